@@ -1,0 +1,1 @@
+// Registers every task of the project. Each task is a thin wrapper over the library in `lib/`.
