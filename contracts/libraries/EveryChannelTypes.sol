@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-/// @title every.channel canonical Ethereum types
-/// @notice Solidity/ABI mirrors of the every.channel protocol types (ECP-0092) and the observation
-///         header (ECP-0093). They mirror the local protocol types; they never replace the local wire
-///         format, the BLAKE3 `manifest_id` or Ed25519 signatures. Every type, field and encoding is
-///         specified in `docs/types.md`; the hash functions live in `EveryChannelHashing`.
+// every.channel canonical Ethereum types.
+// Solidity/ABI mirrors of the every.channel protocol types (ECP-0092) and the observation header
+// (ECP-0093). They mirror the local protocol types; they never replace the local wire format, the
+// BLAKE3 `manifest_id` or Ed25519 signatures. Every type, field and encoding is specified in
+// `docs/types.md`; the hash functions live in `EveryChannelHashing`.
+//
+// These structs are calldata/ABI shapes, never storage layouts: their field order follows the
+// protocol, not storage packing.
+// solhint-disable gas-struct-packing
 
-/// @notice Broadcast standard codes used by `BroadcastId.standard`.
-/// @dev 0 atsc1, 1 atsc3, 2 dvb-t, 3 dvb-t2, 4 isdb-t, 5 ip. Any other value is invalid.
+// Broadcast standard codes used by `BroadcastId.standard`:
+// 0 atsc1, 1 atsc3, 2 dvb-t, 3 dvb-t2, 4 isdb-t, 5 ip. Any other value is invalid.
 uint8 constant STANDARD_ATSC1 = 0;
 uint8 constant STANDARD_ATSC3 = 1;
 uint8 constant STANDARD_DVB_T = 2;
@@ -16,9 +20,9 @@ uint8 constant STANDARD_DVB_T2 = 3;
 uint8 constant STANDARD_ISDB_T = 4;
 uint8 constant STANDARD_IP = 5;
 
-/// @notice Manifest signature scheme codes used by `ManifestSignature.scheme`.
-/// @dev 0: Ed25519 over the 32-byte BLAKE3 `manifest_id` (local rail; `signer` is the 32-byte public key).
-///      1: secp256k1 EIP-712 over the typed `ManifestBody` (`signer` is the 20-byte address; EOA or ERC-1271).
+// Manifest signature scheme codes used by `ManifestSignature.scheme`.
+// 0: Ed25519 over the 32-byte BLAKE3 `manifest_id` (local rail; `signer` is the 32-byte public key).
+//   1: secp256k1 EIP-712 over the typed `ManifestBody` (`signer` is the 20-byte address; EOA or ERC-1271).
 uint8 constant SIGNATURE_SCHEME_ED25519_BLAKE3 = 0;
 uint8 constant SIGNATURE_SCHEME_EIP712_SECP256K1 = 1;
 
