@@ -161,3 +161,51 @@ export async function deployLedgerFixture() {
 export function loadLedgerFixture() {
   return loadFixture(deployLedgerFixture);
 }
+
+/** Bitmap of registry indices. */
+export function bits(...indices: number[]): bigint {
+  return indices.reduce((acc, i) => acc | (1n << BigInt(i)), 0n);
+}
+
+export type LedgerFixture = Awaited<ReturnType<typeof deployLedgerFixture>>;
+
+/** Finalizes `header` with witnesses 0..2 by a relayed transaction. */
+export async function finalizeWithQuorum(
+  f: LedgerFixture,
+  header: ObservationHeader,
+): Promise<void> {
+  const hash = await f.ledger.write.submitSignedAttestations([
+    [await f.signed(header, f.witnesses.slice(0, 3))],
+  ]);
+  await f.publicClient.waitForTransactionReceipt({ hash });
+}
+
+/** The ways a witness's attestation reaches the ledger; shared behaviours run over all of them. */
+export const ATTESTATION_PATHS = ["transaction", "relayed", "relayed batch"] as const;
+export type AttestationPath = (typeof ATTESTATION_PATHS)[number];
+
+/**
+ * `signers` attest `header` by `path`: one `attest` transaction each, one relayed item carrying all
+ * their signatures, or one relayed transaction with one item per signer. Returns the receipts' logs.
+ */
+export async function attestVia(
+  f: LedgerFixture,
+  path: AttestationPath,
+  header: ObservationHeader,
+  signers: readonly LocalAccount[],
+) {
+  const logs = [];
+  if (path === "transaction") {
+    for (const signer of signers) {
+      const hash = await (await f.ledgerAs(signer)).write.attest([header]);
+      logs.push(...(await f.publicClient.waitForTransactionReceipt({ hash })).logs);
+    }
+    return logs;
+  }
+  const items =
+    path === "relayed"
+      ? [await f.signed(header, signers)]
+      : await Promise.all(signers.map((s) => f.signed(header, [s])));
+  const hash = await f.ledger.write.submitSignedAttestations([items]);
+  return (await f.publicClient.waitForTransactionReceipt({ hash })).logs;
+}
