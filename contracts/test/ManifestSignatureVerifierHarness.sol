@@ -46,6 +46,26 @@ contract ManifestSignatureVerifierHarness is EIP712("EveryChannelRail", "1") {
             MessageHashUtils.toTypedDataHash(separator, EveryChannelManifestTypedData.hashManifestBody(body));
     }
 
+    /// @notice Whether `signature` is `signer`'s signature over `body` under an explicit domain separator
+    ///         (used to check the checked-in vectors).
+    /// @param separator The domain separator.
+    /// @param body The signed manifest body.
+    /// @param signer The claimed signer.
+    /// @param signature The signature bytes.
+    /// @return True when valid.
+    function verifyManifestSignatureForDomain(
+        bytes32 separator,
+        ManifestBody calldata body,
+        address signer,
+        bytes calldata signature
+    ) external view returns (bool) {
+        bytes32 digest = MessageHashUtils.toTypedDataHash(
+            separator,
+            EveryChannelManifestTypedData.hashManifestBody(body)
+        );
+        return SignatureChecker.isValidSignatureNow(signer, digest, signature);
+    }
+
     /// @notice This contract's EIP-712 domain separator.
     /// @return The domain separator.
     function domainSeparator() external view returns (bytes32) {
