@@ -75,8 +75,10 @@ struct StoredAnnouncementPointer {
 ///         `proposePublisher` by the current key, `acceptPublisher` by the new key. Signatures are checked
 ///         with OpenZeppelin `SignatureChecker`: EOA (ECDSA) and ERC-1271 contract publishers.
 ///
-///         Relayed calls check, in order: deadline, stream claimed, publisher authority, nonce
-///         (`InvalidAccountNonce(account, currentNonce)` from OpenZeppelin `Nonces`), signature.
+///         Relayed calls check, in order: deadline; for single-pointer updates, stream claimed and
+///         publisher authority; nonce (`InvalidAccountNonce(account, currentNonce)` from OpenZeppelin
+///         `Nonces`); signature; then, for batches, each pointer's stream and publisher, and for claims,
+///         that the stream is unclaimed. The ordering rules of the pointers come last.
 /// @dev EIP-712 message type strings (struct types referenced are appended as in EIP-712):
 ///      `ClaimStream(bytes32 streamId,address publisher,uint256 nonce,uint256 deadline)`
 ///      `PublishManifest(address publisher,ManifestPointer pointer,uint256 nonce,uint256 deadline)ManifestPointer(...)`
