@@ -9,6 +9,7 @@ import {
   keccak256,
   recoverTypedDataAddress,
   toHex,
+  zeroAddress,
   zeroHash,
   type Hex,
   type TypedData,
@@ -18,6 +19,8 @@ import { z } from "zod";
 
 import { EveryChannelError, InvalidFieldError } from "../../lib/errors";
 import { railDomain, readRailDomain } from "../../lib/rail/domain";
+import { railEventsAbi } from "../../lib/rail/events";
+import { manifestKey, railHistoryFromLogs } from "../../lib/rail/history";
 import { announcementPointer, manifestPointer } from "../../lib/rail/pointer";
 import {
   signAnnouncementPointer,
@@ -29,9 +32,11 @@ import { railTypeStrings, railTypes, type RailPrimaryType } from "../../lib/rail
 import { VECTOR_PRIVATE_KEY } from "../../scripts/rail-vectors";
 import {
   FAR_DEADLINE,
+  claimedRailFixture,
   deployRailFixture,
   expectEvents,
   mined,
+  sampleAnnouncementPointer,
   sampleManifestPointer,
   word,
 } from "./support";
@@ -136,6 +141,86 @@ describe("lib/rail", function () {
           v.name,
         ).to.equal(data.signer);
       }
+    });
+  });
+
+  describe("events and history", function () {
+    it("declares exactly the rail's events, as compiled (EIP712DomainChanged aside)", async function () {
+      const artifact = await hre.artifacts.readArtifact("EveryChannelRail");
+      const strip = (value: unknown): unknown =>
+        Array.isArray(value)
+          ? value.map(strip)
+          : value !== null && typeof value === "object"
+            ? Object.fromEntries(
+                Object.entries(value)
+                  .filter(([k]) => k !== "internalType")
+                  .map(([k, v]) => [k, strip(v)]),
+              )
+            : value;
+      const compiled = (artifact.abi as readonly { type: string; name?: string }[]).filter(
+        (item) => item.type === "event" && item.name !== "EIP712DomainChanged",
+      );
+      const byName = (a: { name?: string }, b: { name?: string }) =>
+        (a.name ?? "").localeCompare(b.name ?? "");
+      expect(strip([...railEventsAbi].sort(byName))).to.deep.equal(
+        strip([...compiled].sort(byName)),
+      );
+    });
+
+    it("rebuilds streams, every pointer with its position and publisher, and nonces from the logs", async function () {
+      const f = await claimedRailFixture();
+      const first = sampleManifestPointer(f.streamId, { epochId: 3n });
+      const second = sampleManifestPointer(f.streamId, { epochId: 3n, revision: 2n });
+      await mined(f, f.rail.write.publishManifest([first], { account: f.publisher.account }));
+      await mined(
+        f,
+        f.rail.write.proposePublisher([f.streamId, f.successor.account.address], {
+          account: f.publisher.account,
+        }),
+      );
+      await mined(f, f.rail.write.acceptPublisher([f.streamId], { account: f.successor.account }));
+      const receipt = await mined(
+        f,
+        f.rail.write.publishBatch([[second], [sampleAnnouncementPointer(f.streamId)]], {
+          account: f.successor.account,
+        }),
+      );
+      await mined(f, f.rail.write.cancelNonce({ account: f.other.account }));
+      const logs = await f.publicClient.getLogs({ address: f.rail.address, fromBlock: 0n });
+      // Order of the input does not matter.
+      const history = railHistoryFromLogs([...logs].reverse());
+      expect(history.streams.get(f.streamId)).to.deep.equal({
+        key: f.key,
+        publisher: getAddress(f.successor.account.address),
+        pendingPublisher: zeroAddress,
+      });
+      expect(history.manifests.map((m) => [m.revision, m.publisher])).to.deep.equal([
+        [1n, getAddress(f.publisher.account.address)],
+        [2n, getAddress(f.successor.account.address)],
+      ]);
+      expect(history.latestManifests.get(manifestKey(f.streamId, 3n))).to.deep.equal({
+        ...second,
+        publisher: getAddress(f.successor.account.address),
+        blockNumber: receipt.blockNumber,
+        logIndex: 0,
+        transactionHash: receipt.transactionHash,
+      });
+      expect(history.announcements).to.have.length(1);
+      expect(history.nonces.get(getAddress(f.other.account.address))).to.equal(1n);
+    });
+
+    it("refuses a rotation log of a stream whose claim is missing from the logs", async function () {
+      const f = await claimedRailFixture();
+      const receipt = await mined(
+        f,
+        f.rail.write.proposePublisher([f.streamId, f.other.account.address], {
+          account: f.publisher.account,
+        }),
+      );
+      const error = catchError(() => railHistoryFromLogs(receipt.logs));
+      expect(error).to.be.instanceOf(InvalidFieldError);
+      expect((error as InvalidFieldError).field).to.equal("streamId");
+      expect((error as InvalidFieldError).value).to.equal(f.streamId);
     });
   });
 

@@ -21,6 +21,7 @@ import {
 } from "viem";
 
 import { readRailDomain } from "../../lib/rail/domain";
+import { manifestKey, railHistoryFromLogs } from "../../lib/rail/history";
 import {
   signAnnouncementPointer,
   signClaimStream,
@@ -189,6 +190,8 @@ type Model = {
   manifests: Map<string, { hash: Hex; revision: bigint }>;
   announcements: ({ hash: Hex; sequence: bigint } | undefined)[];
   nonces: bigint[];
+  /** How many manifest and announcement pointers moved so far. */
+  published: { manifests: number; announcements: number };
 };
 
 type Expected = { ok: true } | { ok: false; error: string; args: readonly unknown[] };
@@ -208,6 +211,7 @@ describe("EveryChannelRail properties", function () {
           manifests: new Map(),
           announcements: ids.map(() => undefined),
           nonces: addr.map(() => 0n),
+          published: { manifests: 0, announcements: 0 },
         };
         const wallet = (i: number) => {
           const w = f.actors[i];
@@ -467,6 +471,8 @@ describe("EveryChannelRail properties", function () {
               }
               if (expected.ok) {
                 if (relayed) model.nonces[cmd.actor] = (model.nonces[cmd.actor] ?? 0n) + 1n;
+                if (manifest) model.published.manifests += 1;
+                if (announcement) model.published.announcements += 1;
                 if (manifest)
                   model.manifests.set(mkey, {
                     hash: manifest.manifestBodyHash,
@@ -521,6 +527,32 @@ describe("EveryChannelRail properties", function () {
           for (let i = 0; i < ACTORS; i++)
             expect(await f.rail.read.nonces([at(i)])).to.equal(model.nonces[i]);
         }
+
+        // The logs alone rebuild the same state, and name a publisher for every pointer ever moved.
+        const history = railHistoryFromLogs(
+          await f.publicClient.getLogs({ address: f.rail.address, fromBlock: 0n }),
+        );
+        for (let s = 0; s < STREAMS; s++) {
+          const id = ids[s] as Hex;
+          const record = history.streams.get(id);
+          expect(record?.publisher ?? zeroAddress).to.equal(model.publisher[s]);
+          expect(record?.pendingPublisher ?? zeroAddress).to.equal(model.pending[s]);
+          if (record) expect(record.key).to.deep.equal(keys[s]);
+          const a = history.latestAnnouncements.get(id);
+          expect(a ? { hash: a.announcementHash, sequence: a.sequence } : undefined).to.deep.equal(
+            model.announcements[s],
+          );
+          for (const epoch of EPOCHS) {
+            const m = history.latestManifests.get(manifestKey(id, epoch));
+            expect(
+              m ? { hash: m.manifestBodyHash, revision: m.revision } : undefined,
+            ).to.deep.equal(model.manifests.get(`${s}/${epoch}`));
+          }
+        }
+        for (let i = 0; i < ACTORS; i++)
+          expect(history.nonces.get(at(i)) ?? 0n).to.equal(model.nonces[i]);
+        expect(history.manifests.length).to.equal(model.published.manifests);
+        expect(history.announcements.length).to.equal(model.published.announcements);
       }),
       { numRuns: 200 },
     );
