@@ -160,7 +160,8 @@ contract EveryChannelRail is IEveryChannelRail, EIP712, Nonces {
     function acceptPublisher(bytes32 streamId) external {
         StreamAuthority storage authority = _streams[streamId];
         address pending = authority.pendingPublisher;
-        if (pending == address(0) || pending != msg.sender) {
+        // msg.sender is never zero, so this also rejects acceptance when nothing is pending.
+        if (pending != msg.sender) {
             revert NotPendingPublisher(streamId, msg.sender, pending);
         }
         address previous = authority.publisher;
