@@ -6,6 +6,7 @@
  */
 import { zeroHash, type Hex } from "viem";
 
+import { archiveStreamLabel } from "../archive/epochs";
 import type { ArchiveEntry } from "../archive/schema";
 import { observationHash, observationSlot } from "../commitments/observation";
 import { merkleRoot } from "../commitments/merkle";
@@ -49,10 +50,25 @@ export interface DerivedObservation {
   slot: Hex;
 }
 
+/** Streams seen recently → their key and hash (archives repeat a few streams many times). */
+const streamCache = new Map<string, { streamKey: StreamKey; streamHash: Hex }>();
+const STREAM_CACHE_LIMIT = 4096;
+
+function streamIdentity(stream: ArchiveEntry["stream"]): { streamKey: StreamKey; streamHash: Hex } {
+  const label = archiveStreamLabel(stream);
+  let identity = streamCache.get(label);
+  if (identity === undefined) {
+    const streamKey = archiveStreamKey(stream);
+    identity = { streamKey, streamHash: streamId(streamKey) };
+    if (streamCache.size >= STREAM_CACHE_LIMIT) streamCache.clear();
+    streamCache.set(label, identity);
+  }
+  return { streamKey: structuredClone(identity.streamKey), streamHash: identity.streamHash };
+}
+
 /** Everything of the header that does not depend on the chain. */
 export function deriveObservationContent(entry: ArchiveEntry): ObservationContent {
-  const streamKey = archiveStreamKey(entry.stream);
-  const streamHash = streamId(streamKey);
+  const { streamKey, streamHash } = streamIdentity(entry.stream);
   const epoch = epochHash({
     streamHash,
     epochId: entry.epoch.id,
