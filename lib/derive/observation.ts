@@ -97,6 +97,7 @@ export function chainObservation(
   content: ObservationContent,
   head: ObservationHead | null,
 ): DerivedObservation {
+  if (head !== null) checkHead(head);
   const header: ObservationHeader = {
     streamHash: content.streamHash,
     epochHash: content.epochHash,
@@ -107,6 +108,21 @@ export function chainObservation(
     sequence: head === null ? 0n : head.sequence + 1n,
   };
   return { content, header, hash: observationHash(header), slot: content.slot };
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function checkHead(head: ObservationHead): void {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(head.hash))
+    throw new InvalidFieldError("head.hash", head.hash, "must be 32 bytes of 0x-prefixed hex");
+  if (typeof head.sequence !== "bigint" || head.sequence < 0n || head.sequence > UINT64_MAX)
+    throw new InvalidFieldError("head.sequence", head.sequence, "must be a uint64 bigint");
+  if (head.sequence === UINT64_MAX)
+    throw new InvalidFieldError(
+      "head.sequence",
+      head.sequence,
+      "is the largest uint64: the stream's chain can grow no further",
+    );
 }
 
 /** Derives the observation of `entry` on top of its stream's finalized `head` (null: none yet). */
