@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
 import { checkArchiveDirectory } from "../../lib/archive/check";
 import { ArchiveLineError } from "../../lib/archive/errors";
-import { readArchiveExpectations } from "../../lib/archive/expectations";
 import { sampleLine, temporaryDirectory, withField, writeArchive } from "../support/archive-lines";
 
 describe("checking an archive directory", function () {
@@ -64,26 +63,5 @@ describe("checking an archive directory", function () {
         ["w2", 4, 2],
       ],
     );
-  });
-
-  it("summarises the recorded fixtures as their expectations say", async function () {
-    const fixtures = resolve(__dirname, "../../fixtures/archive");
-    const expected = await readArchiveExpectations(join(fixtures, "expected.json"));
-    const summary = await checkArchiveDirectory(fixtures);
-    expect(summary.skipped).to.equal(0);
-    expect(
-      summary.witnesses.map((w) => [w.witness, w.read.lines, w.read.blankLines, w.read.entries]),
-    ).to.deep.equal(expected.witnesses.map((w) => [w.witness, w.lines, w.blankLines, w.entries]));
-    const kinds = (witness: string, kind: string): number =>
-      expected.events.filter((e) => e.witness === witness && e.kind === kind).length;
-    for (const w of summary.witnesses) {
-      expect(w.epochs, w.witness).to.include({
-        retries: kinds(w.witness, "retry"),
-        repairs: kinds(w.witness, "repair"),
-        lateRetries: kinds(w.witness, "late-retry"),
-        lateRepairs: kinds(w.witness, "late-repair"),
-        lateEpochs: kinds(w.witness, "late-epoch"),
-      });
-    }
   });
 });
