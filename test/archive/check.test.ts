@@ -1,9 +1,11 @@
 import { expect } from "chai";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 
 import { checkArchiveDirectory } from "../../lib/archive/check";
 import { ArchiveLineError } from "../../lib/archive/errors";
+import { readArchiveExpectations } from "../../lib/archive/expectations";
+import { InvalidFieldError } from "../../lib/errors";
 import { sampleLine, temporaryDirectory, withField, writeArchive } from "../support/archive-lines";
 
 describe("checking an archive directory", function () {
@@ -63,5 +65,26 @@ describe("checking an archive directory", function () {
         ["w2", 4, 2],
       ],
     );
+  });
+});
+
+describe("reading fixture expectations", function () {
+  it("names the file and field of a value that does not fit", async function () {
+    const { dir, cleanup } = await temporaryDirectory();
+    try {
+      const file = join(dir, "expected.json");
+      const valid = JSON.parse(
+        await readFile(resolve(__dirname, "../../fixtures/archive/expected.json"), "utf8"),
+      ) as { streams: { epochs: { outcome: string }[] }[] };
+      valid.streams[0]!.epochs[3]!.outcome = "finalized-eventually";
+      await writeFile(file, JSON.stringify(valid));
+      let error: unknown;
+      await readArchiveExpectations(file).catch((e: unknown) => (error = e));
+      expect(error).to.be.instanceOf(InvalidFieldError);
+      expect((error as InvalidFieldError).field).to.equal(`${file}: streams[0].epochs[3].outcome`);
+      expect((error as InvalidFieldError).value).to.equal("finalized-eventually");
+    } finally {
+      await cleanup();
+    }
   });
 });
