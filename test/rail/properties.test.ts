@@ -78,6 +78,17 @@ type Cmd =
       sequence: bigint;
       via: Via;
       nonceDelta: bigint;
+    } & Signed)
+  | ({
+      kind: "batchMany";
+      actor: number;
+      role: boolean;
+      /** The stream whose publisher acts when `role` is set, and of the items whose stream is -1. */
+      stream: number;
+      manifests: { stream: number; epoch: bigint; revision: bigint }[];
+      announcements: { stream: number; sequence: bigint }[];
+      via: "batch" | "batchSig";
+      nonceDelta: bigint;
     } & Signed);
 
 const actor = fc.integer({ min: 0, max: ACTORS - 1 });
@@ -147,6 +158,32 @@ const announcementCommand = withSigner(
   }),
 );
 
+// A batch item's stream: mostly the command's own stream (-1), sometimes any stream.
+const itemStream = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(-1) },
+  { weight: 1, arbitrary: stream },
+);
+
+// Batches of 0 (rejected) to 4 manifests and 0 to 3 announcements, over any streams and epochs,
+// duplicates included (the second of two equal revisions in one batch is stale).
+const batchManyCommand = withSigner(
+  fc.record({
+    kind: fc.constant("batchMany" as const),
+    actor,
+    role,
+    stream,
+    manifests: fc.array(
+      fc.record({ stream: itemStream, epoch: fc.constantFrom(...EPOCHS), revision: counter }),
+      { maxLength: 4 },
+    ),
+    announcements: fc.array(fc.record({ stream: itemStream, sequence: counter }), {
+      maxLength: 3,
+    }),
+    via: fc.constantFrom("batch" as const, "batchSig" as const),
+    nonceDelta,
+  }),
+);
+
 const command: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: claimCommand },
   {
@@ -166,6 +203,7 @@ const command: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), actor }) },
   { weight: 3, arbitrary: manifestCommand },
   { weight: 3, arbitrary: announcementCommand },
+  { weight: 2, arbitrary: batchManyCommand },
 );
 
 /** A run: a few first claims (possibly none), then random commands (possibly none). */
@@ -354,6 +392,100 @@ describe("EveryChannelRail properties", function () {
             case "cancel": {
               send = () => f.rail.write.cancelNonce({ account: wallet(cmd.actor).account });
               model.nonces[cmd.actor] = (model.nonces[cmd.actor] ?? 0n) + 1n;
+              break;
+            }
+            case "batchMany": {
+              const own = (s: number) => (s < 0 ? cmd.stream : s);
+              const items = {
+                manifests: cmd.manifests.map((m) => ({ ...m, stream: own(m.stream) })),
+                announcements: cmd.announcements.map((a) => ({ ...a, stream: own(a.stream) })),
+              };
+              const manifests = items.manifests.map((m) =>
+                sampleManifestPointer(ids[m.stream] as Hex, {
+                  epochId: m.epoch,
+                  revision: m.revision,
+                }),
+              );
+              const announcements = items.announcements.map((a) =>
+                sampleAnnouncementPointer(ids[a.stream] as Hex, { sequence: a.sequence }),
+              );
+              const named = at(cmd.actor);
+              const nonce = (model.nonces[cmd.actor] ?? 0n) + cmd.nonceDelta;
+              // The batch applied to a copy of the model, pointer by pointer, as the contract does.
+              const nextManifests = new Map(model.manifests);
+              const nextAnnouncements = model.announcements.slice();
+              const applyAll = (): Expected => {
+                if (manifests.length === 0 && announcements.length === 0)
+                  return { ok: false, error: "EmptyBatch", args: [] };
+                for (const [i, m] of manifests.entries()) {
+                  const s = items.manifests[i]?.stream ?? 0;
+                  const auth = authority(s, named);
+                  if (!auth.ok) return auth;
+                  const stored = nextManifests.get(`${s}/${m.epochId}`);
+                  if (stored && m.revision <= stored.revision)
+                    return {
+                      ok: false,
+                      error: "StaleManifestRevision",
+                      args: [m.streamId, m.epochId, m.revision, stored.revision],
+                    };
+                  nextManifests.set(`${s}/${m.epochId}`, {
+                    hash: m.manifestBodyHash,
+                    revision: m.revision,
+                  });
+                }
+                for (const [i, a] of announcements.entries()) {
+                  const s = items.announcements[i]?.stream ?? 0;
+                  const auth = authority(s, named);
+                  if (!auth.ok) return auth;
+                  const stored = nextAnnouncements[s];
+                  if (stored && a.sequence <= stored.sequence)
+                    return {
+                      ok: false,
+                      error: "StaleAnnouncementSequence",
+                      args: [a.streamId, a.sequence, stored.sequence],
+                    };
+                  nextAnnouncements[s] = { hash: a.announcementHash, sequence: a.sequence };
+                }
+                return { ok: true };
+              };
+              if (cmd.via === "batch") {
+                expected = applyAll();
+                send = () =>
+                  f.rail.write.publishBatch([manifests, announcements], {
+                    account: wallet(cmd.actor).account,
+                  });
+              } else {
+                // Signed directly with the typed data, since the library refuses to sign empty batches.
+                const typed = {
+                  domain: f.domain,
+                  types: railTypes,
+                  primaryType: "PublishBatch" as const,
+                  message: {
+                    publisher: named,
+                    manifests,
+                    announcements,
+                    nonce,
+                    deadline: FAR_DEADLINE,
+                  },
+                };
+                const digest = hashTypedData(typed);
+                const signature = await wallet(cmd.signer).signTypedData(typed);
+                expected = chain(() => relayChecks(cmd.actor, cmd.signer, nonce, digest), applyAll);
+                sender = getAddress(f.relayer.account.address);
+                send = () =>
+                  f.rail.write.publishBatchWithSig(
+                    [named, manifests, announcements, nonce, FAR_DEADLINE, signature],
+                    { account: f.relayer.account },
+                  );
+              }
+              if (expected.ok) {
+                if (cmd.via === "batchSig")
+                  model.nonces[cmd.actor] = (model.nonces[cmd.actor] ?? 0n) + 1n;
+                model.manifests = nextManifests;
+                model.announcements = nextAnnouncements;
+                model.published.manifests += manifests.length;
+                model.published.announcements += announcements.length;
+              }
               break;
             }
             case "manifest":
