@@ -97,9 +97,10 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     expect(await signObservation(witness1!, f.domain, header)).to.equal(signature);
   });
 
-  it("emits observation hashes and slots equal to the TypeScript commitments (EveryChannelHashing twins)", async function () {
+  it("emits observation hashes and slots equal to EveryChannelHashing and its TypeScript twins", async function () {
     const f = await loadLedgerFixture();
     const as = await f.ledgerAs(f.witnesses[0]!);
+    const hashing = await hre.viem.deployContract("CommitmentsHarness", []);
     await fc.assert(
       fc.asyncProperty(headerArbitrary, async (header) => {
         const hash = await as.write.attest([header]);
@@ -108,6 +109,12 @@ describe("EveryChannelObservationLedger views and commitments", function () {
         expect(proposed?.eventName).to.equal("ObservationProposed");
         expect(proposed?.args.observationHash).to.equal(observationHash(header));
         expect(proposed?.args.slot).to.equal(observationSlot(header.streamHash, header.epochHash));
+        expect(proposed?.args.observationHash).to.equal(
+          await hashing.read.observationHash([header]),
+        );
+        expect(proposed?.args.slot).to.equal(
+          await hashing.read.observationSlot([header.streamHash, header.epochHash]),
+        );
         expect(proposed?.args.header).to.deep.equal(header);
       }),
       { numRuns: 60 },
