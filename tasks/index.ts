@@ -1,1 +1,2 @@
 // Registers every task of the project. Each task is a thin wrapper over the library in `lib/`.
+import "./deploy";
