@@ -21,6 +21,7 @@ export const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 export const MAX_TEXT_LENGTH = 1024;
 
 const HEX32 = /^[0-9a-f]{64}$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const REGION = /^[A-Z]{2}$/;
 
 function missing(ctx: z.RefinementCtx): typeof z.NEVER {
@@ -60,6 +61,9 @@ function textField(options: { nonEmpty: boolean }): z.ZodType<string, z.ZodTypeD
     if (options.nonEmpty && value.length === 0) return problem(ctx, "must not be empty", value);
     if (value.length > MAX_TEXT_LENGTH)
       return problem(ctx, `must be at most ${MAX_TEXT_LENGTH} characters`, value);
+    // A lone surrogate (possible through a \u escape) has no UTF-8 encoding to commit to.
+    if (LONE_SURROGATE.test(value))
+      return problem(ctx, "must be well-formed Unicode (lone surrogate)", value);
     return value;
   });
 }
