@@ -4,6 +4,7 @@
  * dry run, otherwise send, wait for the receipt and fail loudly on a revert.
  */
 import type {
+  Abi,
   Account,
   Address,
   Chain,
@@ -30,6 +31,8 @@ export interface SendPlannedParameters {
   description: string;
   to: Address;
   data: Hex;
+  /** The target's ABI, to name a revert's custom error and arguments. */
+  abi?: Abi;
   value?: bigint;
   /** Print the estimate and stop. */
   dryRun: boolean;
