@@ -101,7 +101,7 @@ async function hasStaleRecords(
   return false;
 }
 
-async function prepareSmoke(
+export async function prepareSmoke(
   hre: HardhatRuntimeEnvironment,
   request: { modes: SmokeMode[]; witnessCount: number; quorum: number },
 ): Promise<PreparedSmoke> {
