@@ -3,19 +3,21 @@
  * them in batches through `submitSignedAttestations`.
  *
  * Each round:
- * 1. Every witness reads its streams' heads and signs its next `lookahead` unattested epochs per
- *    stream ahead of time, speculatively: the first from the real head, each later one on top of
- *    the one before (the hash the witness expects to finalize).
- * 2. The relayer orders the signatures by stream, then epoch, and replays the ledger's rule on a
- *    simulated head per stream: a slot's signatures go in when every one of them extends the
+ * 1. Every witness reads its streams' heads and derives its next `lookahead` unattested epochs
+ *    per stream ahead of time, speculatively: the first from the real head, each later one on top
+ *    of the one before (the hash the witness expects to finalize).
+ * 2. The relayer orders the observations by stream, then epoch, and replays the ledger's rule on a
+ *    simulated head per stream: a slot's observations go in when every one of them extends the
  *    simulated head; a candidate reaching quorum (with what the chain already holds) moves the
- *    simulated head. At the first slot where a signature extends anything else (a witness's
+ *    simulated head. At the first slot where an observation extends anything else (a witness's
  *    speculation failed: the candidate it built on did not finalize), that stream's part of the
  *    batch ends. Candidates of a slot go in minority first, so the divergent ones are recorded
  *    before the slot finalizes.
- * 3. The batch is submitted; signatures that were not presented are dropped. In the next round the
- *    witness signs those epochs again from the real head. A witness therefore never has two
- *    signatures for one slot presented on chain.
+ * 3. The witnesses sign what goes in (EIP-712, their own keys), the relayer submits the batch, and
+ *    everything else is dropped. In the next round a witness derives those epochs again from the
+ *    real head (counted as re-signed when its header changed). ECDSA signing is deterministic, so
+ *    signing only what is presented changes nothing on chain; a witness never has two signatures
+ *    for one slot presented on chain.
  */
 import type { Address, Hex } from "viem";
 
