@@ -6,6 +6,7 @@
  * `contracts/libraries/EveryChannelManifestTypedData.sol`.
  */
 import {
+  domainSeparator,
   getAddress,
   hashStruct,
   hashTypedData,
@@ -99,6 +100,11 @@ export async function readManifestDomain(
     verifyingContract: getAddress(domain.verifyingContract),
     ...((bits & 0x10) !== 0 ? { salt: domain.salt } : {}),
   };
+}
+
+/** The EIP-712 domain separator of `domain` (what OZ `_domainSeparatorV4()` returns on-chain). */
+export function manifestDomainSeparator(domain: ManifestDomain): Hex {
+  return domainSeparator({ domain: domain as TypedDataDomain });
 }
 
 /** The typed-data object viem signs and hashes for `body` under `domain`. */

@@ -257,7 +257,7 @@ export function fromJson<N extends CanonicalTypeName>(
   root: string = typeName,
 ): CanonicalValues[N] {
   const value = parseCanonical(jsonSchemas[typeName], json, typeName, root) as CanonicalValues[N];
-  parseCanonical(protocolSchemas[typeName], value, typeName, root);
+  parseCanonical(protocolSchemas[typeName], value, typeName, root, json);
   return value;
 }
 

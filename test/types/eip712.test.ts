@@ -136,7 +136,7 @@ describe("EIP-712 manifest-body signatures", function () {
           await verifier.read.verifyManifestSignature([body, accountB.address, signature]),
         ).to.equal(false);
       }),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 
@@ -170,7 +170,7 @@ describe("EIP-712 manifest-body signatures", function () {
           ).to.equal(true);
         },
       ),
-      { numRuns: 100 },
+      { numRuns: 200 },
     );
   });
 
@@ -205,7 +205,7 @@ describe("EIP-712 manifest-body signatures", function () {
           }),
         ).to.equal(false);
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 });
@@ -243,7 +243,7 @@ describe("dual-rail manifests", function () {
           ]),
         ).to.equal(true);
       }),
-      { numRuns: 30 },
+      { numRuns: 50 },
     );
   });
 

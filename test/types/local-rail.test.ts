@@ -206,7 +206,7 @@ describe("local rail: RFC 8785 JSON, BLAKE3 manifest_id, merkle+blake3, Ed25519"
             ).to.equal(false);
           },
         ),
-        { numRuns: 100 },
+        { numRuns: 200 },
       );
     });
 
