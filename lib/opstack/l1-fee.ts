@@ -91,6 +91,14 @@ export function describeRevert(error: unknown, abi?: Abi): string {
       // not an error of this ABI: fall through
     }
   }
+  // No decodable data (some nodes put the reason in the message only): the node's own words.
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current instanceof Error; depth += 1) {
+    const details = (current as { details?: unknown }).details;
+    const text = typeof details === "string" && details !== "" ? details : current.message;
+    if (/revert/i.test(text)) return text.split("\n")[0]!;
+    current = current.cause;
+  }
   if (error instanceof Error) {
     return (error as { shortMessage?: string }).shortMessage ?? error.message;
   }
