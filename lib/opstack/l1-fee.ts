@@ -62,6 +62,11 @@ export interface EstimateTransactionCostParameters {
 /** Estimation failed (usually: the transaction would revert). */
 export class CostEstimationError extends EveryChannelError {
   override name = "CostEstimationError";
+
+  /** True when the estimate failed because the call reverts with one of these custom errors. */
+  revertsWith(...errorNames: readonly string[]): boolean {
+    return errorNames.some((name) => this.shortMessage.includes(`${name}(`));
+  }
 }
 
 /** Finds revert data in an error's cause chain. */
