@@ -74,3 +74,27 @@ export function signatureAttestor(parameters: SignatureAttestorParameters): Witn
     },
   };
 }
+
+/** Prints what `attest(header)` would cost and sends nothing (`witness:run --dry-run`). */
+export function dryRunAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
+  return {
+    mode: "transaction",
+    async attest(observation: DerivedObservation): Promise<Hex | undefined> {
+      await sendPlanned({
+        publicClient: parameters.publicClient,
+        wallet: parameters.wallet,
+        description: `attest ${observation.hash} (epoch ${observation.content.epochId}, sequence ${observation.header.sequence})`,
+        to: parameters.ledger.address,
+        data: encodeFunctionData({
+          abi: parameters.ledger.abi,
+          functionName: "attest",
+          args: [observation.header],
+        }),
+        abi: parameters.ledger.abi,
+        dryRun: true,
+        log: parameters.log,
+      });
+      return undefined;
+    },
+  };
+}

@@ -34,6 +34,7 @@ import {
 } from "../derive/observation";
 import { readCursor, writeCursor, type FollowCursor } from "../follow/cursor";
 import { followFile, type FollowedLine, type FollowEvent } from "../follow/follow-file";
+import { CostEstimationError } from "../opstack/l1-fee";
 import type { LedgerRef } from "./contracts";
 import { attestedInSlot, readHead, readSlot, type LedgerHead } from "./ledger-view";
 import { WitnessJournal, type JournalRecord } from "./witness-journal";
@@ -129,7 +130,7 @@ export class WitnessPlanner {
       const slot = await readSlot(this.p.client, this.p.ledger, rec.slot);
       const counted =
         this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex);
-      if (slot.status === "finalized" || counted || rec.mode === "signature") {
+      if (slot.status === "finalized" || counted) {
         await this.p.journal.recordConfirmation(rec.slot, rec.hash);
         continue;
       }
@@ -147,9 +148,30 @@ export class WitnessPlanner {
       this.p.log(
         `resending journaled attestation of ${rec.hash} (slot ${rec.slot}, epoch ${rec.epochId})`,
       );
-      const tx = await this.p.attestor.attest(observation);
+      const tx = await this.send(observation);
       await this.p.journal.recordConfirmation(rec.slot, rec.hash, tx);
       this.counters.resent += 1;
+    }
+  }
+
+  /**
+   * Sends one journaled attestation. An attestation the ledger already holds (an earlier send that
+   * landed, or a slot finalized meanwhile) is a success, not an error.
+   */
+  private async send(observation: DerivedObservation): Promise<Hex | undefined> {
+    try {
+      return await this.p.attestor.attest(observation);
+    } catch (error) {
+      if (
+        error instanceof CostEstimationError &&
+        error.revertsWith("AlreadyAttested", "SlotAlreadyFinalized")
+      ) {
+        this.p.log(
+          `attestation of ${observation.hash} is already on the ledger (${error.shortMessage})`,
+        );
+        return undefined;
+      }
+      throw error;
     }
   }
 
@@ -237,7 +259,7 @@ export class WitnessPlanner {
     await this.p.journal.recordAttestation(
       record(observation, epoch.entry.epoch.durationMs, this.p.attestor.mode),
     );
-    const tx = await this.p.attestor.attest(observation);
+    const tx = await this.send(observation);
     await this.p.journal.recordConfirmation(observation.slot, observation.hash, tx);
     this.counters.attested += 1;
     this.p.log(

@@ -62,6 +62,11 @@ export interface EstimateTransactionCostParameters {
 /** Estimation failed (usually: the transaction would revert). */
 export class CostEstimationError extends EveryChannelError {
   override name = "CostEstimationError";
+
+  /** True when the estimate failed because the call reverts with one of these custom errors. */
+  revertsWith(...errorNames: readonly string[]): boolean {
+    return errorNames.some((name) => this.shortMessage.includes(`${name}(`));
+  }
 }
 
 /** Finds revert data in an error's cause chain. */
@@ -90,6 +95,14 @@ export function describeRevert(error: unknown, abi?: Abi): string {
     } catch {
       // not an error of this ABI: fall through
     }
+  }
+  // No decodable data (some nodes put the reason in the message only): the node's own words.
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current instanceof Error; depth += 1) {
+    const details = (current as { details?: unknown }).details;
+    const text = typeof details === "string" && details !== "" ? details : current.message;
+    if (/revert/i.test(text)) return text.split("\n")[0]!;
+    current = current.cause;
   }
   if (error instanceof Error) {
     return (error as { shortMessage?: string }).shortMessage ?? error.message;

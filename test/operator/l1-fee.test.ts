@@ -114,7 +114,9 @@ describe("L1 data fee estimation", function () {
       });
     } catch (error) {
       expect(error).to.be.instanceOf(CostEstimationError);
-      expect((error as Error).message).to.match(/^cannot estimate gas: /);
+      expect((error as Error).message).to.match(
+        /^cannot estimate gas: .*GetL1FeeUpperBoundNotSupported\(\)/,
+      );
       return;
     }
     throw new Error("expected the estimate to fail");
