@@ -16,6 +16,7 @@ import { preflightNetwork } from "../lib/deploy/preflight";
 import { EveryChannelError } from "../lib/errors";
 import { createSecretReader } from "../lib/secrets/reader";
 import type { PreparedSmoke } from "../lib/smoke/command";
+import { DEFAULT_ARCHIVE_DIR, DEFAULT_SMOKE_MODE } from "../lib/smoke/defaults";
 import type { SmokeMode } from "../lib/smoke/report";
 import { reportErrors } from "./errors";
 
@@ -31,7 +32,7 @@ task(
   .addOptionalParam(
     "archive",
     "Archive directory: one folder or .jsonl file per witness",
-    "fixtures/archive",
+    DEFAULT_ARCHIVE_DIR,
     types.string,
   )
   .addOptionalParam(
@@ -43,7 +44,7 @@ task(
   .addOptionalParam(
     "mode",
     "tx (one transaction per witness), relayed (EIP-712 signatures in batches) or both",
-    "both",
+    DEFAULT_SMOKE_MODE,
     types.string,
   )
   .addOptionalParam("json", "Write the report as JSON to this file", undefined, types.string)

@@ -12,6 +12,7 @@ import { z } from "zod";
 
 import { EveryChannelError, InvalidFieldError } from "../errors";
 import { loadArchiveSet } from "./archive-set";
+import { SMOKE_MODES } from "./defaults";
 import { strictMajority } from "./outcome";
 import { createProgress, type Progress } from "./progress";
 import {
@@ -22,11 +23,6 @@ import {
   type SmokeReport,
 } from "./report";
 import { runRealitySmoke, type SmokeTarget } from "./run";
-
-/** The archive the smoke reads when `--archive` is not given, relative to the project root. */
-export const DEFAULT_ARCHIVE_DIR = path.join("fixtures", "archive");
-
-export const SMOKE_MODES = ["tx", "relayed", "both"] as const;
 
 export const realitySmokeOptionsSchema = z
   .object({
