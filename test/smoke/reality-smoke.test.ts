@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -280,6 +280,27 @@ describe("reality-smoke", function () {
           expect(headSequence).to.equal(sequence);
         }
       }
+    });
+
+    it("stops at an invalid archive line naming file:line: field, and skips it with --skip-invalid", async function () {
+      const damaged = writeScenarioArchive(path.join(dir, "scenario-invalid"), SCENARIO);
+      const file = path.join(damaged, "witness-b.jsonl");
+      const lines = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l !== "").length;
+      appendFileSync(file, '{"schema":"every.channel/archive/epoch/v1","stream":{}}\n');
+      const failure = await hre.run("reality-smoke", { archive: damaged, mode: "tx" }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.message).to.equal(`${file}:${lines + 1}: stream.broadcast: is required`);
+      const skipped = (await hre.run("reality-smoke", {
+        archive: damaged,
+        mode: "tx",
+        skipInvalid: true,
+      })) as SmokeReport;
+      expect(skipped.ok).to.equal(true);
+      expect(skipped.modes[0]!.finalized).to.equal(report.modes[0]!.finalized);
     });
 
     it("lists a deliberately wrong expectation as a mismatch naming the slot", async function () {
