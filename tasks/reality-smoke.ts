@@ -192,6 +192,7 @@ export async function prepareSmoke(
         })
       : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient);
   const sender = createTransactionSender({ publicClient });
+  await sender.settle([owner.address, relayer.address, ...accounts]);
   const registryArtifact = await hre.artifacts.readArtifact("EveryChannelWitnessRegistry");
   const ledgerArtifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
   const registry = { address: getAddress(registryDeployment.address), abi: registryArtifact.abi };

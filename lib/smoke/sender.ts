@@ -34,6 +34,12 @@ export interface ContractCall {
 
 export interface TransactionSender {
   send(account: LocalAccount, call: ContractCall): Promise<SentTransaction>;
+  /**
+   * Waits until none of `addresses` has a transaction pending (a killed earlier run may have left
+   * some in flight on a node that does not mine at once), so that what the chain shows is final
+   * before anyone decides what to send.
+   */
+  settle(addresses: readonly Address[]): Promise<void>;
 }
 
 export interface CreateTransactionSenderParameters {
@@ -132,6 +138,26 @@ export function createTransactionSender(
   };
 
   return {
+    async settle(addresses) {
+      const deadline = Date.now() + receiptTimeoutMs;
+      for (const address of addresses) {
+        for (;;) {
+          const [pending, latest] = await Promise.all([
+            publicClient.getTransactionCount({ address, blockTag: "pending" }),
+            publicClient.getTransactionCount({ address, blockTag: "latest" }),
+          ]);
+          if (pending <= latest) break;
+          if (Date.now() > deadline) {
+            throw new SmokeTransactionError(
+              `smoke: ${address} still has ${pending - latest} pending transaction(s) after ${receiptTimeoutMs} ms`,
+              { address, pending, latest },
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, Math.max(pollingInterval, 100)));
+        }
+      }
+    },
+
     send(account, call) {
       const previous = queues.get(account.address) ?? Promise.resolve();
       const next = previous.then(
