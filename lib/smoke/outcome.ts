@@ -117,10 +117,3 @@ export function expectedOutcome(parameters: ExpectedOutcomeParameters): StreamEx
     expectStream(stream, parameters.quorum),
   );
 }
-
-/** Totals of an expectation, as the report prints them. */
-export function countOutcomes(streams: readonly StreamExpectation[]): Record<SlotOutcome, number> {
-  const counts: Record<SlotOutcome, number> = { finalized: 0, contested: 0, open: 0 };
-  for (const stream of streams) for (const slot of stream.slots) counts[slot.outcome] += 1;
-  return counts;
-}

@@ -8,7 +8,7 @@ import type { Address } from "viem";
 
 import { checkOutcome } from "./check";
 import type { LedgerPort } from "./ledger-port";
-import { groupByStream, type StreamSlots, type Witness } from "./observations";
+import { groupByStream, ZERO_HASH, type StreamSlots, type Witness } from "./observations";
 import { expectStream, type StreamExpectation } from "./outcome";
 import { silentProgress, type Progress } from "./progress";
 import { runRelayedMode } from "./relayed-mode";
@@ -59,7 +59,7 @@ async function finalizedCount(
   let count = 0;
   for (const stream of streams) {
     const head = await ledger.finalizedHead(stream.streamHash);
-    if (head.hash !== `0x${"00".repeat(32)}`) count += Number(head.sequence) + 1;
+    if (head.hash !== ZERO_HASH) count += Number(head.sequence) + 1;
   }
   return count;
 }
