@@ -1,0 +1,138 @@
+// Rail tasks (ECP-0092 rollout step 5): mirror a manifest or a transport announcement onto the
+// rail, as the publisher, as a signature for a relayer, or relaying a publisher's signature. The
+// file is read and checked before the network is touched; every transaction's expected L2 gas and
+// L1 data fee is printed first, and --dry-run stops there. The logic is in lib/operator/rail.ts.
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { EveryChannelError } from "../lib/errors";
+import { parseIntegerOption } from "../lib/operator/arguments";
+import {
+  publishOnRail,
+  readAnnouncementFile,
+  readManifestFile,
+  readStreamKeyFile,
+  type RailMode,
+  type RailPublication,
+} from "../lib/operator/rail";
+import { checkNetwork, deploymentAddress, publicClient, walletFor } from "./context";
+import { reportErrors } from "./errors";
+
+interface RailArgs {
+  streamKey?: string;
+  signOnly?: string;
+  signature?: string;
+  deadline: string;
+  rail?: string;
+  from?: string;
+  dryRun: boolean;
+}
+
+async function modeOf(args: RailArgs): Promise<RailMode> {
+  if (args.signOnly !== undefined && args.signature !== undefined) {
+    throw new EveryChannelError(
+      "--sign-only writes a publisher's signature and --signature relays one: use one or the other",
+      {},
+    );
+  }
+  if (args.signOnly !== undefined) {
+    return {
+      kind: "sign-only",
+      out: args.signOnly,
+      deadlineSeconds: BigInt(parseIntegerOption("deadline", args.deadline, 60, 365 * 86_400)),
+    };
+  }
+  if (args.signature !== undefined) return { kind: "relay", signatureFile: args.signature };
+  return {
+    kind: "direct",
+    streamKey: args.streamKey === undefined ? undefined : await readStreamKeyFile(args.streamKey),
+  };
+}
+
+async function runPublication(
+  hre: HardhatRuntimeEnvironment,
+  args: RailArgs,
+  publication: () => Promise<RailPublication>,
+): Promise<void> {
+  await reportErrors(async () => {
+    const resolved = await publication();
+    const mode = await modeOf(args);
+    const from = args.from ?? (mode.kind === "relay" ? "relayer" : "publisher");
+    await checkNetwork(
+      hre,
+      from === "relayer"
+        ? ["RELAYER_PRIVATE_KEY"]
+        : from === "publisher"
+          ? ["PUBLISHER_PRIVATE_KEY"]
+          : [],
+    );
+    const wallet = await walletFor(hre, from);
+    const address = await deploymentAddress(hre, "Rail", args.rail);
+    const rail = await hre.viem.getContractAt("EveryChannelRail", address);
+    await publishOnRail({
+      publicClient: await publicClient(hre),
+      wallet,
+      rail: { address, abi: rail.abi },
+      publication: resolved,
+      mode,
+      dryRun: args.dryRun,
+      log: (line) => console.log(line),
+    });
+  });
+}
+
+function withRailOptions<T extends ReturnType<typeof task>>(definition: T): T {
+  return definition
+    .addOptionalParam(
+      "streamKey",
+      "Stream key JSON file: claims the stream for the publisher first when it has none",
+    )
+    .addOptionalParam(
+      "signOnly",
+      "Sign the pointer as the publisher into this file for a relayer; send nothing",
+    )
+    .addOptionalParam("signature", "Relay a publisher's signature file (written with --sign-only)")
+    .addOptionalParam("deadline", "Seconds a --sign-only signature stays valid", "3600")
+    .addOptionalParam("rail", "The rail address (default: the network's deployment record)")
+    .addOptionalParam("from", "The sending account (default: publisher; relayer with --signature)")
+    .addFlag(
+      "dryRun",
+      "Print the expected L2 gas and L1 data fee of each transaction and send nothing",
+    ) as T;
+}
+
+withRailOptions(
+  task(
+    "rail:publish-manifest",
+    "Mirrors a manifest's commitments onto the rail (latest pointer of its stream and epoch)",
+  )
+    .addPositionalParam("manifest", "The manifest JSON file (canonical JSON form, docs/types.md)")
+    .addOptionalParam(
+      "revision",
+      "The pointer's revision (default: the rail's latest revision + 1)",
+    ),
+).setAction(async (args: RailArgs & { manifest: string; revision?: string }, hre) => {
+  await runPublication(hre, args, async () => ({
+    kind: "manifest",
+    manifest: await readManifestFile(args.manifest),
+    revision:
+      args.revision === undefined
+        ? undefined
+        : BigInt(parseIntegerOption("revision", args.revision, 1)),
+  }));
+});
+
+withRailOptions(
+  task(
+    "rail:announce",
+    "Mirrors a transport (control) announcement onto the rail (latest pointer of its stream)",
+  ).addPositionalParam(
+    "announcement",
+    "The StreamControlAnnouncement JSON file (canonical JSON form, docs/types.md)",
+  ),
+).setAction(async (args: RailArgs & { announcement: string }, hre) => {
+  await runPublication(hre, args, async () => ({
+    kind: "announcement",
+    announcement: await readAnnouncementFile(args.announcement, BigInt(Date.now())),
+  }));
+});
