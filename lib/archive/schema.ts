@@ -229,17 +229,21 @@ export function checkArchiveValue(value: unknown): ArchiveLineCheck {
 
 /** Parses and validates the text of one archive line (without its line ending). */
 export function checkArchiveLine(text: string): ArchiveLineCheck {
-  let value: unknown;
-  try {
-    value = parseJsonFast(text);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError)
-      return { ok: false, field: "$", problem: `invalid JSON: ${error.message}` };
-    throw error;
-  }
-  const entry = validateArchiveEntry(value);
+  const parse = (parser: (text: string) => unknown): { value: unknown } | ArchiveLineCheck => {
+    try {
+      return { value: parser(text) };
+    } catch (error) {
+      if (error instanceof JsonSyntaxError)
+        return { ok: false, field: "$", problem: `invalid JSON: ${error.message}` };
+      throw error;
+    }
+  };
+  const fast = parse(parseJsonFast);
+  if (!("value" in fast)) return fast;
+  const entry = validateArchiveEntry(fast.value);
   if (entry !== undefined) return { ok: true, entry };
   // The error path reads the line with the exact parser, as it always did, so that every message
   // (and every value it quotes) stays what it was.
-  return checkArchiveValueWithSchema(parseJsonExact(text));
+  const exact = parse(parseJsonExact);
+  return "value" in exact ? checkArchiveValueWithSchema(exact.value) : exact;
 }
