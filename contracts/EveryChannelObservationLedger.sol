@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+
+import {
+    IEveryChannelObservationLedger,
+    SignedObservation,
+    WitnessSignature
+} from "./interfaces/IEveryChannelObservationLedger.sol";
+import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
+import {EveryChannelBitmap} from "./libraries/EveryChannelBitmap.sol";
+import {EveryChannelHashing} from "./libraries/EveryChannelHashing.sol";
+import {ObservationHeader} from "./libraries/EveryChannelTypes.sol";
+
+/// @title EveryChannelObservationLedger
+/// @notice Candidate observations, witness attestations (by transaction and relayed EIP-712 signatures) and
+///         quorum finalization into one linear chain per stream (ECP-0093).
+/// @dev Storage (see `docs/ledger.md`):
+///      - `_slots[slot]`: 0 (empty), a bitmap below 2**128 of the witnesses that attested in the slot (open),
+///        or the finalized observation hash (finalized; observation hashes below 2**128 are refused).
+///      - `_candidates[observationHash]`: bitmap of the witnesses whose attestation is recorded on an open
+///        candidate; deleted when it finalizes. A candidate first seen and finalized in the same call never
+///        gets one, so a finalized observation costs exactly one new storage word (its slot's).
+///      - `_heads[streamHash]`: the stream's finalized head (two words).
+///      - `_equivocations[slot][witness]`: evidence, written only when a witness equivocates.
+contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712 {
+    using EveryChannelBitmap for uint256;
+
+    /// @notice A stream's finalized head.
+    /// @param observationHash The head observation (zero when the stream has none).
+    /// @param sequence Its sequence.
+    /// @param observedUnixMs Its `observedUnixMs`.
+    struct Head {
+        bytes32 observationHash;
+        uint64 sequence;
+        uint64 observedUnixMs;
+    }
+
+    /// @notice Recorded evidence of an equivocation (see `EquivocationRecorded`).
+    /// @param observationA The other candidate, or zero when it is the witness's counted attestation.
+    /// @param observationB The candidate whose attestation was refused.
+    struct Equivocation {
+        bytes32 observationA;
+        bytes32 observationB;
+    }
+
+    /// @notice The registry membership cached for the duration of one call.
+    /// @param active Bitmap of active witnesses by registry index.
+    /// @param quorum The quorum.
+    /// @param witnesses Addresses already looked up in this call.
+    /// @param bits Their bits (`1 << index`), parallel to `witnesses`.
+    /// @param size How many entries of `witnesses`/`bits` are used.
+    struct MembershipCache {
+        uint256 active;
+        uint256 quorum;
+        address[] witnesses;
+        uint256[] bits;
+        uint256 size;
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    // Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,
+    //             bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)
+    bytes32 public constant OBSERVATION_TYPEHASH =
+        keccak256(
+            "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)"
+        );
+
+    /// @dev Slot words below this value are open-slot bitmaps; at or above it, a finalized observation hash.
+    uint256 private constant FINALIZED_THRESHOLD = 1 << 128;
+
+    IEveryChannelWitnessRegistry private immutable _REGISTRY;
+
+    mapping(bytes32 slot => uint256 word) private _slots;
+    mapping(bytes32 observationHash => uint256 witnesses) private _candidates;
+    mapping(bytes32 streamHash => Head head) private _heads;
+    mapping(bytes32 slot => mapping(address witness => Equivocation record)) private _equivocations;
+
+    /// @notice Creates the ledger over a witness registry.
+    /// @param registry_ The witness registry (immutable).
+    constructor(address registry_) EIP712("EveryChannelObservationLedger", "1") {
+        if (registry_ == address(0)) revert ZeroRegistry();
+        _REGISTRY = IEveryChannelWitnessRegistry(registry_);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Actions
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function attest(ObservationHeader calldata header) external returns (bool finalized) {
+        (uint256 active, uint256 quorum, uint256 bit) = _senderMembership();
+        return _attest(header, msg.sender, bit, active, quorum);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function attestMany(ObservationHeader[] calldata headers) external returns (uint256 finalizedCount) {
+        if (headers.length == 0) revert EmptyBatch();
+        (uint256 active, uint256 quorum, uint256 bit) = _senderMembership();
+        for (uint256 i = 0; i < headers.length; ++i) {
+            if (_attest(headers[i], msg.sender, bit, active, quorum)) ++finalizedCount;
+        }
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitSignedAttestations(
+        SignedObservation[] calldata items
+    ) external returns (uint256 finalizedCount) {
+        if (items.length == 0) revert EmptyBatch();
+        MembershipCache memory cache;
+        (cache.active, cache.quorum) = _REGISTRY.membership();
+        cache.witnesses = new address[](8);
+        cache.bits = new uint256[](8);
+        for (uint256 i = 0; i < items.length; ++i) {
+            if (_submit(items[i], cache)) ++finalizedCount;
+        }
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function finalize(ObservationHeader calldata header) external returns (bool finalized) {
+        bytes32 observationHash = _hashObservation(header);
+        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        uint256 slotWord = _slots[slot];
+        if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
+        uint256 recorded = _candidates[observationHash];
+        if (recorded == 0) revert UnknownObservation(observationHash);
+        (uint256 active, uint256 quorum) = _REGISTRY.membership();
+        uint256 counted = recorded & active;
+        uint256 attestations = counted.popCount();
+        if (attestations < quorum) revert QuorumNotReached(observationHash, attestations, quorum);
+        _requireExtendsHead(header);
+        _finalize(header, observationHash, slot, counted, true);
+        return true;
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportEquivocation(
+        address witness,
+        ObservationHeader calldata a,
+        bytes calldata signatureA,
+        ObservationHeader calldata b,
+        bytes calldata signatureB
+    ) external {
+        bytes32 slot = EveryChannelHashing.observationSlot(a.streamHash, a.epochHash);
+        {
+            bytes32 slotB = EveryChannelHashing.observationSlot(b.streamHash, b.epochHash);
+            if (slot != slotB) revert DifferentSlots(slot, slotB);
+        }
+        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
+        if (!registered) revert NotAWitness(witness);
+        if (_equivocations[slot][witness].observationB != 0)
+            revert EquivocationAlreadyRecorded(slot, witness);
+        bytes32 hashA = _verifiedHash(witness, a, signatureA);
+        bytes32 hashB = _verifiedHash(witness, b, signatureB);
+        if (hashA == hashB) revert SameObservation(hashA);
+        _storeReportedEquivocation(slot, witness, 1 << index, hashA, hashB);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function observationDigest(ObservationHeader calldata header) external view returns (bytes32) {
+        return _digest(header);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function registry() external view returns (IEveryChannelWitnessRegistry) {
+        return _REGISTRY;
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function finalizedHead(
+        bytes32 streamHash
+    ) external view returns (bytes32 observationHash, uint64 sequence, uint64 observedUnixMs) {
+        Head storage head = _heads[streamHash];
+        return (head.observationHash, head.sequence, head.observedUnixMs);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function slotStatus(
+        bytes32 slot
+    ) external view returns (SlotStatus status, bytes32 finalizedObservationHash, uint256 attestedWitnesses) {
+        uint256 slotWord = _slots[slot];
+        if (slotWord == 0) return (SlotStatus.Empty, bytes32(0), 0);
+        if (slotWord < FINALIZED_THRESHOLD) return (SlotStatus.Open, bytes32(0), slotWord);
+        return (SlotStatus.Finalized, bytes32(slotWord), 0);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function candidateStatus(
+        bytes32 slot,
+        bytes32 observationHash
+    ) external view returns (CandidateStatus status, uint256 attestations, uint256 currentQuorum) {
+        (uint256 active, uint256 quorum) = _REGISTRY.membership();
+        uint256 slotWord = _slots[slot];
+        if (slotWord >= FINALIZED_THRESHOLD && bytes32(slotWord) == observationHash) {
+            return (CandidateStatus.Finalized, 0, quorum);
+        }
+        uint256 recorded = _candidates[observationHash];
+        attestations = (recorded & active).popCount();
+        if (slotWord >= FINALIZED_THRESHOLD) return (CandidateStatus.Superseded, attestations, quorum);
+        return (recorded == 0 ? CandidateStatus.Unknown : CandidateStatus.Open, attestations, quorum);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function attestationsOf(bytes32 observationHash) external view returns (address[] memory list) {
+        uint256 recorded = _candidates[observationHash];
+        list = new address[](recorded.popCount());
+        uint256 found = 0;
+        for (uint256 index = 0; recorded != 0; ++index) {
+            if (recorded & 1 == 1) list[found++] = _REGISTRY.witnessAt(index);
+            recorded >>= 1;
+        }
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function equivocation(
+        bytes32 slot,
+        address witness
+    ) external view returns (bytes32 observationA, bytes32 observationB) {
+        Equivocation storage record = _equivocations[slot][witness];
+        return (record.observationA, record.observationB);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev `ObservationHash` of a header; virtual so that a test harness can reach the reserved range.
+    function _hashObservation(ObservationHeader calldata header) internal view virtual returns (bytes32) {
+        return EveryChannelHashing.observationHash(header);
+    }
+
+    function _digest(ObservationHeader calldata header) private view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(OBSERVATION_TYPEHASH, header)));
+    }
+
+    function _verifiedHash(
+        address witness,
+        ObservationHeader calldata header,
+        bytes calldata signature
+    ) private view returns (bytes32 observationHash) {
+        observationHash = _hashObservation(header);
+        if (!_isValidSignature(witness, _digest(header), signature))
+            revert InvalidSignature(witness, observationHash);
+    }
+
+    function _senderMembership() private view returns (uint256 active, uint256 quorum, uint256 bit) {
+        bool registered;
+        uint256 index;
+        (active, quorum, registered, index) = _REGISTRY.membershipOf(msg.sender);
+        bit = 1 << index;
+        if (!registered || active & bit == 0) revert NotAWitness(msg.sender);
+    }
+
+    function _attest(
+        ObservationHeader calldata header,
+        address witness,
+        uint256 bit,
+        uint256 active,
+        uint256 quorum
+    ) private returns (bool) {
+        bytes32 observationHash = _hashObservation(header);
+        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        uint256 slotWord = _slots[slot];
+        if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
+        // An empty slot has no candidate: skip the read.
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
+        if (slotWord & bit != 0) {
+            if (recorded & bit != 0) revert AlreadyAttested(observationHash, witness);
+            _recordEquivocation(slot, witness, observationHash);
+            return false;
+        }
+        if (recorded == 0) _propose(header, observationHash, slot);
+        uint256 updated = recorded | bit;
+        uint256 counted = updated & active;
+        uint256 attestations = counted.popCount();
+        if (attestations >= quorum && _extendsHead(header)) {
+            _finalize(header, observationHash, slot, counted, recorded != 0);
+            return true;
+        }
+        _candidates[observationHash] = updated;
+        _slots[slot] = slotWord | bit;
+        emit ObservationAttested(observationHash, witness, attestations);
+        return false;
+    }
+
+    function _submit(SignedObservation calldata item, MembershipCache memory cache) private returns (bool) {
+        ObservationHeader calldata header = item.header;
+        bytes32 observationHash = _hashObservation(header);
+        if (item.signatures.length == 0) revert NoSignatures(observationHash);
+        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        uint256 slotWord = _slots[slot];
+        // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
+        if (slotWord >= FINALIZED_THRESHOLD) return false;
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
+        (uint256 updated, uint256 slotBits) = _collect(
+            item,
+            cache,
+            observationHash,
+            slot,
+            recorded,
+            slotWord
+        );
+        if (updated == 0) return false;
+        if (recorded == 0) _propose(header, observationHash, slot);
+        uint256 counted = updated & cache.active;
+        if (counted.popCount() >= cache.quorum && _extendsHead(header)) {
+            _finalize(header, observationHash, slot, counted, recorded != 0);
+            return true;
+        }
+        if (updated == recorded) return false;
+        _candidates[observationHash] = updated;
+        _slots[slot] = slotBits;
+        _emitAttested(item.signatures, cache, observationHash, recorded, updated);
+        return false;
+    }
+
+    /// @dev Verifies and collects an item's signatures: returns the candidate's and the slot's new bitmaps.
+    function _collect(
+        SignedObservation calldata item,
+        MembershipCache memory cache,
+        bytes32 observationHash,
+        bytes32 slot,
+        uint256 recorded,
+        uint256 slotWord
+    ) private returns (uint256 updated, uint256 slotBits) {
+        updated = recorded;
+        slotBits = slotWord;
+        bytes32 digest;
+        for (uint256 j = 0; j < item.signatures.length; ++j) {
+            WitnessSignature calldata signature = item.signatures[j];
+            uint256 bit = _witnessBit(cache, signature.witness);
+            // Already counted on this candidate (a duplicate or a replay): skipped without verification.
+            if (updated & bit != 0) continue;
+            if (digest == 0) digest = _digest(item.header);
+            if (!_isValidSignature(signature.witness, digest, signature.signature)) {
+                revert InvalidSignature(signature.witness, observationHash);
+            }
+            if (slotBits & bit != 0) {
+                _recordEquivocation(slot, signature.witness, observationHash);
+                continue;
+            }
+            updated |= bit;
+            slotBits |= bit;
+        }
+    }
+
+    /// @dev One `ObservationAttested` per witness newly recorded on an open candidate, in signature order.
+    function _emitAttested(
+        WitnessSignature[] calldata signatures,
+        MembershipCache memory cache,
+        bytes32 observationHash,
+        uint256 recorded,
+        uint256 updated
+    ) private {
+        uint256 emitted = recorded;
+        for (uint256 j = 0; j < signatures.length; ++j) {
+            address witness = signatures[j].witness;
+            uint256 bit = _witnessBit(cache, witness);
+            if (updated & bit != 0 && emitted & bit == 0) {
+                emitted |= bit;
+                emit ObservationAttested(observationHash, witness, (emitted & cache.active).popCount());
+            }
+        }
+    }
+
+    function _witnessBit(MembershipCache memory cache, address witness) private view returns (uint256 bit) {
+        for (uint256 k = 0; k < cache.size; ++k) {
+            if (cache.witnesses[k] == witness) return cache.bits[k];
+        }
+        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
+        bit = 1 << index;
+        if (!registered || cache.active & bit == 0) revert NotAWitness(witness);
+        if (cache.size == cache.witnesses.length) {
+            address[] memory witnesses = new address[](cache.size * 2);
+            uint256[] memory bits = new uint256[](cache.size * 2);
+            for (uint256 k = 0; k < cache.size; ++k) {
+                witnesses[k] = cache.witnesses[k];
+                bits[k] = cache.bits[k];
+            }
+            cache.witnesses = witnesses;
+            cache.bits = bits;
+        }
+        cache.witnesses[cache.size] = witness;
+        cache.bits[cache.size] = bit;
+        ++cache.size;
+    }
+
+    function _propose(ObservationHeader calldata header, bytes32 observationHash, bytes32 slot) private {
+        if (uint256(observationHash) < FINALIZED_THRESHOLD) revert ReservedObservationHash(observationHash);
+        emit ObservationProposed(observationHash, header.streamHash, slot, header);
+    }
+
+    function _finalize(
+        ObservationHeader calldata header,
+        bytes32 observationHash,
+        bytes32 slot,
+        uint256 witnesses,
+        bool candidateStored
+    ) private {
+        _slots[slot] = uint256(observationHash);
+        if (candidateStored) delete _candidates[observationHash];
+        Head storage head = _heads[header.streamHash];
+        head.observationHash = observationHash;
+        head.sequence = header.sequence;
+        head.observedUnixMs = header.observedUnixMs;
+        emit ObservationFinalized(observationHash, header.streamHash, slot, header.sequence, witnesses);
+    }
+
+    function _extendsHead(ObservationHeader calldata header) private view returns (bool) {
+        Head storage head = _heads[header.streamHash];
+        bytes32 headHash = head.observationHash;
+        if (header.parentObservationHash != headHash) return false;
+        if (headHash == 0) return header.sequence == 0;
+        return
+            uint256(header.sequence) == uint256(head.sequence) + 1 &&
+            header.observedUnixMs > head.observedUnixMs;
+    }
+
+    function _requireExtendsHead(ObservationHeader calldata header) private view {
+        Head storage head = _heads[header.streamHash];
+        bytes32 headHash = head.observationHash;
+        if (header.parentObservationHash != headHash) {
+            revert ParentNotHead(header.streamHash, header.parentObservationHash, headHash);
+        }
+        if (headHash == 0) {
+            if (header.sequence != 0) revert SequenceNotNext(header.streamHash, header.sequence, 0);
+            return;
+        }
+        if (uint256(header.sequence) != uint256(head.sequence) + 1) {
+            revert SequenceNotNext(header.streamHash, header.sequence, head.sequence + 1);
+        }
+        if (header.observedUnixMs <= head.observedUnixMs) {
+            revert EpochNotLater(header.streamHash, header.observedUnixMs, head.observedUnixMs);
+        }
+    }
+
+    function _storeReportedEquivocation(
+        bytes32 slot,
+        address witness,
+        uint256 bit,
+        bytes32 hashA,
+        bytes32 hashB
+    ) private {
+        uint256 slotWord = _slots[slot];
+        // While the slot is open, the witness's bit keeps any later attestation of it in the slot from counting.
+        if (slotWord < FINALIZED_THRESHOLD) _slots[slot] = slotWord | bit;
+        _equivocations[slot][witness] = Equivocation(hashA, hashB);
+        emit EquivocationRecorded(slot, witness, hashA, hashB);
+    }
+
+    function _recordEquivocation(bytes32 slot, address witness, bytes32 observationHash) private {
+        Equivocation storage record = _equivocations[slot][witness];
+        if (record.observationB != 0) return;
+        record.observationB = observationHash;
+        emit EquivocationRecorded(slot, witness, bytes32(0), observationHash);
+    }
+
+    function _isValidSignature(
+        address witness,
+        bytes32 digest,
+        bytes calldata signature
+    ) private view returns (bool) {
+        // An EOA's 65-byte ECDSA signature is checked first, read straight from calldata, so that the
+        // common case costs no account access for the witness's code; anything else goes to ERC-1271.
+        if (signature.length == 65) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                s := calldataload(add(signature.offset, 0x20))
+                v := byte(0, calldataload(add(signature.offset, 0x40)))
+            }
+            (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecover(digest, v, r, s);
+            if (error == ECDSA.RecoverError.NoError && recovered == witness) return true;
+        }
+        return SignatureChecker.isValidERC1271SignatureNow(witness, digest, signature);
+    }
+}
