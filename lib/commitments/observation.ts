@@ -1,14 +1,21 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
+import { z } from "zod";
 
 import { abiParameters, type ObservationHeader } from "../types/abi";
+import { parseCanonical } from "../validation/errors";
+import { assertCanonicalValue, hexBytes } from "../validation/values";
+
+const slotSchema = z.object({ streamHash: hexBytes(32), epochHash: hexBytes(32) });
 
 /** `ObservationHash` = keccak256(abi.encode(header)). */
 export function observationHash(header: ObservationHeader): Hex {
+  assertCanonicalValue("ObservationHeader", header, "header");
   return keccak256(encodeAbiParameters([abiParameters.ObservationHeader], [header]));
 }
 
 /** `ObservationSlot` = keccak256(abi.encode(streamHash, epochHash)). */
 export function observationSlot(streamHash: Hex, epochHash: Hex): Hex {
+  parseCanonical(slotSchema, { streamHash, epochHash }, "ObservationSlot", "");
   return keccak256(
     encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [streamHash, epochHash]),
   );
