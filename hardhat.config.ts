@@ -1,10 +1,12 @@
 import "@nomicfoundation/hardhat-toolbox-viem";
 import "hardhat-deploy";
-import { subtask } from "hardhat/config";
+import { subtask, vars } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 
 import { SOLC_VERSION, EVM_VERSION, localSolcBuild } from "./lib/config/solc";
+import { buildNamedAccountsConfig, buildNetworksConfig } from "./lib/deploy/hardhat-config";
+import { createSecretReader } from "./lib/secrets/reader";
 
 // Compilation never touches the network: the compiler is the pinned `solc` npm package (wasm).
 subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) =>
@@ -12,6 +14,10 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 );
 
 import "./tasks";
+
+// Secrets (RPC URLs, keys, operator addresses) come from the environment or `npx hardhat vars set`,
+// read lazily: absent secrets leave the live networks unconfigured and never affect local work.
+const secrets = createSecretReader({ env: process.env, vars });
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -21,11 +27,11 @@ const config: HardhatUserConfig = {
       optimizer: { enabled: true, runs: 10_000 },
     },
   },
-  networks: {
-    hardhat: {
-      chainId: 31337,
-      hardfork: EVM_VERSION,
-    },
+  networks: buildNetworksConfig({ reader: secrets, hardfork: EVM_VERSION }),
+  namedAccounts: buildNamedAccountsConfig(secrets),
+  paths: {
+    // Deployment records go to deployments/<network>/; ECP_DEPLOYMENTS_DIR redirects them (tests).
+    deployments: process.env.ECP_DEPLOYMENTS_DIR ?? "deployments",
   },
   mocha: {
     timeout: 600_000,

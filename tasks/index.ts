@@ -1,1 +1,3 @@
 // Registers every task of the project. Each task is a thin wrapper over the library in `lib/`.
+import "./deploy";
+import "./reality-smoke";

@@ -1,0 +1,8 @@
+import type { DeployNetworkParameters } from "../parameters";
+
+/** `hardhat`: dev accounts; three witnesses, two of which finalize. */
+export const parameters: DeployNetworkParameters = {
+  owner: "owner",
+  witnesses: ["witness1", "witness2", "witness3"],
+  quorum: 2,
+};

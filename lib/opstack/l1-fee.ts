@@ -1,0 +1,164 @@
+/**
+ * What a transaction is expected to cost before it is sent: its L2 execution gas and, on an OP
+ * Stack chain, the L1 data fee (on OP Stack chains most of the fee), read from the GasPriceOracle
+ * predeploy. The predeploy is detected by code at its address; chains without it (anvil, the
+ * in-process chain, L1s) get an explicit "no GasPriceOracle predeploy on this chain".
+ */
+import {
+  formatEther,
+  formatGwei,
+  serializeTransaction,
+  size,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from "viem";
+
+import { EveryChannelError } from "../errors";
+import { GAS_PRICE_ORACLE_ADDRESS, gasPriceOracleAbi } from "./gas-price-oracle";
+
+export const NO_GAS_PRICE_ORACLE = "no GasPriceOracle predeploy on this chain";
+
+/** The fee formula the predeploy reports as active. */
+export type OpStackFeeFork = "bedrock" | "ecotone" | "fjord";
+
+export type L1DataFee =
+  | {
+      available: true;
+      /** `getL1Fee(unsignedTx)` in wei. */
+      fee: bigint;
+      /** `getL1FeeUpperBound(size)` in wei (Fjord and later). */
+      upperBound: bigint | undefined;
+      fork: OpStackFeeFork;
+      /** Bytes of the unsigned RLP-encoded transaction given to the oracle. */
+      unsignedTxBytes: number;
+    }
+  | { available: false; reason: typeof NO_GAS_PRICE_ORACLE };
+
+export interface TransactionCostEstimate {
+  /** L2 execution gas (`eth_estimateGas`). */
+  gas: bigint;
+  /** Max fee per gas the transaction would offer. */
+  maxFeePerGas: bigint;
+  /** `gas × maxFeePerGas`: the most the L2 execution can cost. */
+  l2FeeCap: bigint;
+  l1: L1DataFee;
+}
+
+export interface EstimateTransactionCostParameters {
+  client: PublicClient;
+  account: Address;
+  to?: Address;
+  data: Hex;
+  value?: bigint;
+  /** The gas to assume instead of `eth_estimateGas` (e.g. the gas of a deployment). */
+  gas?: bigint;
+}
+
+/** Estimation failed (usually: the transaction would revert). */
+export class CostEstimationError extends EveryChannelError {
+  override name = "CostEstimationError";
+}
+
+/** True when the chain has code at the GasPriceOracle predeploy address. */
+export async function hasGasPriceOracle(client: PublicClient): Promise<boolean> {
+  const code = await client.getCode({ address: GAS_PRICE_ORACLE_ADDRESS });
+  return code !== undefined && code !== "0x";
+}
+
+async function readFork(client: PublicClient): Promise<OpStackFeeFork> {
+  const flag = async (functionName: "isFjord" | "isEcotone"): Promise<boolean> => {
+    try {
+      return await client.readContract({
+        address: GAS_PRICE_ORACLE_ADDRESS,
+        abi: gasPriceOracleAbi,
+        functionName,
+      });
+    } catch {
+      return false; // pre-Ecotone oracles do not have the flag
+    }
+  };
+  if (await flag("isFjord")) return "fjord";
+  if (await flag("isEcotone")) return "ecotone";
+  return "bedrock";
+}
+
+/** The L1 data fee of an unsigned transaction, or why there is none. */
+export async function estimateL1DataFee(
+  client: PublicClient,
+  unsignedTransaction: Hex,
+): Promise<L1DataFee> {
+  if (!(await hasGasPriceOracle(client))) return { available: false, reason: NO_GAS_PRICE_ORACLE };
+  const fork = await readFork(client);
+  const fee = await client.readContract({
+    address: GAS_PRICE_ORACLE_ADDRESS,
+    abi: gasPriceOracleAbi,
+    functionName: "getL1Fee",
+    args: [unsignedTransaction],
+  });
+  const unsignedTxBytes = size(unsignedTransaction);
+  const upperBound =
+    fork === "fjord"
+      ? await client.readContract({
+          address: GAS_PRICE_ORACLE_ADDRESS,
+          abi: gasPriceOracleAbi,
+          functionName: "getL1FeeUpperBound",
+          args: [BigInt(unsignedTxBytes)],
+        })
+      : undefined;
+  return { available: true, fee, upperBound, fork, unsignedTxBytes };
+}
+
+/**
+ * Estimates L2 gas and the L1 data fee of a transaction. The unsigned transaction given to the
+ * oracle is the one that would be sent: same chain id, nonce, gas, fees, recipient and data.
+ */
+export async function estimateTransactionCost(
+  parameters: EstimateTransactionCostParameters,
+): Promise<TransactionCostEstimate> {
+  const { client, account, to, data, value } = parameters;
+  let gas: bigint;
+  try {
+    gas = parameters.gas ?? (await client.estimateGas({ account, to, data, value }));
+  } catch (cause) {
+    const reason =
+      cause instanceof Error
+        ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message)
+        : String(cause);
+    throw new CostEstimationError(`cannot estimate gas: ${reason}`, { account, to }, { cause });
+  }
+  const [fees, nonce, chainId] = await Promise.all([
+    client.estimateFeesPerGas(),
+    client.getTransactionCount({ address: account, blockTag: "pending" }),
+    client.getChainId(),
+  ]);
+  const maxFeePerGas = fees.maxFeePerGas;
+  const unsigned = serializeTransaction({
+    type: "eip1559",
+    chainId,
+    nonce,
+    gas,
+    maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    to,
+    data,
+    value,
+  });
+  return {
+    gas,
+    maxFeePerGas,
+    l2FeeCap: gas * maxFeePerGas,
+    l1: await estimateL1DataFee(client, unsigned),
+  };
+}
+
+/** Two lines for an operator: L2 gas, then the L1 data fee (or why there is none). */
+export function formatTransactionCost(estimate: TransactionCostEstimate): string[] {
+  const l2 = `L2 gas: ${estimate.gas} (at most ${formatEther(estimate.l2FeeCap)} ETH at ${formatGwei(estimate.maxFeePerGas)} gwei)`;
+  const { l1 } = estimate;
+  const l1Line = l1.available
+    ? `L1 data fee: ${formatEther(l1.fee)} ETH (GasPriceOracle getL1Fee, ${l1.fork} formula, ${l1.unsignedTxBytes}-byte unsigned tx` +
+      (l1.upperBound === undefined ? ")" : `; upper bound ${formatEther(l1.upperBound)} ETH)`)
+    : `L1 data fee: none expected (${l1.reason})`;
+  return [l2, l1Line];
+}

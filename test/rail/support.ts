@@ -1,0 +1,206 @@
+/**
+ * Shared test support for the rail: fixtures, sample values, and assertions that name a custom error
+ * with its arguments and list the exact events a transaction emitted.
+ */
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import hre from "hardhat";
+import {
+  BaseError,
+  decodeErrorResult,
+  encodeAbiParameters,
+  keccak256,
+  parseEventLogs,
+  toHex,
+  type Abi,
+  type Hex,
+  type TransactionReceipt,
+} from "viem";
+
+import { readRailDomain, type RailDomain } from "../../lib/rail/domain";
+import type { AnnouncementPointer, ManifestPointer } from "../../lib/rail/typedData";
+import { abiParameters, type StreamKey } from "../../lib/types/abi";
+
+/** Asserts that `promise` rejects with custom error `errorName(...args)` of `abi`. */
+export async function expectRevert(
+  promise: Promise<unknown>,
+  abi: Abi,
+  errorName: string,
+  args: readonly unknown[] = [],
+): Promise<void> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught, `expected a revert with ${errorName}`).to.not.be.undefined;
+  const data = revertData(caught);
+  expect(data, `no revert data in ${String(caught)}`).to.not.be.undefined;
+  const decoded = decodeErrorResult({ abi, data: data as Hex });
+  expect(decoded.errorName).to.equal(errorName);
+  expect(normalize(decoded.args ?? [])).to.deep.equal(normalize(args));
+}
+
+function revertData(error: unknown): Hex | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  let found: Hex | undefined;
+  error.walk((e) => {
+    const candidate = e as { raw?: unknown; data?: unknown };
+    if (found === undefined && typeof candidate.raw === "string") found = candidate.raw as Hex;
+    if (
+      found === undefined &&
+      typeof candidate.data === "string" &&
+      candidate.data.startsWith("0x")
+    )
+      found = candidate.data as Hex;
+    return false;
+  });
+  return found;
+}
+
+/** Lower-cases hex strings so addresses compare regardless of checksum. */
+function normalize(value: unknown): unknown {
+  if (typeof value === "string") return value.startsWith("0x") ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
+  return value;
+}
+
+export type ExpectedEvent = { eventName: string; args: Record<string, unknown> };
+
+/** Asserts that the receipt holds exactly `expected` events of `abi`, in order, with those arguments. */
+export function expectEvents(
+  receipt: TransactionReceipt,
+  abi: Abi,
+  expected: readonly ExpectedEvent[],
+): void {
+  const logs = parseEventLogs({ abi, logs: receipt.logs });
+  expect(logs.map((log) => normalize({ eventName: log.eventName, args: log.args }))).to.deep.equal(
+    expected.map((e) => normalize(e)),
+  );
+}
+
+/** `stream-id-keccak256-v1`: keccak256(abi.encode(StreamKey)). */
+export function streamIdOf(key: StreamKey): Hex {
+  return keccak256(encodeAbiParameters([abiParameters.StreamKey], [key]));
+}
+
+/** A distinct sample stream key per `n`. */
+export function sampleStreamKey(n: number): StreamKey {
+  return {
+    broadcast: {
+      standard: 0,
+      region: "0x5553",
+      rfChannel: 20 + n,
+      transportStreamId: 0x0801 + n,
+      programNumber: 3,
+      majorChannel: 7 + n,
+      minorChannel: 1,
+      callsign: `KABC${n}`,
+    },
+    profile: "ts-original",
+  };
+}
+
+/** A deterministic 32-byte value, distinct per label. */
+export function word(label: string): Hex {
+  return keccak256(toHex(label));
+}
+
+export function sampleManifestPointer(
+  streamId: Hex,
+  overrides: Partial<ManifestPointer> = {},
+): ManifestPointer {
+  const epochId = overrides.epochId ?? 7n;
+  const revision = overrides.revision ?? 1n;
+  const tag = `${streamId}/${epochId}/${revision}`;
+  return {
+    streamId,
+    epochId,
+    manifestBodyHash: word(`body/${tag}`),
+    manifestEnvelopeHash: word(`envelope/${tag}`),
+    dataRoot: word(`data/${tag}`),
+    manifestId: word(`blake3/${tag}`),
+    revision,
+    ...overrides,
+  };
+}
+
+export function sampleAnnouncementPointer(
+  streamId: Hex,
+  overrides: Partial<AnnouncementPointer> = {},
+): AnnouncementPointer {
+  const sequence = overrides.sequence ?? 1n;
+  const tag = `${streamId}/${sequence}`;
+  return {
+    streamId,
+    announcementHash: word(`announcement/${tag}`),
+    descriptorHash: word(`descriptor/${tag}`),
+    sequence,
+    ...overrides,
+  };
+}
+
+/** A far deadline, valid for every test. */
+export const FAR_DEADLINE = 2n ** 48n;
+
+async function accounts() {
+  const publicClient = await hre.viem.getPublicClient();
+  const [publisher, other, relayer, successor] = await hre.viem.getWalletClients();
+  if (!publisher || !other || !relayer || !successor) throw new Error("hardhat accounts missing");
+  return { publicClient, publisher, other, relayer, successor };
+}
+
+async function deployRail() {
+  // The test rail is the production contract plus a pinnable clock (`setTime`), for exact deadlines.
+  const rail = await hre.viem.deployContract("TestEveryChannelRail");
+  const base = await accounts();
+  const domain: RailDomain = await readRailDomain(base.publicClient, { address: rail.address });
+  const key = sampleStreamKey(0);
+  const streamId = streamIdOf(key);
+  return { rail, ...base, domain, key, streamId };
+}
+
+/** A fresh test rail with nothing claimed. */
+export function deployRailFixture() {
+  return loadFixture(deployRail);
+}
+
+async function deployClaimedRail() {
+  const base = await deployRail();
+  const hash = await base.rail.write.claimStream([base.key], { account: base.publisher.account });
+  await base.publicClient.waitForTransactionReceipt({ hash });
+  return base;
+}
+
+/** A fresh test rail whose sample stream `streamId` is claimed by `publisher`. */
+export function claimedRailFixture() {
+  return loadFixture(deployClaimedRail);
+}
+
+async function deployProductionRail() {
+  const rail = await hre.viem.deployContract("EveryChannelRail");
+  const base = await accounts();
+  const domain: RailDomain = await readRailDomain(base.publicClient, { address: rail.address });
+  return { rail, ...base, domain };
+}
+
+/** A fresh production `EveryChannelRail` (no test hooks), for gas figures and properties. */
+export function productionRailFixture() {
+  return loadFixture(deployProductionRail);
+}
+
+export type RailFixture = Awaited<ReturnType<typeof deployRail>>;
+export type Actor = RailFixture["publisher"];
+
+/** Waits for the transaction and asserts that it succeeded. */
+export async function mined(
+  fixture: { publicClient: RailFixture["publicClient"] },
+  hash: Promise<Hex>,
+): Promise<TransactionReceipt> {
+  const receipt = await fixture.publicClient.waitForTransactionReceipt({ hash: await hash });
+  expect(receipt.status).to.equal("success");
+  return receipt;
+}
