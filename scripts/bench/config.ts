@@ -59,7 +59,7 @@ export function benchConfig(environment: NodeJS.ProcessEnv = process.env): Bench
     registeredSizes: [5, 10, 25, 50, 100, 128, 200],
     historySizes: quick ? [0, 1_000, 2_000] : [0, 10_000, 100_000],
     historyFillBatch: 200,
-    archiveLines: quick ? [10_000, 50_000] : [10_000, 1_000_000],
-    throughputLines: quick ? 20_000 : 200_000,
+    archiveLines: quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000],
+    throughputLines: quick ? 10_000 : 50_000,
   };
 }

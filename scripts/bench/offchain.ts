@@ -16,6 +16,8 @@ const workerResult = z.object({
   lines: z.number().int(),
   wallMs: z.number(),
   linesPerSecond: z.number(),
+  cpuMs: z.number(),
+  linesPerCpuSecond: z.number(),
   rssBeforeBytes: z.number(),
   peakRssBytes: z.number(),
   maxRssBytes: z.number(),
@@ -32,11 +34,16 @@ export interface MemoryFigure {
   /** Peak RSS of the whole child process (`getrusage` maxrss), start-up included. */
   maxRssBytes: number;
   linesPerSecond: number;
+  linesPerCpuSecond: number;
   wallMs: number;
 }
 
 export interface OffchainResults {
   notMeasured?: string;
+  /**
+   * Lines per second of CPU time (user + system of the worker process): on a shared machine the
+   * wall-clock rate depends on the neighbours, the CPU-time rate much less. Wall rates are kept.
+   */
   throughput?: {
     lines: number;
     runs: number;
@@ -46,6 +53,8 @@ export interface OffchainResults {
     ratio: number;
     deriveRuns: number[];
     floorRuns: number[];
+    deriveWallLinesPerSecond: number;
+    floorWallLinesPerSecond: number;
   };
   memory: MemoryFigure[];
 }
@@ -85,66 +94,85 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
-export async function runOffchain(
-  config: BenchConfig,
-  tmpDir: string,
-  log: (line: string) => void,
-): Promise<OffchainResults> {
+/** Why the off-chain figures cannot be measured on this branch, or null when they can. */
+export function offchainUnavailable(): string | null {
   const missing = ["lib/archive/reader.ts", "lib/derive/observation.ts"].filter(
     (f) => !existsSync(path.join(__dirname, "..", "..", f)),
   );
-  if (missing.length > 0)
-    return { notMeasured: `not measured: ${missing.join(", ")} not on this branch`, memory: [] };
+  return missing.length > 0 ? `not measured: ${missing.join(", ")} not on this branch` : null;
+}
+
+/**
+ * Peak memory of a derivation over archives of each size in `config.archiveLines`. Memory does not
+ * depend on what else runs, so the bench runs this beside the on-chain series.
+ */
+export async function runMemorySeries(
+  config: BenchConfig,
+  tmpDir: string,
+  log: (line: string) => void,
+): Promise<MemoryFigure[]> {
   mkdirSync(tmpDir, { recursive: true });
-  const results: OffchainResults = { memory: [] };
-  const files: string[] = [];
-  try {
-    const throughputFile = path.join(tmpDir, `archive-${config.throughputLines}.jsonl`);
-    files.push(throughputFile);
-    writeSyntheticArchive(throughputFile, config.throughputLines);
-    const deriveRuns: number[] = [];
-    const floorRuns: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      floorRuns.push((await runWorker("floor", throughputFile)).linesPerSecond);
-      deriveRuns.push((await runWorker("derive", throughputFile)).linesPerSecond);
-      log(
-        `off-chain throughput run ${run + 1}: floor ${Math.round(floorRuns.at(-1)!)} derive ${Math.round(deriveRuns.at(-1)!)} lines/s`,
-      );
-    }
-    const derive = median(deriveRuns);
-    const floor = median(floorRuns);
-    results.throughput = {
-      lines: config.throughputLines,
-      runs: 3,
-      deriveLinesPerSecond: derive,
-      floorLinesPerSecond: floor,
-      ratio: floor / derive,
-      deriveRuns,
-      floorRuns,
-    };
-    for (const lines of config.archiveLines) {
-      const file = path.join(tmpDir, `archive-${lines}.jsonl`);
-      files.push(file);
+  const figures: MemoryFigure[] = [];
+  for (const lines of config.archiveLines) {
+    const file = path.join(tmpDir, `archive-memory-${lines}.jsonl`);
+    try {
       const fileBytes = writeSyntheticArchive(file, lines);
       const result = await runWorker("derive", file);
       if (result.lines !== lines)
         throw new Error(`offchain: derived ${result.lines} of ${lines} lines of ${file}`);
-      results.memory.push({
+      figures.push({
         lines,
         fileBytes,
         peakRssBytes: result.peakRssBytes,
         rssBeforeBytes: result.rssBeforeBytes,
         maxRssBytes: result.maxRssBytes,
         linesPerSecond: result.linesPerSecond,
+        linesPerCpuSecond: result.linesPerCpuSecond,
         wallMs: Math.round(result.wallMs),
       });
-      rmSync(file, { force: true });
       log(
-        `off-chain memory ${lines} lines: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+        `off-chain memory, ${lines} lines: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+      );
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+  return figures;
+}
+
+/** Derivation against the floor, alternating runs of each, median of three. */
+export async function runThroughput(
+  config: BenchConfig,
+  tmpDir: string,
+  log: (line: string) => void,
+): Promise<NonNullable<OffchainResults["throughput"]>> {
+  mkdirSync(tmpDir, { recursive: true });
+  const file = path.join(tmpDir, `archive-throughput-${config.throughputLines}.jsonl`);
+  try {
+    writeSyntheticArchive(file, config.throughputLines);
+    const derive: WorkerResult[] = [];
+    const floor: WorkerResult[] = [];
+    for (let run = 0; run < 3; run++) {
+      floor.push(await runWorker("floor", file));
+      derive.push(await runWorker("derive", file));
+      log(
+        `off-chain throughput run ${run + 1}: floor ${Math.round(floor.at(-1)!.linesPerCpuSecond)}, derive ${Math.round(derive.at(-1)!.linesPerCpuSecond)} lines per CPU second`,
       );
     }
+    const deriveRate = median(derive.map((r) => r.linesPerCpuSecond));
+    const floorRate = median(floor.map((r) => r.linesPerCpuSecond));
+    return {
+      lines: config.throughputLines,
+      runs: 3,
+      deriveLinesPerSecond: deriveRate,
+      floorLinesPerSecond: floorRate,
+      ratio: floorRate / deriveRate,
+      deriveRuns: derive.map((r) => r.linesPerCpuSecond),
+      floorRuns: floor.map((r) => r.linesPerCpuSecond),
+      deriveWallLinesPerSecond: median(derive.map((r) => r.linesPerSecond)),
+      floorWallLinesPerSecond: median(floor.map((r) => r.linesPerSecond)),
+    };
   } finally {
-    for (const file of files) rmSync(file, { force: true });
+    rmSync(file, { force: true });
   }
-  return results;
 }
