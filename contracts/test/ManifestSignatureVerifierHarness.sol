@@ -26,6 +26,22 @@ contract ManifestSignatureVerifierHarness is EIP712("EveryChannelRail", "1") {
         return SignatureChecker.isValidSignatureNow(signer, manifestDigest(body), signature);
     }
 
+    /// @notice `verifyManifestSignature` together with the exact gas it used (digest and signature check).
+    /// @param body The signed manifest body.
+    /// @param signer The claimed signer.
+    /// @param signature The signature bytes.
+    /// @return valid Whether the signature is valid.
+    /// @return gasUsed The gas the check used.
+    function verifyManifestSignatureGas(
+        ManifestBody calldata body,
+        address signer,
+        bytes calldata signature
+    ) external view returns (bool valid, uint256 gasUsed) {
+        uint256 before = gasleft();
+        valid = SignatureChecker.isValidSignatureNow(signer, manifestDigest(body), signature);
+        gasUsed = before - gasleft();
+    }
+
     /// @notice The EIP-712 digest of `body` under this contract's domain.
     /// @param body The manifest body.
     /// @return The digest a signer signs.
@@ -44,6 +60,26 @@ contract ManifestSignatureVerifierHarness is EIP712("EveryChannelRail", "1") {
     ) external pure returns (bytes32) {
         return
             MessageHashUtils.toTypedDataHash(separator, EveryChannelManifestTypedData.hashManifestBody(body));
+    }
+
+    /// @notice Whether `signature` is `signer`'s signature over `body` under an explicit domain separator
+    ///         (used to check the checked-in vectors).
+    /// @param separator The domain separator.
+    /// @param body The signed manifest body.
+    /// @param signer The claimed signer.
+    /// @param signature The signature bytes.
+    /// @return True when valid.
+    function verifyManifestSignatureForDomain(
+        bytes32 separator,
+        ManifestBody calldata body,
+        address signer,
+        bytes calldata signature
+    ) external view returns (bool) {
+        bytes32 digest = MessageHashUtils.toTypedDataHash(
+            separator,
+            EveryChannelManifestTypedData.hashManifestBody(body)
+        );
+        return SignatureChecker.isValidSignatureNow(signer, digest, signature);
     }
 
     /// @notice This contract's EIP-712 domain separator.

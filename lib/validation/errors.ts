@@ -47,13 +47,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * Parses `input` with `schema`; on failure throws an {@link InvalidCanonicalValueError} whose field
- * is the path (below `root`) of the first problem and whose value is the value found there.
+ * is the path (below `root`) of the first problem and whose value is the value found there (in
+ * `reported`, when the input was derived from another value such as parsed JSON).
  */
 export function parseCanonical<S extends z.ZodTypeAny>(
   schema: S,
   input: unknown,
   typeName: string,
   root: string,
+  reported: unknown = input,
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data as z.output<S>;
@@ -61,11 +63,11 @@ export function parseCanonical<S extends z.ZodTypeAny>(
     if (issue.code === "unrecognized_keys") {
       return issue.keys.map((key) => ({
         field: fieldPath(root, [...issue.path, key]),
-        value: valueAt(input, [...issue.path, key]),
+        value: valueAt(reported, [...issue.path, key]),
         problem: "unknown field",
       }));
     }
-    const value = valueAt(input, issue.path);
+    const value = valueAt(reported, issue.path);
     const problem =
       issue.code === "invalid_type" && value === undefined ? "missing field" : issue.message;
     return [{ field: fieldPath(root, issue.path), value, problem }];

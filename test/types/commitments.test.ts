@@ -204,7 +204,7 @@ describe("keccak commitments: TypeScript equals Solidity", function () {
             expect(onChain).to.equal(ts);
             expect(keccak256(onChain)).to.equal(keccak256(ts));
           }),
-          { numRuns: 60 },
+          { numRuns: 200 },
         );
       });
     }
