@@ -12,7 +12,6 @@ import {
 } from "./interfaces/IEveryChannelObservationLedger.sol";
 import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
 import {EveryChannelBitmap} from "./libraries/EveryChannelBitmap.sol";
-import {EveryChannelHashing} from "./libraries/EveryChannelHashing.sol";
 import {ObservationHeader} from "./libraries/EveryChannelTypes.sol";
 
 /// @title EveryChannelObservationLedger
@@ -31,12 +30,10 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @notice A stream's finalized head.
     /// @param observationHash The head observation (zero when the stream has none).
-    /// @param sequence Its sequence.
-    /// @param observedUnixMs Its `observedUnixMs`.
+    /// @param position The head's `sequence` (bits 0-63) and `observedUnixMs` (bits 64-127).
     struct Head {
         bytes32 observationHash;
-        uint64 sequence;
-        uint64 observedUnixMs;
+        uint256 position;
     }
 
     /// @notice Recorded evidence of an equivocation (see `EquivocationRecorded`).
@@ -47,17 +44,17 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 observationB;
     }
 
-    /// @notice The registry membership cached for the duration of one call.
+    /// @notice The registry membership, read once per relayed batch and kept in memory.
+    /// @param loaded Whether `active` and `quorum` have been read (with the first witness looked up).
     /// @param active Bitmap of active witnesses by registry index.
     /// @param quorum The quorum.
-    /// @param witnesses Addresses already looked up in this call.
-    /// @param bits Their bits (`1 << index`), parallel to `witnesses`.
-    /// @param size How many entries of `witnesses`/`bits` are used.
+    /// @param entries Witnesses already looked up: `uint160(witness) | (index << 160)`.
+    /// @param size How many entries are used.
     struct MembershipCache {
+        bool loaded;
         uint256 active;
         uint256 quorum;
-        address[] witnesses;
-        uint256[] bits;
+        uint256[] entries;
         uint256 size;
     }
 
@@ -111,9 +108,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ) external returns (uint256 finalizedCount) {
         if (items.length == 0) revert EmptyBatch();
         MembershipCache memory cache;
-        (cache.active, cache.quorum) = _REGISTRY.membership();
-        cache.witnesses = new address[](8);
-        cache.bits = new uint256[](8);
+        cache.entries = new uint256[](8);
         for (uint256 i = 0; i < items.length; ++i) {
             if (_submit(items[i], cache)) ++finalizedCount;
         }
@@ -121,8 +116,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function finalize(ObservationHeader calldata header) external returns (bool finalized) {
-        bytes32 observationHash = _hashObservation(header);
-        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        (bytes32 observationHash, bytes32 slot) = _hashes(header);
         uint256 slotWord = _slots[slot];
         if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
         uint256 recorded = _candidates[observationHash];
@@ -144,18 +138,16 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         ObservationHeader calldata b,
         bytes calldata signatureB
     ) external {
-        bytes32 slot = EveryChannelHashing.observationSlot(a.streamHash, a.epochHash);
-        {
-            bytes32 slotB = EveryChannelHashing.observationSlot(b.streamHash, b.epochHash);
-            if (slot != slotB) revert DifferentSlots(slot, slotB);
-        }
+        (bytes32 hashA, bytes32 slot) = _hashes(a);
+        (bytes32 hashB, bytes32 slotB) = _hashes(b);
+        if (slot != slotB) revert DifferentSlots(slot, slotB);
+        if (hashA == hashB) revert SameObservation(hashA);
         (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
         if (!registered) revert NotAWitness(witness);
         if (_equivocations[slot][witness].observationB != 0)
             revert EquivocationAlreadyRecorded(slot, witness);
-        bytes32 hashA = _verifiedHash(witness, a, signatureA);
-        bytes32 hashB = _verifiedHash(witness, b, signatureB);
-        if (hashA == hashB) revert SameObservation(hashA);
+        if (!_isValidSignature(witness, _digest(a), signatureA)) revert InvalidSignature(witness, hashA);
+        if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
         _storeReportedEquivocation(slot, witness, 1 << index, hashA, hashB);
     }
 
@@ -178,7 +170,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 streamHash
     ) external view returns (bytes32 observationHash, uint64 sequence, uint64 observedUnixMs) {
         Head storage head = _heads[streamHash];
-        return (head.observationHash, head.sequence, head.observedUnixMs);
+        uint256 position = head.position;
+        return (head.observationHash, uint64(position), uint64(position >> 64));
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -236,23 +229,40 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     // Internals
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev `ObservationHash` of a header; virtual so that a test harness can reach the reserved range.
-    function _hashObservation(ObservationHeader calldata header) internal view virtual returns (bytes32) {
-        return EveryChannelHashing.observationHash(header);
+    /// @dev `ObservationHash` (keccak256(abi.encode(header))) and `ObservationSlot`
+    ///      (keccak256(abi.encode(streamHash, epochHash))) from one copy of the header: the same bytes as
+    ///      `EveryChannelHashing`, which the tests check. Virtual so that a test harness can reach the
+    ///      reserved hash range.
+    function _hashes(
+        ObservationHeader calldata header
+    ) internal view virtual returns (bytes32 observationHash, bytes32 slot) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, header, 0xe0)
+            // observedUnixMs and sequence are uint64: refuse dirty high bits as the ABI decoder does.
+            if shr(64, or(mload(add(ptr, 0xa0)), mload(add(ptr, 0xc0)))) {
+                revert(0, 0)
+            }
+            observationHash := keccak256(ptr, 0xe0)
+            slot := keccak256(ptr, 0x40)
+        }
     }
 
+    /// @dev The EIP-712 digest; hashStruct = keccak256(OBSERVATION_TYPEHASH, abi.encode(header)) because every
+    ///      field is one static word.
     function _digest(ObservationHeader calldata header) private view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(OBSERVATION_TYPEHASH, header)));
-    }
-
-    function _verifiedHash(
-        address witness,
-        ObservationHeader calldata header,
-        bytes calldata signature
-    ) private view returns (bytes32 observationHash) {
-        observationHash = _hashObservation(header);
-        if (!_isValidSignature(witness, _digest(header), signature))
-            revert InvalidSignature(witness, observationHash);
+        bytes32 typehash = OBSERVATION_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typehash)
+            calldatacopy(add(ptr, 0x20), header, 0xe0)
+            if shr(64, or(mload(add(ptr, 0xc0)), mload(add(ptr, 0xe0)))) {
+                revert(0, 0)
+            }
+            structHash := keccak256(ptr, 0x100)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     function _senderMembership() private view returns (uint256 active, uint256 quorum, uint256 bit) {
@@ -270,8 +280,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         uint256 active,
         uint256 quorum
     ) private returns (bool) {
-        bytes32 observationHash = _hashObservation(header);
-        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        (bytes32 observationHash, bytes32 slot) = _hashes(header);
         uint256 slotWord = _slots[slot];
         if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
         // An empty slot has no candidate: skip the read.
@@ -291,27 +300,20 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         }
         _candidates[observationHash] = updated;
         _slots[slot] = slotWord | bit;
-        emit ObservationAttested(observationHash, witness, attestations);
+        emit ObservationAttested(observationHash, witness);
         return false;
     }
 
     function _submit(SignedObservation calldata item, MembershipCache memory cache) private returns (bool) {
         ObservationHeader calldata header = item.header;
-        bytes32 observationHash = _hashObservation(header);
-        if (item.signatures.length == 0) revert NoSignatures(observationHash);
-        bytes32 slot = EveryChannelHashing.observationSlot(header.streamHash, header.epochHash);
+        (bytes32 observationHash, bytes32 slot) = _hashes(header);
+        WitnessSignature[] calldata signatures = item.signatures;
+        if (signatures.length == 0) revert NoSignatures(observationHash);
         uint256 slotWord = _slots[slot];
         // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
         if (slotWord >= FINALIZED_THRESHOLD) return false;
         uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
-        (uint256 updated, uint256 slotBits) = _collect(
-            item,
-            cache,
-            observationHash,
-            slot,
-            recorded,
-            slotWord
-        );
+        (uint256 updated, uint256 slotBits) = _collect(header, signatures, cache, slot, recorded, slotWord);
         if (updated == 0) return false;
         if (recorded == 0) _propose(header, observationHash, slot);
         uint256 counted = updated & cache.active;
@@ -322,15 +324,15 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (updated == recorded) return false;
         _candidates[observationHash] = updated;
         _slots[slot] = slotBits;
-        _emitAttested(item.signatures, cache, observationHash, recorded, updated);
+        _emitAttested(signatures, cache, observationHash, recorded, updated);
         return false;
     }
 
     /// @dev Verifies and collects an item's signatures: returns the candidate's and the slot's new bitmaps.
     function _collect(
-        SignedObservation calldata item,
+        ObservationHeader calldata header,
+        WitnessSignature[] calldata signatures,
         MembershipCache memory cache,
-        bytes32 observationHash,
         bytes32 slot,
         uint256 recorded,
         uint256 slotWord
@@ -338,22 +340,36 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         updated = recorded;
         slotBits = slotWord;
         bytes32 digest;
-        for (uint256 j = 0; j < item.signatures.length; ++j) {
-            WitnessSignature calldata signature = item.signatures[j];
-            uint256 bit = _witnessBit(cache, signature.witness);
+        for (uint256 j = 0; j < signatures.length; ++j) {
+            uint256 bit = _witnessBit(cache, signatures[j].witness);
             // Already counted on this candidate (a duplicate or a replay): skipped without verification.
             if (updated & bit != 0) continue;
-            if (digest == 0) digest = _digest(item.header);
-            if (!_isValidSignature(signature.witness, digest, signature.signature)) {
-                revert InvalidSignature(signature.witness, observationHash);
-            }
+            if (digest == 0) digest = _digest(header);
+            _requireValidSignature(header, digest, signatures[j]);
             if (slotBits & bit != 0) {
-                _recordEquivocation(slot, signature.witness, observationHash);
+                _recordEquivocation(slot, signatures[j].witness, _observationHashOf(header));
                 continue;
             }
             updated |= bit;
             slotBits |= bit;
         }
+    }
+
+    function _requireValidSignature(
+        ObservationHeader calldata header,
+        bytes32 digest,
+        WitnessSignature calldata signature
+    ) private view {
+        address witness = signature.witness;
+        if (!_isValidSignature(witness, digest, signature.signature)) {
+            revert InvalidSignature(witness, _observationHashOf(header));
+        }
+    }
+
+    function _observationHashOf(
+        ObservationHeader calldata header
+    ) private view returns (bytes32 observationHash) {
+        (observationHash, ) = _hashes(header);
     }
 
     /// @dev One `ObservationAttested` per witness newly recorded on an open candidate, in signature order.
@@ -370,36 +386,61 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             uint256 bit = _witnessBit(cache, witness);
             if (updated & bit != 0 && emitted & bit == 0) {
                 emitted |= bit;
-                emit ObservationAttested(observationHash, witness, (emitted & cache.active).popCount());
+                emit ObservationAttested(observationHash, witness);
             }
         }
     }
 
+    /// @dev The registry bit of an active witness, looked up once per call; reverts with `NotAWitness`.
     function _witnessBit(MembershipCache memory cache, address witness) private view returns (uint256 bit) {
-        for (uint256 k = 0; k < cache.size; ++k) {
-            if (cache.witnesses[k] == witness) return cache.bits[k];
-        }
-        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
-        bit = 1 << index;
-        if (!registered || cache.active & bit == 0) revert NotAWitness(witness);
-        if (cache.size == cache.witnesses.length) {
-            address[] memory witnesses = new address[](cache.size * 2);
-            uint256[] memory bits = new uint256[](cache.size * 2);
-            for (uint256 k = 0; k < cache.size; ++k) {
-                witnesses[k] = cache.witnesses[k];
-                bits[k] = cache.bits[k];
+        uint256[] memory entries = cache.entries;
+        uint256 size = cache.size;
+        bool found;
+        assembly ("memory-safe") {
+            let ptr := add(entries, 0x20)
+            for {
+                let end := add(ptr, shl(5, size))
+            } lt(ptr, end) {
+                ptr := add(ptr, 0x20)
+            } {
+                let entry := mload(ptr)
+                if eq(and(entry, 0xffffffffffffffffffffffffffffffffffffffff), witness) {
+                    bit := shl(shr(160, entry), 1)
+                    found := 1
+                    break
+                }
             }
-            cache.witnesses = witnesses;
-            cache.bits = bits;
         }
-        cache.witnesses[cache.size] = witness;
-        cache.bits[cache.size] = bit;
-        ++cache.size;
+        if (found) return bit;
+        (uint256 active, uint256 quorum, bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
+        if (!cache.loaded) {
+            cache.loaded = true;
+            cache.active = active;
+            cache.quorum = quorum;
+        }
+        bit = 1 << index;
+        if (!registered || active & bit == 0) revert NotAWitness(witness);
+        if (size == entries.length) {
+            uint256[] memory grown = new uint256[](size * 2);
+            for (uint256 k = 0; k < size; ++k) {
+                grown[k] = entries[k];
+            }
+            cache.entries = entries = grown;
+        }
+        entries[size] = uint256(uint160(witness)) | (index << 160);
+        cache.size = size + 1;
     }
 
     function _propose(ObservationHeader calldata header, bytes32 observationHash, bytes32 slot) private {
         if (uint256(observationHash) < FINALIZED_THRESHOLD) revert ReservedObservationHash(observationHash);
-        emit ObservationProposed(observationHash, header.streamHash, slot, header);
+        // emit ObservationProposed(observationHash, header.streamHash, slot, header), with the header copied
+        // as is: `_hashes` already refused a header with dirty uint64 fields.
+        bytes32 topic = ObservationProposed.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, header, 0xe0)
+            log4(ptr, 0xe0, topic, observationHash, calldataload(header), slot)
+        }
     }
 
     function _finalize(
@@ -413,8 +454,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (candidateStored) delete _candidates[observationHash];
         Head storage head = _heads[header.streamHash];
         head.observationHash = observationHash;
-        head.sequence = header.sequence;
-        head.observedUnixMs = header.observedUnixMs;
+        head.position = (uint256(header.observedUnixMs) << 64) | header.sequence;
         emit ObservationFinalized(observationHash, header.streamHash, slot, header.sequence, witnesses);
     }
 
@@ -423,9 +463,10 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 headHash = head.observationHash;
         if (header.parentObservationHash != headHash) return false;
         if (headHash == 0) return header.sequence == 0;
+        uint256 position = head.position;
         return
-            uint256(header.sequence) == uint256(head.sequence) + 1 &&
-            header.observedUnixMs > head.observedUnixMs;
+            uint256(header.sequence) == uint256(uint64(position)) + 1 &&
+            header.observedUnixMs > uint64(position >> 64);
     }
 
     function _requireExtendsHead(ObservationHeader calldata header) private view {
@@ -438,11 +479,15 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             if (header.sequence != 0) revert SequenceNotNext(header.streamHash, header.sequence, 0);
             return;
         }
-        if (uint256(header.sequence) != uint256(head.sequence) + 1) {
-            revert SequenceNotNext(header.streamHash, header.sequence, head.sequence + 1);
+        uint256 position = head.position;
+        uint64 headSequence = uint64(position);
+        uint64 headObservedUnixMs = uint64(position >> 64);
+        // A head at sequence 2**64 - 1 has no successor: no uint64 sequence can follow it.
+        if (uint256(header.sequence) != uint256(headSequence) + 1) {
+            revert SequenceNotNext(header.streamHash, header.sequence, uint256(headSequence) + 1);
         }
-        if (header.observedUnixMs <= head.observedUnixMs) {
-            revert EpochNotLater(header.streamHash, header.observedUnixMs, head.observedUnixMs);
+        if (header.observedUnixMs <= headObservedUnixMs) {
+            revert EpochNotLater(header.streamHash, header.observedUnixMs, headObservedUnixMs);
         }
     }
 

@@ -11,22 +11,18 @@ import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessReg
 /// @dev The whole membership lives in one storage word (`Membership`), so the ledger reads it with a single
 ///      SLOAD. Indices are assigned once per address and never reused (see the interface notes).
 contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2Step {
-    /// @notice The whole membership, packed into one storage word.
-    /// @param active Bitmap of active witnesses by registry index.
-    /// @param count Number of active witnesses (the population count of `active`).
-    /// @param quorum Number of distinct active witnesses that finalize an observation.
-    /// @param indicesAssigned Number of registry indices assigned so far (0 to `MAX_WITNESS_INDICES`).
-    struct Membership {
-        uint128 active;
-        uint8 count;
-        uint8 quorum;
-        uint8 indicesAssigned;
-    }
-
     /// @inheritdoc IEveryChannelWitnessRegistry
     uint256 public constant MAX_WITNESS_INDICES = 128;
 
-    Membership private _membership;
+    // Layout of the membership word: bits 0-127 bitmap of active witnesses by index, 128-135 number of
+    // active witnesses, 136-143 quorum, 144-151 number of indices assigned.
+    uint256 private constant ACTIVE_MASK = (1 << 128) - 1;
+    uint256 private constant COUNT_SHIFT = 128;
+    uint256 private constant QUORUM_SHIFT = 136;
+    uint256 private constant ASSIGNED_SHIFT = 144;
+
+    /// @dev The whole membership in one word (layout above), so that the ledger reads it with one SLOAD.
+    uint256 private _membership;
     mapping(address account => uint256 indexPlusOne) private _indexPlusOne;
     mapping(uint256 index => address witness) private _witnessAt;
 
@@ -93,7 +89,7 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     /// @inheritdoc IEveryChannelWitnessRegistry
     function isWitness(address account) external view returns (bool) {
         uint256 indexPlusOne = _indexPlusOne[account];
-        return indexPlusOne != 0 && (uint256(_membership.active) >> (indexPlusOne - 1)) & 1 == 1;
+        return indexPlusOne != 0 && (_membership >> (indexPlusOne - 1)) & 1 == 1;
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
@@ -105,55 +101,58 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function witnessAt(uint256 index) external view returns (address) {
-        uint256 assigned = _membership.indicesAssigned;
+        uint256 assigned = (_membership >> ASSIGNED_SHIFT) & 0xff;
         if (index >= assigned) revert UnassignedWitnessIndex(index, assigned);
         return _witnessAt[index];
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function witnessCount() external view returns (uint256) {
-        return _membership.count;
+        return (_membership >> COUNT_SHIFT) & 0xff;
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function quorum() external view returns (uint256) {
-        return _membership.quorum;
+        return (_membership >> QUORUM_SHIFT) & 0xff;
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function indicesAssigned() external view returns (uint256) {
-        return _membership.indicesAssigned;
+        return (_membership >> ASSIGNED_SHIFT) & 0xff;
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function witnesses() external view returns (address[] memory list) {
-        Membership memory m = _membership;
-        list = new address[](m.count);
+        uint256 word = _membership;
+        list = new address[]((word >> COUNT_SHIFT) & 0xff);
+        uint256 assigned = (word >> ASSIGNED_SHIFT) & 0xff;
         uint256 found = 0;
-        for (uint256 index = 0; index < m.indicesAssigned; ++index) {
-            if ((uint256(m.active) >> index) & 1 == 1) {
-                list[found++] = _witnessAt[index];
-            }
+        for (uint256 index = 0; index < assigned; ++index) {
+            if ((word >> index) & 1 == 1) list[found++] = _witnessAt[index];
         }
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function membership() external view returns (uint256 activeWitnesses, uint256 currentQuorum) {
-        Membership memory m = _membership;
-        return (m.active, m.quorum);
+        uint256 word = _membership;
+        return (word & ACTIVE_MASK, (word >> QUORUM_SHIFT) & 0xff);
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function membershipOf(
         address account
     ) external view returns (uint256 activeWitnesses, uint256 currentQuorum, bool registered, uint256 index) {
-        Membership memory m = _membership;
+        uint256 word = _membership;
         uint256 indexPlusOne = _indexPlusOne[account];
-        if (indexPlusOne != 0) {
-            registered = true;
-            index = indexPlusOne - 1;
+        unchecked {
+            // indexPlusOne == 0 (never registered) gives index = 2**256 - 1 here; report 0 instead.
+            return (
+                word & ACTIVE_MASK,
+                (word >> QUORUM_SHIFT) & 0xff,
+                indexPlusOne != 0,
+                indexPlusOne == 0 ? 0 : indexPlusOne - 1
+            );
         }
-        return (m.active, m.quorum, registered, index);
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
@@ -167,50 +166,48 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
 
     function _add(address witness) private {
         if (witness == address(0)) revert ZeroAddressWitness();
-        Membership memory m = _membership;
+        uint256 word = _membership;
         uint256 indexPlusOne = _indexPlusOne[witness];
         uint256 index;
         if (indexPlusOne == 0) {
-            index = m.indicesAssigned;
+            index = (word >> ASSIGNED_SHIFT) & 0xff;
             if (index == MAX_WITNESS_INDICES) revert WitnessIndicesExhausted(witness, MAX_WITNESS_INDICES);
             _indexPlusOne[witness] = index + 1;
             _witnessAt[index] = witness;
-            m.indicesAssigned = uint8(index + 1);
+            word += 1 << ASSIGNED_SHIFT;
         } else {
             index = indexPlusOne - 1;
-            if ((uint256(m.active) >> index) & 1 == 1) revert WitnessAlreadyActive(witness);
+            if ((word >> index) & 1 == 1) revert WitnessAlreadyActive(witness);
         }
-        m.active |= uint128(1 << index);
-        ++m.count;
-        _membership = m;
+        _membership = (word | (1 << index)) + (1 << COUNT_SHIFT);
         emit WitnessAdded(witness, index);
     }
 
     function _remove(address witness) private {
-        Membership memory m = _membership;
+        uint256 word = _membership;
         uint256 indexPlusOne = _indexPlusOne[witness];
-        if (indexPlusOne == 0 || (uint256(m.active) >> (indexPlusOne - 1)) & 1 == 0) {
-            revert WitnessNotActive(witness);
-        }
+        if (indexPlusOne == 0 || (word >> (indexPlusOne - 1)) & 1 == 0) revert WitnessNotActive(witness);
         uint256 index = indexPlusOne - 1;
-        m.active &= ~uint128(1 << index);
-        --m.count;
-        _membership = m;
+        _membership = (word & ~(1 << index)) - (1 << COUNT_SHIFT);
         emit WitnessRemoved(witness, index);
     }
 
     function _setQuorum(uint256 newQuorum) private {
-        uint256 previous = _membership.quorum;
+        uint256 word = _membership;
+        uint256 previous = (word >> QUORUM_SHIFT) & 0xff;
         if (newQuorum == previous) return;
-        // Checked against the witness count below; a value above MAX_WITNESS_INDICES can never pass it.
-        if (newQuorum > MAX_WITNESS_INDICES) revert QuorumExceedsWitnessCount(newQuorum, _membership.count);
-        _membership.quorum = uint8(newQuorum);
+        uint256 count = (word >> COUNT_SHIFT) & 0xff;
+        // The invariant check would refuse it too, but the value must fit its 8 bits before it is stored.
+        if (newQuorum > MAX_WITNESS_INDICES) revert QuorumExceedsWitnessCount(newQuorum, count);
+        _membership = (word & ~(uint256(0xff) << QUORUM_SHIFT)) | (newQuorum << QUORUM_SHIFT);
         emit QuorumChanged(previous, newQuorum);
     }
 
     function _checkInvariants() private view {
-        Membership memory m = _membership;
-        if (m.quorum > m.count) revert QuorumExceedsWitnessCount(m.quorum, m.count);
-        if (2 * uint256(m.quorum) <= m.count) revert QuorumNotStrictMajority(m.quorum, m.count);
+        uint256 word = _membership;
+        uint256 count = (word >> COUNT_SHIFT) & 0xff;
+        uint256 currentQuorum = (word >> QUORUM_SHIFT) & 0xff;
+        if (currentQuorum > count) revert QuorumExceedsWitnessCount(currentQuorum, count);
+        if (2 * currentQuorum <= count) revert QuorumNotStrictMajority(currentQuorum, count);
     }
 }

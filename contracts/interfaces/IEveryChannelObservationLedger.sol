@@ -91,8 +91,7 @@ interface IEveryChannelObservationLedger is IERC5267 {
     ///         `ObservationFinalized.witnesses` instead.
     /// @param observationHash The candidate.
     /// @param witness The attesting witness.
-    /// @param attestations The candidate's attestations from active witnesses after this one.
-    event ObservationAttested(bytes32 indexed observationHash, address indexed witness, uint256 attestations);
+    event ObservationAttested(bytes32 indexed observationHash, address indexed witness);
 
     /// @notice Emitted when an observation finalizes and becomes its stream's head.
     /// @param observationHash The finalized observation.
@@ -161,8 +160,9 @@ interface IEveryChannelObservationLedger is IERC5267 {
     /// @notice Thrown when finalizing a candidate whose sequence is not the head's plus one (0 for the first).
     /// @param streamHash The stream.
     /// @param sequence The candidate's sequence.
-    /// @param expectedSequence The sequence the next finalized observation of the stream must have.
-    error SequenceNotNext(bytes32 streamHash, uint64 sequence, uint64 expectedSequence);
+    /// @param expectedSequence The sequence the next finalized observation of the stream must have (2**64 when
+    ///        the head's sequence is the largest uint64: the stream can grow no further).
+    error SequenceNotNext(bytes32 streamHash, uint64 sequence, uint256 expectedSequence);
 
     /// @notice Thrown when finalizing a candidate whose epoch is not later than the head's.
     /// @param streamHash The stream.

@@ -20,8 +20,11 @@ contract EveryChannelObservationLedgerHarness is EveryChannelObservationLedger {
         _forcedHash = forcedHash;
     }
 
-    function _hashObservation(ObservationHeader calldata header) internal view override returns (bytes32) {
+    function _hashes(
+        ObservationHeader calldata header
+    ) internal view override returns (bytes32 observationHash, bytes32 slot) {
+        (observationHash, slot) = super._hashes(header);
         bytes32 forcedHash = _forcedHash;
-        return forcedHash == 0 ? super._hashObservation(header) : forcedHash;
+        if (forcedHash != 0) observationHash = forcedHash;
     }
 }

@@ -1,0 +1,88 @@
+/**
+ * EIP-712 typed data of the witness signature over an observation header
+ * (`EveryChannelObservationLedger.observationDigest`).
+ */
+import {
+  hashTypedData,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+  type Transport,
+  type TypedDataDefinition,
+  type WalletClient,
+} from "viem";
+
+import type { ObservationHeader } from "../types/abi";
+
+/** The EIP-712 domain name of the ledger (ERC-5267 `eip712Domain().name`). */
+export const OBSERVATION_LEDGER_DOMAIN_NAME = "EveryChannelObservationLedger";
+/** The EIP-712 domain version of the ledger. */
+export const OBSERVATION_LEDGER_DOMAIN_VERSION = "1";
+
+/** The EIP-712 type string whose keccak256 is `OBSERVATION_TYPEHASH`. */
+export const OBSERVATION_TYPE =
+  "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)";
+
+/** The EIP-712 `types` of an observation signature. */
+export const observationTypes = {
+  Observation: [
+    { name: "streamHash", type: "bytes32" },
+    { name: "epochHash", type: "bytes32" },
+    { name: "parentObservationHash", type: "bytes32" },
+    { name: "dataRoot", type: "bytes32" },
+    { name: "locatorHash", type: "bytes32" },
+    { name: "observedUnixMs", type: "uint64" },
+    { name: "sequence", type: "uint64" },
+  ],
+} as const;
+
+/** The ledger's EIP-712 domain: read it from the contract with `readObservationLedgerDomain`. */
+export interface ObservationLedgerDomain {
+  readonly name: string;
+  readonly version: string;
+  readonly chainId: bigint;
+  readonly verifyingContract: Address;
+}
+
+export type ObservationTypedData = TypedDataDefinition<typeof observationTypes, "Observation">;
+
+/** The typed data a witness signs for `header` under `domain`. */
+export function observationTypedData(
+  domain: ObservationLedgerDomain,
+  header: ObservationHeader,
+): ObservationTypedData {
+  return {
+    domain: {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    types: observationTypes,
+    primaryType: "Observation",
+    message: { ...header },
+  };
+}
+
+/** The EIP-712 digest of `header` under `domain` (equals the contract's `observationDigest`). */
+export function observationDigest(domain: ObservationLedgerDomain, header: ObservationHeader): Hex {
+  return hashTypedData(observationTypedData(domain, header));
+}
+
+/** Signs with a local account (private key, mnemonic) or with a wallet client that holds an account. */
+export type ObservationSigner =
+  | Pick<LocalAccount, "signTypedData">
+  | WalletClient<Transport, Chain | undefined, Account>;
+
+/** A witness's 65-byte EIP-712 signature over `header` (or whatever an ERC-1271 wallet's key signs). */
+export async function signObservation(
+  signer: ObservationSigner,
+  domain: ObservationLedgerDomain,
+  header: ObservationHeader,
+): Promise<Hex> {
+  const typedData = observationTypedData(domain, header);
+  if ("account" in signer) return signer.signTypedData({ ...typedData, account: signer.account });
+  return signer.signTypedData(typedData);
+}

@@ -1,0 +1,32 @@
+/**
+ * ABI shapes of the ledger's relay structs (`contracts/interfaces/IEveryChannelObservationLedger.sol`),
+ * `as const` so that viem derives their TypeScript types; `test/ledger/lib.test.ts` checks them
+ * against the compiled artifact.
+ */
+import type { AbiParameter, AbiParameterToPrimitiveType } from "abitype";
+
+import { observationHeaderComponents } from "../types/abi";
+
+export const witnessSignatureComponents = [
+  { name: "witness", type: "address" },
+  { name: "signature", type: "bytes" },
+] as const;
+
+export const signedObservationComponents = [
+  { name: "header", type: "tuple", components: observationHeaderComponents },
+  { name: "signatures", type: "tuple[]", components: witnessSignatureComponents },
+] as const;
+
+export const ledgerAbiParameters = {
+  WitnessSignature: { type: "tuple", components: witnessSignatureComponents },
+  SignedObservation: { type: "tuple", components: signedObservationComponents },
+} as const satisfies Record<string, AbiParameter>;
+
+/** One witness's EIP-712 signature over an observation header. */
+export type WitnessSignature = AbiParameterToPrimitiveType<
+  (typeof ledgerAbiParameters)["WitnessSignature"]
+>;
+/** A header with the witness signatures a relayer submits for it. */
+export type SignedObservation = AbiParameterToPrimitiveType<
+  (typeof ledgerAbiParameters)["SignedObservation"]
+>;

@@ -1,0 +1,136 @@
+import { expect } from "chai";
+import { encodeFunctionData } from "viem";
+
+import { expectGasSnapshot } from "../support/gas";
+import { chainOf, hashOf, headerAt, linkOf, loadLedgerFixture, slotOf, streamOf } from "./fixture";
+
+/**
+ * Transaction gas (including the 21,000 base) of every ledger function on the budgeted setup: quorum
+ * 3 of 5 and a stream that already has a finalized head. Exact figures are committed in
+ * `test/gas/ledger.snap.json`; the budgets of the issue are asserted where they are met and the
+ * measured ceiling (documented in docs/ledger.md) where they are not.
+ */
+describe("EveryChannelObservationLedger gas", function () {
+  async function withHead() {
+    const f = await loadLedgerFixture();
+    const stream = streamOf(1);
+    const [genesis] = chainOf(stream, 100n, 1, undefined);
+    await f.ledger.write.submitSignedAttestations([
+      [await f.signed(genesis!, f.witnesses.slice(0, 3))],
+    ]);
+    return { ...f, stream, head: linkOf(genesis!) };
+  }
+
+  it("attest: first, further and finalizing attestations stay within 85,000 / 45,000 / 65,000", async function () {
+    const f = await withHead();
+    const header = headerAt(f.stream, 101n, f.head);
+    const [w1, w2, w3] = f.witnesses;
+    const first = await f.gasOf(await (await f.ledgerAs(w1!)).write.attest([header]));
+    const further = await f.gasOf(await (await f.ledgerAs(w2!)).write.attest([header]));
+    const finalizing = await f.gasOf(await (await f.ledgerAs(w3!)).write.attest([header]));
+    expectGasSnapshot("ledger", "attest: first attestation of a new candidate", first);
+    expectGasSnapshot("ledger", "attest: further attestation, not finalizing", further);
+    expectGasSnapshot("ledger", "attest: attestation that finalizes", finalizing);
+    expect(Number(first)).to.be.at.most(85_000);
+    expect(Number(further)).to.be.at.most(45_000);
+    expect(Number(finalizing)).to.be.at.most(65_000);
+  });
+
+  it("attestMany: one witness attests ten consecutive epochs", async function () {
+    const f = await withHead();
+    const run = chainOf(f.stream, 101n, 10, f.head);
+    const gas = await f.gasOf(await (await f.ledgerAs(f.witnesses[0]!)).write.attestMany([run]));
+    expectGasSnapshot("ledger", "attestMany: 10 new candidates", gas);
+  });
+
+  it("submitSignedAttestations: one observation with 3 signatures, and a batch of 50", async function () {
+    const f = await withHead();
+    const [one] = chainOf(f.stream, 101n, 1, f.head);
+    const single = await f.gasOf(
+      await f.ledger.write.submitSignedAttestations([
+        [await f.signed(one!, f.witnesses.slice(0, 3))],
+      ]),
+    );
+    const run = chainOf(f.stream, 102n, 50, linkOf(one!));
+    const items = await Promise.all(run.map((h) => f.signed(h, f.witnesses.slice(0, 3))));
+    const batch = await f.gasOf(await f.ledger.write.submitSignedAttestations([items]));
+    expectGasSnapshot(
+      "ledger",
+      "submitSignedAttestations: 1 observation, 3 signatures, finalizes",
+      single,
+    );
+    expectGasSnapshot(
+      "ledger",
+      "submitSignedAttestations: 50 observations, 3 signatures each, all finalize",
+      batch,
+    );
+    // Budgets 95,000 and 45,000 per observation are not met; see docs/ledger.md ("Gas") for why.
+    expect(Number(single)).to.be.at.most(104_000);
+    expect(Number(batch) / 50).to.be.at.most(57_500);
+  });
+
+  it("submitSignedAttestations: one signature on a new candidate that stays open", async function () {
+    const f = await withHead();
+    const [one] = chainOf(f.stream, 101n, 1, f.head);
+    const gas = await f.gasOf(
+      await f.ledger.write.submitSignedAttestations([[await f.signed(one!, [f.witnesses[0]!])]]),
+    );
+    expectGasSnapshot("ledger", "submitSignedAttestations: 1 signature, stays open", gas);
+  });
+
+  it("finalize: a speculative candidate once its parent became the head", async function () {
+    const f = await withHead();
+    const [a, b] = chainOf(f.stream, 101n, 2, f.head);
+    await f.ledger.write.submitSignedAttestations([[await f.signed(b!, f.witnesses.slice(0, 3))]]);
+    await f.ledger.write.submitSignedAttestations([[await f.signed(a!, f.witnesses.slice(0, 3))]]);
+    const gas = await f.gasOf(await f.ledger.write.finalize([b!]));
+    expectGasSnapshot("ledger", "finalize: speculative candidate with quorum", gas);
+  });
+
+  it("reportEquivocation: two signatures of one witness in one slot", async function () {
+    const f = await withHead();
+    const a = headerAt(f.stream, 101n, f.head, 0);
+    const b = headerAt(f.stream, 101n, f.head, 1);
+    const [sa] = (await f.signed(a, [f.witnesses[0]!])).signatures;
+    const [sb] = (await f.signed(b, [f.witnesses[0]!])).signatures;
+    const gas = await f.gasOf(
+      await f.ledger.write.reportEquivocation([
+        f.witnesses[0]!.address,
+        a,
+        sa!.signature,
+        b,
+        sb!.signature,
+      ]),
+    );
+    expectGasSnapshot("ledger", "reportEquivocation", gas);
+  });
+
+  it("views: eth_estimateGas of every read function", async function () {
+    const f = await withHead();
+    const header = headerAt(f.stream, 101n, f.head);
+    await (await f.ledgerAs(f.witnesses[0]!)).write.attest([header]);
+    const reads = {
+      observationDigest: [header],
+      registry: [],
+      finalizedHead: [f.stream],
+      slotStatus: [slotOf(header)],
+      candidateStatus: [slotOf(header), hashOf(header)],
+      attestationsOf: [hashOf(header)],
+      equivocation: [slotOf(header), f.witnesses[0]!.address],
+      OBSERVATION_TYPEHASH: [],
+      eip712Domain: [],
+      version: [],
+    } as const;
+    for (const [functionName, args] of Object.entries(reads)) {
+      const gas = await f.publicClient.estimateGas({
+        to: f.ledger.address,
+        data: encodeFunctionData({
+          abi: f.ledger.abi,
+          functionName: functionName as "version",
+          args: args as [],
+        }),
+      });
+      expectGasSnapshot("ledger", `view ${functionName} (eth_estimateGas)`, gas);
+    }
+  });
+});
