@@ -13,5 +13,4 @@ const func: DeployFunction = async (hre) => {
 };
 
 func.tags = ["Rail"];
-func.dependencies = ["ObservationLedger"];
 export default func;

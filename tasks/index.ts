@@ -1,3 +1,4 @@
 // Registers every task of the project. Each task is a thin wrapper over the library in `lib/`.
 import "./deploy";
+import "./operator";
 import "./reality-smoke";

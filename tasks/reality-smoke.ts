@@ -7,7 +7,8 @@ import path from "node:path";
 
 import { task, types, vars } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { getAddress, type Address } from "viem";
+import { createPublicClient, getAddress, http, type Address, type PublicClient } from "viem";
+import type { LocalAccount } from "viem/accounts";
 
 import { DEPLOYMENTS } from "../lib/deploy/context";
 import { isLiveNetwork } from "../lib/deploy/network-definitions";
@@ -16,7 +17,6 @@ import { EveryChannelError } from "../lib/errors";
 import { createSecretReader } from "../lib/secrets/reader";
 import type { PreparedSmoke } from "../lib/smoke/command";
 import type { SmokeMode } from "../lib/smoke/report";
-import type { SmokeWalletClient } from "../lib/smoke/viem-ledger";
 import { reportErrors } from "./errors";
 
 /** Deployment record of the second ledger `--mode both` runs relayed mode on. */
@@ -105,6 +105,8 @@ async function prepareSmoke(
   hre: HardhatRuntimeEnvironment,
   request: { modes: SmokeMode[]; witnessCount: number; quorum: number },
 ): Promise<PreparedSmoke> {
+  const { configuredAccountCount, localAccounts } = await import("../lib/smoke/accounts");
+  const { createTransactionSender } = await import("../lib/smoke/sender");
   const { createViemLedgerPort } = await import("../lib/smoke/viem-ledger");
   const { ensureWitnessSet } = await import("../lib/smoke/witness-set");
   const { deployments } = hre;
@@ -134,8 +136,6 @@ async function prepareSmoke(
   }
   const named = await hre.getNamedAccounts();
   const deployer = named.deployer as Address;
-  const owner = named.owner as Address;
-  const relayer = getAddress(named.relayer as Address);
   const registryDeployment = await deployments.get(DEPLOYMENTS.WitnessRegistry);
   const ledgerDeployment = await deployments.get(DEPLOYMENTS.ObservationLedger);
   const ledgerDeployments = new Map<SmokeMode, typeof ledgerDeployment>();
@@ -150,35 +150,58 @@ async function prepareSmoke(
     ledgerDeployments.set(request.modes[1]!, second);
   }
 
-  const walletClients = (await hre.viem.getWalletClients()) as SmokeWalletClient[];
-  const witnessClients = walletClients.slice(
+  // Every witness, the registry owner and the relayer sign with their own keys, in process.
+  const configured = hre.network.config.accounts;
+  const all = localAccounts(
+    configured,
+    Array.from({ length: configuredAccountCount(configured) }, (_, i) => i),
+  );
+  const byAddress = (name: string): LocalAccount => {
+    const address = named[name];
+    const found = all.find((a) => address !== undefined && a.address === getAddress(address));
+    if (found === undefined) {
+      throw new EveryChannelError(
+        `${hre.network.name}: no key for the named account ${name} (${address ?? "unset"})`,
+        { network: hre.network.name, name },
+      );
+    }
+    return found;
+  };
+  const witnessKeys = all.slice(
     WITNESS_ACCOUNT_OFFSET,
     WITNESS_ACCOUNT_OFFSET + request.witnessCount,
   );
-  if (witnessClients.length < request.witnessCount) {
+  if (witnessKeys.length < request.witnessCount) {
     throw new EveryChannelError(
-      `${hre.network.name}: ${request.witnessCount} witnesses need accounts ${WITNESS_ACCOUNT_OFFSET}..${WITNESS_ACCOUNT_OFFSET + request.witnessCount - 1}, but the network has ${walletClients.length} accounts`,
-      { network: hre.network.name, accounts: walletClients.length },
+      `${hre.network.name}: ${request.witnessCount} witnesses need accounts ${WITNESS_ACCOUNT_OFFSET}..${WITNESS_ACCOUNT_OFFSET + request.witnessCount - 1}, but the network configures ${all.length}`,
+      { network: hre.network.name, accounts: all.length },
     );
   }
-  const accounts = witnessClients.map((client) => getAddress(client.account.address));
-  const publicClient = await hre.viem.getPublicClient();
+  const owner = byAddress("owner");
+  const relayer = byAddress("relayer");
+  const accounts = witnessKeys.map((key) => key.address);
+
+  const config = hre.network.config;
+  const publicClient =
+    "url" in config
+      ? createPublicClient({
+          transport: http(config.url, { retryCount: 0 }),
+          pollingInterval: 10,
+          cacheTime: 0,
+        })
+      : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient);
+  const sender = createTransactionSender({ publicClient });
   const registryArtifact = await hre.artifacts.readArtifact("EveryChannelWitnessRegistry");
   const ledgerArtifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
-  const registry = {
-    address: getAddress(registryDeployment.address),
-    abi: registryArtifact.abi as never,
-  };
+  const registry = { address: getAddress(registryDeployment.address), abi: registryArtifact.abi };
   await ensureWitnessSet({
     publicClient,
     registry,
-    owner: (await hre.viem.getWalletClient(owner)) as SmokeWalletClient,
+    owner,
+    sender,
     witnesses: accounts,
     quorum: request.quorum,
   });
-  const wallets = new Map<Address, SmokeWalletClient>();
-  for (const client of witnessClients) wallets.set(getAddress(client.account.address), client);
-  wallets.set(relayer, (await hre.viem.getWalletClient(relayer)) as SmokeWalletClient);
 
   const targets = request.modes.map((mode) => {
     const deployment = ledgerDeployments.get(mode)!;
@@ -187,12 +210,13 @@ async function prepareSmoke(
       registry: registry.address,
       ledger: createViemLedgerPort({
         publicClient,
-        ledger: { address: getAddress(deployment.address), abi: ledgerArtifact.abi as never },
+        ledger: { address: getAddress(deployment.address), abi: ledgerArtifact.abi },
         registry,
-        wallets,
+        accounts: [...witnessKeys, relayer],
+        sender,
         fromBlock: BigInt(deployment.receipt?.blockNumber ?? 0),
       }),
     };
   });
-  return { targets, accounts, relayer };
+  return { targets, accounts, relayer: relayer.address };
 }

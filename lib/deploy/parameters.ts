@@ -9,6 +9,9 @@ import { z } from "zod";
 import { InvalidFieldError } from "../errors";
 import type { NetworkName } from "./network-definitions";
 
+/** Lifetime witness indices of the registry (`MAX_WITNESS_INDICES`). */
+export const MAX_WITNESS_INDICES = 128;
+
 /** A named account (`owner`, `witness1`, ...) or a 0x address. */
 export type AccountReference = string;
 
@@ -17,7 +20,7 @@ export interface DeployNetworkParameters {
   owner: AccountReference;
   /** Initial witness set, in order. */
   witnesses: readonly AccountReference[];
-  /** Attestations needed to finalize an observation; 1 ≤ quorum ≤ witnesses. */
+  /** Attestations needed to finalize an observation: a strict majority, quorum ≤ witnesses < 2 × quorum. */
   quorum: number;
 }
 
@@ -37,7 +40,10 @@ const accountReference = z
 export const deployNetworkParametersSchema = z
   .object({
     owner: accountReference,
-    witnesses: z.array(accountReference).min(1, "needs at least one witness").max(256),
+    witnesses: z
+      .array(accountReference)
+      .min(1, "needs at least one witness")
+      .max(MAX_WITNESS_INDICES, `at most ${MAX_WITNESS_INDICES} witnesses (registry indices)`),
     quorum: z.number().int("must be a whole number").min(1, "must be at least 1"),
   })
   .strict()
@@ -47,6 +53,12 @@ export const deployNetworkParametersSchema = z
         code: z.ZodIssueCode.custom,
         path: ["quorum"],
         message: `must not exceed the number of witnesses (${value.witnesses.length})`,
+      });
+    } else if (2 * value.quorum <= value.witnesses.length) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["quorum"],
+        message: `must be a strict majority of the ${value.witnesses.length} witnesses (2 × quorum > ${value.witnesses.length})`,
       });
     }
   });

@@ -5,10 +5,12 @@
  * in-process chain, L1s) get an explicit "no GasPriceOracle predeploy on this chain".
  */
 import {
+  decodeErrorResult,
   formatEther,
   formatGwei,
   serializeTransaction,
   size,
+  type Abi,
   type Address,
   type Hex,
   type PublicClient,
@@ -47,6 +49,8 @@ export interface TransactionCostEstimate {
 
 export interface EstimateTransactionCostParameters {
   client: PublicClient;
+  /** ABI to decode a revert with (custom error name and arguments). */
+  abi?: Abi;
   account: Address;
   to?: Address;
   data: Hex;
@@ -58,6 +62,39 @@ export interface EstimateTransactionCostParameters {
 /** Estimation failed (usually: the transaction would revert). */
 export class CostEstimationError extends EveryChannelError {
   override name = "CostEstimationError";
+}
+
+/** Finds revert data in an error's cause chain. */
+function revertData(error: unknown): Hex | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 10 && current !== null && typeof current === "object"; depth += 1) {
+    const data = (current as { data?: unknown }).data;
+    if (typeof data === "string" && /^0x[0-9a-fA-F]{8,}$/.test(data)) return data as Hex;
+    if (data !== null && typeof data === "object") {
+      const nested = (data as { data?: unknown }).data;
+      if (typeof nested === "string" && /^0x[0-9a-fA-F]{8,}$/.test(nested)) return nested as Hex;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** "ErrorName(arg, …)" when the revert decodes with `abi`, else the node's short message. */
+export function describeRevert(error: unknown, abi?: Abi): string {
+  const data = revertData(error);
+  if (data !== undefined && abi !== undefined) {
+    try {
+      const decoded = decodeErrorResult({ abi, data });
+      const args = (decoded.args ?? []).map((arg) => String(arg)).join(", ");
+      return `reverts with ${decoded.errorName}(${args})`;
+    } catch {
+      // not an error of this ABI: fall through
+    }
+  }
+  if (error instanceof Error) {
+    return (error as { shortMessage?: string }).shortMessage ?? error.message;
+  }
+  return String(error);
 }
 
 /** True when the chain has code at the GasPriceOracle predeploy address. */
@@ -121,11 +158,11 @@ export async function estimateTransactionCost(
   try {
     gas = parameters.gas ?? (await client.estimateGas({ account, to, data, value }));
   } catch (cause) {
-    const reason =
-      cause instanceof Error
-        ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message)
-        : String(cause);
-    throw new CostEstimationError(`cannot estimate gas: ${reason}`, { account, to }, { cause });
+    throw new CostEstimationError(
+      `cannot estimate gas: ${describeRevert(cause, parameters.abi)}`,
+      { account, to },
+      { cause },
+    );
   }
   const [fees, nonce, chainId] = await Promise.all([
     client.estimateFeesPerGas(),

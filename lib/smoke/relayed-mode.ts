@@ -98,9 +98,9 @@ export async function runRelayedMode(
           states.set(entry.slot, state);
           break;
         }
+        // Observations this run did not present: on chain already (resumed run).
         stats.skipped += entry.observations.filter(
-          (o) =>
-            state.status === "finalized" && !hasBit(state.attestedWitnesses, indexOf(o.witness)),
+          (o) => !presented.has(`${o.witness}/${entry.slot}`),
         ).length;
         cursor.next += 1;
         progress.advance();

@@ -11,7 +11,8 @@ import type { Address } from "viem";
 import { hasBit, type LedgerPort } from "./ledger-port";
 import type { StreamSlots } from "./observations";
 import type { Progress } from "./progress";
-import { createModeRunStats, recordTransaction, type ModeRunStats } from "./stats";
+import { InvalidFieldError } from "../errors";
+import { createModeRunStats, type ModeRunStats } from "./stats";
 
 export interface RunModeParameters {
   ledger: LedgerPort;
@@ -28,33 +29,45 @@ export interface ModeRunReturnType extends ModeRunStats {
   stopped: boolean;
 }
 
-/** Runs transaction mode over every slot; returns what it sent. */
+/**
+ * Runs transaction mode over every slot; returns what it sent. Streams are independent on chain
+ * (own slots, own head), so they are worked on concurrently; within a stream everything is in
+ * order, which keeps every slot's outcome and every transaction's gas deterministic.
+ */
 export async function runTxMode(parameters: RunModeParameters): Promise<ModeRunReturnType> {
   const { ledger, accounts, progress } = parameters;
   const stats = createModeRunStats();
   const indices = await Promise.all(accounts.map((account) => ledger.witnessIndex(account)));
   const limit = parameters.maxTransactions ?? Number.POSITIVE_INFINITY;
-  for (const stream of parameters.streams) {
+  let stopped = false;
+
+  const runStream = async (stream: StreamSlots): Promise<void> => {
     for (const entry of stream.slots) {
       for (const observation of entry.observations) {
         const account = accounts[observation.witness];
         const index = indices[observation.witness];
         if (account === undefined || index === undefined) {
-          throw new RangeError(`witness ${observation.witness} has no account`);
+          throw new InvalidFieldError("witness", observation.witness, "has no account");
         }
         const slot = await ledger.slotStatus(entry.slot);
         if (slot.status === "finalized" || hasBit(slot.attestedWitnesses, index)) {
           stats.skipped += 1;
           continue;
         }
-        if (stats.transactions >= limit) return { ...stats, stopped: true };
+        if (stopped || stats.transactions >= limit) {
+          stopped = true;
+          return;
+        }
         const head = await ledger.finalizedHead(stream.streamHash);
+        // Counted before sending, so that concurrent streams never exceed the limit.
+        stats.transactions += 1;
         const tx = await ledger.attest(account, observation.header(head));
-        recordTransaction(stats, tx);
+        stats.gasUsed += tx.gasUsed;
         stats.submitted += 1;
       }
       progress.advance();
     }
-  }
-  return { ...stats, stopped: false };
+  };
+  await Promise.all(parameters.streams.map(runStream));
+  return { ...stats, stopped };
 }

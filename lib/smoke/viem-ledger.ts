@@ -4,48 +4,27 @@
  * witness and the relayer send from their own wallet client.
  */
 import type { ArtifactsMap } from "hardhat/types/artifacts";
-import {
-  getAddress,
-  type Abi,
-  type Account,
-  type Address,
-  type Chain,
-  type Hex,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import { getAddress, type Abi, type Address, type PublicClient } from "viem";
+import type { LocalAccount } from "viem/accounts";
 
 import { EveryChannelError } from "../errors";
 import type { ObservationHeader } from "../types/abi";
-import type {
-  CandidateStatusName,
-  LedgerEvents,
-  LedgerPort,
-  SentTransaction,
-  SlotStatusName,
-} from "./ledger-port";
+import type { CandidateStatusName, LedgerEvents, LedgerPort, SlotStatusName } from "./ledger-port";
+import type { TransactionSender } from "./sender";
 
 export type ObservationLedgerAbi = ArtifactsMap["EveryChannelObservationLedger"]["abi"];
 export type WitnessRegistryAbi = ArtifactsMap["EveryChannelWitnessRegistry"]["abi"];
-
-export type SmokeWalletClient = WalletClient<Transport, Chain, Account>;
-
-/** A transaction of the smoke did not succeed. */
-export class SmokeTransactionError extends EveryChannelError {
-  override name = "SmokeTransactionError";
-}
 
 export interface CreateViemLedgerPortParameters {
   publicClient: PublicClient;
   ledger: { address: Address; abi: ObservationLedgerAbi };
   registry: { address: Address; abi: WitnessRegistryAbi };
-  /** Wallet clients of every witness and of the relayer, by address. */
-  wallets: ReadonlyMap<Address, SmokeWalletClient>;
+  /** The local accounts of every witness and of the relayer. */
+  accounts: readonly LocalAccount[];
+  /** Sends the transactions (shared between ledgers so nonces stay consistent). */
+  sender: TransactionSender;
   /** First block to read events from (the ledger's deployment block). */
   fromBlock?: bigint;
-  /** Receipt polling interval on slow-mining nodes, ms (default 20). */
-  pollingIntervalMs?: number;
 }
 
 const SLOT_STATUS: readonly SlotStatusName[] = ["empty", "open", "finalized"];
@@ -69,45 +48,21 @@ const OBSERVATION_TYPES = {
 } as const;
 
 export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters): LedgerPort {
-  const { publicClient, ledger, registry, wallets } = parameters;
+  const { publicClient, ledger, registry, sender } = parameters;
   const fromBlock = parameters.fromBlock ?? 0n;
-  const pollingInterval = parameters.pollingIntervalMs ?? 20;
+  const accounts = new Map(parameters.accounts.map((a) => [getAddress(a.address), a] as const));
   const indexCache = new Map<Address, bigint>();
   const addressCache = new Map<bigint, Address>();
   let domain:
     | { name: string; version: string; chainId: bigint; verifyingContract: Address }
     | undefined;
 
-  const wallet = (account: Address): SmokeWalletClient => {
-    const client = wallets.get(getAddress(account));
-    if (client === undefined) {
-      throw new EveryChannelError(`smoke: no wallet client for account ${account}`, { account });
+  const account = (address: Address): LocalAccount => {
+    const found = accounts.get(getAddress(address));
+    if (found === undefined) {
+      throw new EveryChannelError(`smoke: no key for account ${address}`, { address });
     }
-    return client;
-  };
-
-  const send = async (
-    label: string,
-    from: Address,
-    request: { functionName: string; args: readonly unknown[] },
-  ): Promise<SentTransaction> => {
-    const client = wallet(from);
-    const hash = await client.writeContract({
-      address: ledger.address,
-      abi: ledger.abi as Abi,
-      functionName: request.functionName,
-      args: request.args,
-      account: client.account,
-      chain: client.chain,
-    });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval });
-    if (receipt.status !== "success") {
-      throw new SmokeTransactionError(`smoke: ${label} from ${from} reverted (tx ${hash})`, {
-        hash,
-        from,
-      });
-    }
-    return { hash, gasUsed: receipt.gasUsed };
+    return found;
   };
 
   const addressOfIndex = async (index: bigint): Promise<Address> => {
@@ -185,7 +140,12 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
     },
 
     attest(witness, header) {
-      return send("attest", witness, { functionName: "attest", args: [header] });
+      return sender.send(account(witness), {
+        address: ledger.address,
+        abi: ledger.abi as Abi,
+        functionName: "attest",
+        args: [header],
+      });
     },
 
     async signObservation(witness, header: ObservationHeader) {
@@ -197,9 +157,7 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
         });
         domain = { name, version, chainId, verifyingContract };
       }
-      const client = wallet(witness);
-      return await client.signTypedData({
-        account: client.account,
+      return await account(witness).signTypedData({
         domain,
         types: OBSERVATION_TYPES,
         primaryType: "Observation",
@@ -208,7 +166,9 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
     },
 
     submitSignedAttestations(relayer, items) {
-      return send("submitSignedAttestations", relayer, {
+      return sender.send(account(relayer), {
+        address: ledger.address,
+        abi: ledger.abi as Abi,
         functionName: "submitSignedAttestations",
         args: [items],
       });

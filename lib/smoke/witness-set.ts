@@ -4,16 +4,19 @@
  * atomically. Nothing is sent when the registry already holds exactly that set and quorum (a resumed
  * run).
  */
-import { getAddress, type Address, type PublicClient } from "viem";
+import { getAddress, type Abi, type Address, type PublicClient } from "viem";
+import type { LocalAccount } from "viem/accounts";
 
 import type { SentTransaction } from "./ledger-port";
-import type { SmokeWalletClient, WitnessRegistryAbi } from "./viem-ledger";
+import type { TransactionSender } from "./sender";
+import type { WitnessRegistryAbi } from "./viem-ledger";
 
 export interface EnsureWitnessSetParameters {
   publicClient: PublicClient;
   registry: { address: Address; abi: WitnessRegistryAbi };
-  /** The registry owner's wallet client. */
-  owner: SmokeWalletClient;
+  /** The registry owner's key. */
+  owner: LocalAccount;
+  sender: TransactionSender;
   witnesses: readonly Address[];
   quorum: number;
 }
@@ -43,13 +46,11 @@ export async function ensureWitnessSet(
   if (added.length === 0 && removed.length === 0 && previousQuorum === quorum) {
     return { added, removed, previousQuorum, transaction: undefined };
   }
-  const hash = await owner.writeContract({
-    ...read,
+  const transaction = await parameters.sender.send(owner, {
+    address: registry.address,
+    abi: registry.abi as Abi,
     functionName: "updateWitnessSet",
     args: [added, removed, quorum],
-    account: owner.account,
-    chain: owner.chain,
   });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
-  return { added, removed, previousQuorum, transaction: { hash, gasUsed: receipt.gasUsed } };
+  return { added, removed, previousQuorum, transaction };
 }

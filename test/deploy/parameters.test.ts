@@ -46,6 +46,9 @@ describe("deploy parameters", function () {
     expect(problem({ owner: "owner", witnesses: ["witness1"], quorum: 2 })).to.equal(
       "ecpForgeL2.quorum: must not exceed the number of witnesses (1) (got 2)",
     );
+    expect(problem({ owner: "owner", witnesses: ["witness1", "witness2"], quorum: 1 })).to.equal(
+      "ecpForgeL2.quorum: must be a strict majority of the 2 witnesses (2 × quorum > 2) (got 1)",
+    );
     expect(problem({ owner: "owner", witnesses: ["witness1"], quorum: 0 })).to.equal(
       "ecpForgeL2.quorum: must be at least 1 (got 0)",
     );
@@ -64,7 +67,7 @@ describe("deploy parameters", function () {
   });
 
   it("names the secret that provides a named account without an address", function () {
-    expect(problem({ owner: "owner", witnesses: ["witness1", "witness3"], quorum: 1 })).to.equal(
+    expect(problem({ owner: "owner", witnesses: ["witness1", "witness3"], quorum: 2 })).to.equal(
       'ecpForgeL2.witnesses[1]: named account has no address on ecpForgeL2 (set WITNESS_ADDRESSES (entry 3)) (got "witness3")',
     );
     expect(problem({ owner: "owner", witnesses: ["nobody"], quorum: 1 })).to.equal(
@@ -74,7 +77,7 @@ describe("deploy parameters", function () {
 
   it("rejects duplicate witnesses and the zero address", function () {
     expect(
-      problem({ owner: "owner", witnesses: ["witness1", B.toLowerCase()], quorum: 1 }),
+      problem({ owner: "owner", witnesses: ["witness1", B.toLowerCase()], quorum: 2 }),
     ).to.equal(
       `ecpForgeL2.witnesses[1]: is the same address as witnesses[0] (${B}) (got "${B.toLowerCase()}")`,
     );

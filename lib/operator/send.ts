@@ -1,0 +1,86 @@
+/**
+ * The one way operator tasks send a transaction: estimate it first (L2 gas, and the L1 data fee
+ * from the GasPriceOracle predeploy where the chain has one), print the estimate, stop there on a
+ * dry run, otherwise send, wait for the receipt and fail loudly on a revert.
+ */
+import type {
+  Abi,
+  Account,
+  Address,
+  Chain,
+  Hex,
+  PublicClient,
+  TransactionReceipt,
+  Transport,
+  WalletClient,
+} from "viem";
+
+import { EveryChannelError } from "../errors";
+import {
+  estimateTransactionCost,
+  formatTransactionCost,
+  type TransactionCostEstimate,
+} from "../opstack/l1-fee";
+
+export type OperatorWallet = WalletClient<Transport, Chain | undefined, Account>;
+
+export interface SendPlannedParameters {
+  publicClient: PublicClient;
+  wallet: OperatorWallet;
+  /** What the transaction does, for the log ("witness:add 0x…"). */
+  description: string;
+  to: Address;
+  data: Hex;
+  /** The target's ABI, to name a revert's custom error and arguments. */
+  abi?: Abi;
+  value?: bigint;
+  /** Print the estimate and stop. */
+  dryRun: boolean;
+  log: (line: string) => void;
+}
+
+export type SendPlannedReturnType =
+  | { sent: false; estimate: TransactionCostEstimate }
+  | { sent: true; estimate: TransactionCostEstimate; hash: Hex; receipt: TransactionReceipt };
+
+/** The transaction was mined but reverted. */
+export class TransactionRevertedError extends EveryChannelError {
+  override name = "TransactionRevertedError";
+}
+
+export async function sendPlanned(
+  parameters: SendPlannedParameters,
+): Promise<SendPlannedReturnType> {
+  const { publicClient, wallet, description, to, data, value, log } = parameters;
+  const account = wallet.account.address;
+  const estimate = await estimateTransactionCost({
+    client: publicClient,
+    account,
+    to,
+    data,
+    value,
+  });
+  log(`${description}: from ${account} to ${to}`);
+  for (const line of formatTransactionCost(estimate)) log(`  ${line}`);
+  if (parameters.dryRun) {
+    log("  dry run: nothing sent");
+    return { sent: false, estimate };
+  }
+  const hash = await wallet.sendTransaction({
+    account: wallet.account,
+    chain: wallet.chain,
+    to,
+    data,
+    value,
+    gas: estimate.gas + estimate.gas / 5n,
+  });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") {
+    throw new TransactionRevertedError(`${description}: transaction ${hash} reverted`, {
+      hash,
+      description,
+    });
+  }
+  log(`  sent ${hash} (block ${receipt.blockNumber}, gas used ${receipt.gasUsed})`);
+  return { sent: true, estimate, hash, receipt };
+}

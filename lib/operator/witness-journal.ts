@@ -1,0 +1,198 @@
+/**
+ * A witness's journal of its own attestations, one JSON line each, appended (and flushed) before
+ * the attestation leaves the process, so that a restarted witness never attests a second candidate
+ * in a slot: `attested` lines record the observation, `confirmed` lines that its transaction landed
+ * (or its signature file was written). Read back with zod; a damaged last line (a crash mid-write)
+ * is ignored, any other bad line is an error naming file and line.
+ */
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import type { Hex } from "viem";
+import { z } from "zod";
+
+import { EveryChannelError } from "../errors";
+import type { ObservationHeader } from "../types/abi";
+
+export interface JournalRecord {
+  slot: Hex;
+  hash: Hex;
+  header: ObservationHeader;
+  epochId: bigint;
+  durationMs: number;
+  /** How the attestation was made. */
+  mode: "transaction" | "signature";
+}
+
+const hex32 = z
+  .string()
+  .regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lower-case hex digits") as z.ZodType<Hex>;
+const uint = z
+  .string()
+  .regex(/^[0-9]+$/, "must be a decimal integer string")
+  .transform((v) => BigInt(v));
+
+const attestedSchema = z
+  .object({
+    type: z.literal("attested"),
+    slot: hex32,
+    hash: hex32,
+    epochId: uint,
+    durationMs: z.number().int().positive(),
+    mode: z.enum(["transaction", "signature"]),
+    header: z
+      .object({
+        streamHash: hex32,
+        epochHash: hex32,
+        parentObservationHash: hex32,
+        dataRoot: hex32,
+        locatorHash: hex32,
+        observedUnixMs: uint,
+        sequence: uint,
+      })
+      .strict(),
+  })
+  .strict();
+
+const confirmedSchema = z
+  .object({ type: z.literal("confirmed"), slot: hex32, hash: hex32, tx: z.string().optional() })
+  .strict();
+const lineSchema = z.union([attestedSchema, confirmedSchema]);
+
+/** A journal line that cannot be read. */
+export class JournalError extends EveryChannelError {
+  override name = "JournalError";
+}
+
+export class WitnessJournal {
+  private readonly bySlot = new Map<Hex, JournalRecord>();
+  private readonly byHash = new Map<Hex, JournalRecord>();
+  private readonly confirmed = new Set<Hex>();
+
+  private constructor(readonly file: string) {}
+
+  /** Opens (creating the folder) and reads the journal at `file`. */
+  static async open(file: string): Promise<WitnessJournal> {
+    const journal = new WitnessJournal(file);
+    await mkdir(path.dirname(file), { recursive: true });
+    let text = "";
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    const lines = text.split("\n");
+    lines.forEach((line, index) => {
+      if (line.trim() === "") return;
+      const last = index === lines.length - 1; // no newline after it: possibly cut by a crash
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        if (last) return;
+        throw new JournalError(`${file}:${index + 1}: $: not JSON`, { file, line: index + 1 });
+      }
+      const parsed = lineSchema.safeParse(json);
+      if (!parsed.success) {
+        if (last) return;
+        const issue = parsed.error.issues[0];
+        throw new JournalError(
+          `${file}:${index + 1}: ${issue?.path.join(".") || "$"}: ${issue?.message ?? "invalid"}`,
+          {
+            file,
+            line: index + 1,
+          },
+        );
+      }
+      const value = parsed.data;
+      if (value.type === "attested") {
+        const record: JournalRecord = {
+          slot: value.slot,
+          hash: value.hash,
+          header: value.header,
+          epochId: value.epochId,
+          durationMs: value.durationMs,
+          mode: value.mode,
+        };
+        journal.bySlot.set(record.slot, record);
+        journal.byHash.set(record.hash, record);
+      } else {
+        journal.confirmed.add(value.slot);
+      }
+    });
+    return journal;
+  }
+
+  recordOf(slot: Hex): JournalRecord | undefined {
+    return this.bySlot.get(slot);
+  }
+
+  recordByHash(hash: Hex): JournalRecord | undefined {
+    return this.byHash.get(hash);
+  }
+
+  isConfirmed(slot: Hex): boolean {
+    return this.confirmed.has(slot);
+  }
+
+  /** Records of `streamHash`, oldest epoch first. */
+  recordsOf(streamHash: Hex): JournalRecord[] {
+    return [...this.bySlot.values()]
+      .filter((record) => record.header.streamHash === streamHash)
+      .sort((a, b) =>
+        a.header.observedUnixMs < b.header.observedUnixMs
+          ? -1
+          : a.header.observedUnixMs > b.header.observedUnixMs
+            ? 1
+            : 0,
+      );
+  }
+
+  /** Every record not yet confirmed. */
+  unconfirmed(): JournalRecord[] {
+    return [...this.bySlot.values()].filter((record) => !this.confirmed.has(record.slot));
+  }
+
+  get size(): number {
+    return this.bySlot.size;
+  }
+
+  /** Appends an attestation before it is sent. Refuses a second candidate in a slot. */
+  async recordAttestation(record: JournalRecord): Promise<void> {
+    const existing = this.bySlot.get(record.slot);
+    if (existing !== undefined && existing.hash !== record.hash) {
+      throw new JournalError(
+        `slot ${record.slot}: already attested ${existing.hash}; refusing a second candidate ${record.hash}`,
+        {
+          slot: record.slot,
+        },
+      );
+    }
+    if (existing !== undefined) return;
+    const header = {
+      ...record.header,
+      observedUnixMs: record.header.observedUnixMs.toString(),
+      sequence: record.header.sequence.toString(),
+    };
+    const line = {
+      type: "attested",
+      slot: record.slot,
+      hash: record.hash,
+      epochId: record.epochId.toString(),
+      durationMs: record.durationMs,
+      mode: record.mode,
+      header,
+    };
+    await appendFile(this.file, `${JSON.stringify(line)}\n`);
+    this.bySlot.set(record.slot, record);
+    this.byHash.set(record.hash, record);
+  }
+
+  async recordConfirmation(slot: Hex, hash: Hex, tx?: Hex): Promise<void> {
+    if (this.confirmed.has(slot)) return;
+    await appendFile(
+      this.file,
+      `${JSON.stringify({ type: "confirmed", slot, hash, ...(tx === undefined ? {} : { tx }) })}\n`,
+    );
+    this.confirmed.add(slot);
+  }
+}

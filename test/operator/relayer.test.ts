@@ -1,0 +1,149 @@
+import { expect } from "chai";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import { getAddress, type Address, type PublicClient } from "viem";
+
+import { checkArchiveLine } from "../../lib/archive/schema";
+import { DEPLOYMENTS } from "../../lib/deploy/context";
+import { deriveObservationContent } from "../../lib/derive/observation";
+import { readObservationLedgerDomain } from "../../lib/ledger/domain";
+import { signatureAttestor } from "../../lib/operator/attestors";
+import type { LedgerRef, RegistryRef } from "../../lib/operator/contracts";
+import { readHead, readWitnessIndex } from "../../lib/operator/ledger-view";
+import { Relayer } from "../../lib/operator/relayer";
+import type { OperatorWallet } from "../../lib/operator/send";
+import { runWitness } from "../../lib/operator/witness";
+import { archiveSlice } from "./archive-slices";
+
+describe("relayer", function () {
+  let dir: string;
+  let client: PublicClient;
+  let ledger: LedgerRef;
+  let registry: RegistryRef;
+  let named: Record<string, Address>;
+
+  beforeEach(async function () {
+    dir = await mkdtemp(path.join(tmpdir(), "relayer-"));
+    await hre.deployments.fixture(["WitnessRegistry", "ObservationLedger"]);
+    const ledgerAddress = (await hre.deployments.get(DEPLOYMENTS.ObservationLedger))
+      .address as Address;
+    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
+      .address as Address;
+    ledger = {
+      address: ledgerAddress,
+      abi: (await hre.viem.getContractAt("EveryChannelObservationLedger", ledgerAddress)).abi,
+    };
+    registry = {
+      address: registryAddress,
+      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
+    };
+    client = (await hre.viem.getPublicClient()) as PublicClient;
+    named = Object.fromEntries(
+      Object.entries(await hre.getNamedAccounts()).map(([k, v]) => [k, getAddress(v)]),
+    );
+  });
+
+  afterEach(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function wallet(name: string): Promise<OperatorWallet> {
+    return (await hre.viem.getWalletClient(named[name]!)) as OperatorWallet;
+  }
+
+  async function sign(name: string, archive: string, outbox: string): Promise<void> {
+    const w = await wallet(name);
+    const domain = await readObservationLedgerDomain(client, ledger.address);
+    await runWitness({
+      client,
+      ledger,
+      witnessIndex: await readWitnessIndex(client, registry, w.account.address),
+      attestor: signatureAttestor({ wallet: w, domain, outbox, log: () => undefined }),
+      gapWaitMs: 0,
+      log: () => undefined,
+      archive,
+      stateDir: path.join(dir, `state-${name}`),
+      window: 4,
+      pollIntervalMs: 10,
+      stopAtEnd: true,
+    });
+  }
+
+  async function relayer(sources: string[], lines: string[] = []): Promise<Relayer> {
+    return new Relayer({
+      publicClient: client,
+      wallet: await wallet("relayer"),
+      ledger,
+      registry,
+      domain: await readObservationLedgerDomain(client, ledger.address),
+      sources,
+      maxBatch: 16,
+      dryRun: false,
+      log: (line) => lines.push(line),
+    });
+  }
+
+  it("finalizes a run of epochs signed by two witnesses in one batch, then sends nothing more", async function () {
+    const outbox = path.join(dir, "outbox");
+    for (const [name, source] of [
+      ["witness1", "witness-a"],
+      ["witness2", "witness-b"],
+    ] as const) {
+      const archive = path.join(dir, `${name}.jsonl`);
+      await writeFile(archive, `${archiveSlice(source, "NHK総合", 5).join("\n")}\n`);
+      await sign(name, archive, outbox);
+    }
+    expect(await readdir(outbox)).to.have.length(10);
+    const lines: string[] = [];
+    const r = await relayer([outbox], lines);
+    expect(await r.collectAndSubmit()).to.equal(5);
+    expect(r.counters).to.deep.equal({ accepted: 10, refused: 0, batches: 1, finalized: 5 });
+    expect(lines[0]).to.match(/^submitSignedAttestations: 5 observations, 10 signatures: from /);
+    const entry = checkArchiveLine(archiveSlice("witness-a", "NHK総合", 1)[0]!);
+    if (!entry.ok) throw new Error(entry.problem);
+    expect(
+      (await readHead(client, ledger, deriveObservationContent(entry.entry).streamHash)).sequence,
+    ).to.equal(4n);
+    const block = await client.getBlockNumber();
+    expect(await r.collectAndSubmit()).to.equal(0);
+    expect(await client.getBlockNumber()).to.equal(block);
+  });
+
+  it("refuses malformed, foreign and forged signature files by name and submits the rest", async function () {
+    const outbox = path.join(dir, "outbox");
+    const archive = path.join(dir, "w1.jsonl");
+    await writeFile(archive, `${archiveSlice("witness-a", "KGO-HD", 1).join("\n")}\n`);
+    await sign("witness1", archive, outbox);
+    const [good] = await readdir(outbox);
+    const json = JSON.parse(await readFile(path.join(outbox, good!), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    await writeFile(path.join(outbox, "broken.json"), "{ not json");
+    await writeFile(path.join(outbox, "foreign.json"), JSON.stringify({ ...json, chainId: "1" }));
+    await writeFile(
+      path.join(outbox, "forged.json"),
+      JSON.stringify({ ...json, witness: named.witness2 }),
+    );
+    await writeFile(path.join(outbox, "field.json"), JSON.stringify({ ...json, slot: "0x12" }));
+    const lines: string[] = [];
+    const r = await relayer([outbox], lines);
+    await r.collectAndSubmit();
+    expect(r.counters).to.include({ accepted: 1, refused: 4, batches: 1, finalized: 0 });
+    const refusals = lines.filter((l) => l.endsWith("file ignored"));
+    expect(
+      refusals.some((l) => l.includes("broken.json") && l.includes("not readable JSON")),
+    ).to.equal(true);
+    expect(refusals.some((l) => l.includes("foreign.json: for chain 1 ledger"))).to.equal(true);
+    expect(
+      refusals.some((l) => l.includes(`forged.json: signature: not ${named.witness2}'s signature`)),
+    ).to.equal(true);
+    expect(
+      refusals.some((l) =>
+        l.includes('field.json: slot: must be 0x and 64 hex digits (got "0x12")'),
+      ),
+    ).to.equal(true);
+  });
+});
