@@ -71,7 +71,7 @@ export async function renderLineChart(parameters: LineChartParameters): Promise<
         field: "x",
         type: "quantitative",
         title: parameters.xTitle,
-        scale: parameters.logX ? { type: "log" } : { zero: false },
+        scale: parameters.logX ? { type: "log", nice: false } : { zero: false, nice: false },
       },
       y: {
         field: "y",

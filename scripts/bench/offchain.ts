@@ -31,7 +31,10 @@ export interface MemoryFigure {
   peakRssBytes: number;
   /** RSS after start-up, before the first line. */
   rssBeforeBytes: number;
-  /** Peak RSS of the whole child process (`getrusage` maxrss), start-up included. */
+  /**
+   * `getrusage` maxrss of the child. Not a figure of the derivation on Linux: a child inherits its
+   * parent's high-water mark across fork and exec. Kept in the JSON, not reported.
+   */
   maxRssBytes: number;
   linesPerSecond: number;
   linesPerCpuSecond: number;

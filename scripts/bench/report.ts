@@ -43,7 +43,7 @@ function pathTable(figures: readonly PathFigure[], reference?: PathFigure): stri
   ];
   for (const f of figures)
     rows.push(
-      `| ${f.path} | ${f.quorum} | ${f.observations} | ${f.transactions} | ${n(f.gas)} | ${n(f.executionGas)} | ${n(f.calldataBytes)} (${n(f.calldataZeroBytes)} / ${n(f.calldataNonZeroBytes)}) | ${n(f.signedBytes)} | ${n(f.fastLzSize)} | ${gwei(f.l1FeeWei)} | ${reference ? ratio(reference.gas, f.gas) + " less" : ""} |`,
+      `| ${f.path} | ${f.quorum} | ${f.observations} | ${f.transactions} | ${n(f.gas)} | ${n(f.executionGas)} | ${n(f.calldataBytes)} (${n(f.calldataZeroBytes)} / ${n(f.calldataNonZeroBytes)}) | ${n(f.signedBytes)} | ${n(f.fastLzSize)} | ${gwei(f.l1FeeWei)} | ${!reference ? "" : f.path === reference.path ? "reference" : `${ratio(reference.gas, f.gas)} less`} |`,
     );
   return rows;
 }
@@ -83,7 +83,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
     writeFileSync(
       path.join(reportsDir, "gas-vs-batch.svg"),
       await renderLineChart({
-        title: "Gas per finalized observation vs batch size (quorum 3)",
+        title: "Gas per finalized observation vs batch size (quorum 3, log scales)",
         xTitle: "observations per transaction",
         yTitle: "gas per finalized observation",
         points: batchPoints,
@@ -100,7 +100,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
     writeFileSync(
       path.join(reportsDir, "gas-vs-quorum.svg"),
       await renderLineChart({
-        title: "Gas per finalized observation vs quorum (q of 2q−1 witnesses)",
+        title: "Gas per finalized observation vs quorum (q of 2q−1 witnesses, log gas)",
         xTitle: "quorum q",
         yTitle: "gas per finalized observation",
         points: quorumPoints,
@@ -202,13 +202,13 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
   } else md.push(offchain.notMeasured ?? "not measured", "");
   if (offchain.memory.length > 0)
     md.push(
-      "Peak memory of a derivation over the whole archive, each size in its own process (RSS sampled every 20 ms and every 4,096 lines; the process max RSS from `getrusage` includes start-up, where the TypeScript loader peaks).",
+      "Peak memory of a derivation over the whole archive, each size in its own process: resident set size sampled every 20 ms and every 4,096 lines while deriving, and before the first line (after start-up). The `getrusage` max RSS the worker also records (`maxRssBytes` in `bench.json`) is not used: on Linux a child inherits its parent's high-water mark across fork and exec, so it shows the bench process (which holds the chain) rather than the derivation.",
       "",
-      "| archive lines | file size | peak RSS while deriving | RSS before the first line | process max RSS | lines / CPU-second |",
-      "|---:|---:|---:|---:|---:|---:|",
+      "| archive lines | file size | peak RSS while deriving | RSS before the first line | lines / CPU-second |",
+      "|---:|---:|---:|---:|---:|",
       ...offchain.memory.map(
         (m) =>
-          `| ${n(m.lines)} | ${mib(m.fileBytes)} MiB | ${mib(m.peakRssBytes)} MiB | ${mib(m.rssBeforeBytes)} MiB | ${mib(m.maxRssBytes)} MiB | ${n(m.linesPerCpuSecond)} |`,
+          `| ${n(m.lines)} | ${mib(m.fileBytes)} MiB | ${mib(m.peakRssBytes)} MiB | ${mib(m.rssBeforeBytes)} MiB | ${n(m.linesPerCpuSecond)} |`,
       ),
       "",
     );
