@@ -1,0 +1,65 @@
+/**
+ * What the bench measures and with which inputs. `BENCH_QUICK=1` shrinks the heavy series for fast
+ * iteration (the committed report comes from a full run). The OP Stack fee inputs default to
+ * `DEFAULT_FEE_PARAMETERS` (see `lib/opstack/fee-model.ts` for their sources) and can be set with
+ * `BENCH_L1_BASE_FEE`, `BENCH_L1_BLOB_BASE_FEE` (wei), `BENCH_L1_BASE_FEE_SCALAR` and
+ * `BENCH_L1_BLOB_BASE_FEE_SCALAR` (uint32, six decimals).
+ */
+import { z } from "zod";
+
+import { DEFAULT_FEE_PARAMETERS, type L1FeeParameters } from "../../lib/opstack/fee-model";
+
+export interface BenchConfig {
+  quick: boolean;
+  fees: L1FeeParameters;
+  /** Quorum of the headline comparison (witnesses 2q−1). */
+  headlineQuorum: number;
+  quorums: number[];
+  batchSizes: number[];
+  /** Registered witness set sizes for the registry-growth series. */
+  registeredSizes: number[];
+  /** Ledger history sizes (finalized observations before measuring). */
+  historySizes: number[];
+  /** Observations per relayed transaction while filling history. */
+  historyFillBatch: number;
+  /** Archive sizes (lines) for the off-chain memory series. */
+  archiveLines: number[];
+  /** Lines of the archive the throughput figure is measured on. */
+  throughputLines: number;
+}
+
+const weiOrScalar = z
+  .string()
+  .regex(/^\d+$/, "expected a non-negative integer")
+  .transform((s) => BigInt(s));
+
+const env = z.object({
+  BENCH_QUICK: z.enum(["0", "1"]).optional(),
+  BENCH_L1_BASE_FEE: weiOrScalar.optional(),
+  BENCH_L1_BLOB_BASE_FEE: weiOrScalar.optional(),
+  BENCH_L1_BASE_FEE_SCALAR: weiOrScalar.optional(),
+  BENCH_L1_BLOB_BASE_FEE_SCALAR: weiOrScalar.optional(),
+});
+
+export function benchConfig(environment: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const parsed = env.parse(environment);
+  const quick = parsed.BENCH_QUICK === "1";
+  return {
+    quick,
+    fees: {
+      l1BaseFee: parsed.BENCH_L1_BASE_FEE ?? DEFAULT_FEE_PARAMETERS.l1BaseFee,
+      l1BlobBaseFee: parsed.BENCH_L1_BLOB_BASE_FEE ?? DEFAULT_FEE_PARAMETERS.l1BlobBaseFee,
+      l1BaseFeeScalar: parsed.BENCH_L1_BASE_FEE_SCALAR ?? DEFAULT_FEE_PARAMETERS.l1BaseFeeScalar,
+      l1BlobBaseFeeScalar:
+        parsed.BENCH_L1_BLOB_BASE_FEE_SCALAR ?? DEFAULT_FEE_PARAMETERS.l1BlobBaseFeeScalar,
+    },
+    headlineQuorum: 3,
+    quorums: [3, 5, 7, 11],
+    batchSizes: [1, 10, 50, 200],
+    registeredSizes: [5, 10, 25, 50, 100, 128, 200],
+    historySizes: quick ? [0, 1_000, 2_000] : [0, 10_000, 100_000],
+    historyFillBatch: 200,
+    archiveLines: quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000],
+    throughputLines: quick ? 10_000 : 50_000,
+  };
+}

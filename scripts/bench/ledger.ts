@@ -1,0 +1,200 @@
+/**
+ * Our ledger on the bench chain: `EveryChannelWitnessRegistry` + `EveryChannelObservationLedger`
+ * deployed from this project's artifacts, witnesses that sign EIP-712 `Observation`s locally, and
+ * the three ways an observation gets finalized: one `attest` transaction per witness, one relayed
+ * `submitSignedAttestations` carrying the quorum's signatures, and relayed batches of consecutive
+ * epochs of one stream.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { getContract, type Address, type Hex, type TypedDataDomain } from "viem";
+import type { PrivateKeyAccount } from "viem/accounts";
+
+import type { L1FeeParameters } from "../../lib/opstack/fee-model";
+import type { ObservationHeader } from "../../lib/types/abi";
+import { deploy, send, sumCosts, type BenchChain, type TxCost } from "./chain";
+import { nextHeader, type HeaderChainCursor } from "./headers";
+
+const OBSERVATION_TYPES = {
+  Observation: [
+    { name: "streamHash", type: "bytes32" },
+    { name: "epochHash", type: "bytes32" },
+    { name: "parentObservationHash", type: "bytes32" },
+    { name: "dataRoot", type: "bytes32" },
+    { name: "locatorHash", type: "bytes32" },
+    { name: "observedUnixMs", type: "uint64" },
+    { name: "sequence", type: "uint64" },
+  ],
+} as const;
+
+export async function ledgerArtifacts(hre: HardhatRuntimeEnvironment) {
+  const [registry, ledger] = await Promise.all([
+    hre.artifacts.readArtifact("EveryChannelWitnessRegistry"),
+    hre.artifacts.readArtifact("EveryChannelObservationLedger"),
+  ]);
+  return { registry, ledger };
+}
+export type LedgerArtifacts = Awaited<ReturnType<typeof ledgerArtifacts>>;
+
+export interface LedgerDeployment {
+  artifacts: LedgerArtifacts;
+  registry: Address;
+  ledger: Address;
+  domain: TypedDataDomain;
+  owner: PrivateKeyAccount;
+}
+
+/** Deploys a registry with `witnesses` and `quorum`, and a ledger over it. */
+export async function deployLedger(
+  chain: BenchChain,
+  artifacts: LedgerArtifacts,
+  owner: PrivateKeyAccount,
+  witnesses: readonly Address[],
+  quorum: number,
+): Promise<LedgerDeployment> {
+  const registry = await deploy(
+    chain,
+    owner,
+    artifacts.registry.abi,
+    artifacts.registry.bytecode as Hex,
+    [owner.address, witnesses, BigInt(quorum)],
+  );
+  const ledger = await deploy(
+    chain,
+    owner,
+    artifacts.ledger.abi,
+    artifacts.ledger.bytecode as Hex,
+    [registry],
+  );
+  const contract = getContract({
+    address: ledger,
+    abi: artifacts.ledger.abi,
+    client: chain.publicClient,
+  });
+  const [, name, version, chainId, verifyingContract] = await contract.read.eip712Domain();
+  return {
+    artifacts,
+    registry,
+    ledger,
+    owner,
+    domain: { name, version, chainId: Number(chainId), verifyingContract },
+  };
+}
+
+/** Changes the registry's witness set and quorum in one owner transaction. */
+export async function updateWitnessSet(
+  chain: BenchChain,
+  deployment: LedgerDeployment,
+  toAdd: readonly Address[],
+  toRemove: readonly Address[],
+  quorum: number,
+  fees: L1FeeParameters,
+): Promise<void> {
+  await send({
+    chain,
+    from: deployment.owner,
+    to: deployment.registry,
+    abi: deployment.artifacts.registry.abi,
+    functionName: "updateWitnessSet",
+    args: [toAdd, toRemove, BigInt(quorum)],
+    fees,
+    measure: false,
+  });
+}
+
+export async function signObservation(
+  deployment: LedgerDeployment,
+  witness: PrivateKeyAccount,
+  header: ObservationHeader,
+): Promise<Hex> {
+  return await witness.signTypedData({
+    domain: deployment.domain,
+    types: OBSERVATION_TYPES,
+    primaryType: "Observation",
+    message: header,
+  });
+}
+
+/** The header and the witnesses' signatures, as `submitSignedAttestations` takes them. */
+export async function signedObservation(
+  deployment: LedgerDeployment,
+  witnesses: readonly PrivateKeyAccount[],
+  header: ObservationHeader,
+) {
+  const signatures = [];
+  for (const witness of witnesses)
+    signatures.push({
+      witness: witness.address,
+      signature: await signObservation(deployment, witness, header),
+    });
+  return { header, signatures };
+}
+
+/** One observation finalized by each witness sending its own `attest`. */
+export async function attestPerWitness(
+  chain: BenchChain,
+  deployment: LedgerDeployment,
+  witnesses: readonly PrivateKeyAccount[],
+  cursor: HeaderChainCursor,
+  fees: L1FeeParameters,
+): Promise<TxCost> {
+  const { header } = nextHeader(cursor);
+  const costs: TxCost[] = [];
+  for (const witness of witnesses)
+    costs.push(
+      await send({
+        chain,
+        from: witness,
+        to: deployment.ledger,
+        abi: deployment.artifacts.ledger.abi,
+        functionName: "attest",
+        args: [header],
+        fees,
+      }),
+    );
+  return sumCosts(costs);
+}
+
+/**
+ * `batch` consecutive observations of one stream, each signed by `witnesses`, finalized by one
+ * relayed `submitSignedAttestations` (batch 1 is the relayed-signatures path).
+ */
+export async function relayBatch(
+  chain: BenchChain,
+  deployment: LedgerDeployment,
+  relayer: PrivateKeyAccount,
+  witnesses: readonly PrivateKeyAccount[],
+  cursor: HeaderChainCursor,
+  batch: number,
+  fees: L1FeeParameters,
+  options: { measure?: boolean; gas?: bigint } = {},
+): Promise<TxCost> {
+  const items = [];
+  for (let i = 0; i < batch; i++)
+    items.push(await signedObservation(deployment, witnesses, nextHeader(cursor).header));
+  return await send({
+    chain,
+    from: relayer,
+    to: deployment.ledger,
+    abi: deployment.artifacts.ledger.abi,
+    functionName: "submitSignedAttestations",
+    args: [items],
+    fees,
+    ...(options.measure === undefined ? {} : { measure: options.measure }),
+    ...(options.gas === undefined ? {} : { gas: options.gas }),
+  });
+}
+
+/** The stream's finalized head sequence (to check that a path really finalized). */
+export async function headSequence(
+  chain: BenchChain,
+  deployment: LedgerDeployment,
+  streamHash: Hex,
+): Promise<{ observationHash: Hex; sequence: bigint }> {
+  const contract = getContract({
+    address: deployment.ledger,
+    abi: deployment.artifacts.ledger.abi,
+    client: chain.publicClient,
+  });
+  const [observationHash, sequence] = await contract.read.finalizedHead([streamHash]);
+  return { observationHash, sequence: BigInt(sequence) };
+}
