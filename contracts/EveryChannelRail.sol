@@ -5,7 +5,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
-import {StreamKey} from "./libraries/EveryChannelTypes.sol";
+import {ManifestBody, StreamKey} from "./libraries/EveryChannelTypes.sol";
+import {EveryChannelHashing} from "./libraries/EveryChannelHashing.sol";
+import {EveryChannelManifestTypedData} from "./libraries/EveryChannelManifestTypedData.sol";
 import {
     IEveryChannelRail,
     ManifestPointer,
@@ -100,6 +102,20 @@ contract EveryChannelRail is IEveryChannelRail, EIP712, Nonces {
     }
 
     /// @inheritdoc IEveryChannelRail
+    function manifestBodyDigest(ManifestBody calldata body) public view returns (bytes32) {
+        return _hashTypedDataV4(EveryChannelManifestTypedData.hashManifestBody(body));
+    }
+
+    /// @inheritdoc IEveryChannelRail
+    function verifyManifestSignature(
+        ManifestBody calldata body,
+        address signer,
+        bytes calldata signature
+    ) external view returns (bool) {
+        return SignatureChecker.isValidSignatureNow(signer, manifestBodyDigest(body), signature);
+    }
+
+    /// @inheritdoc IEveryChannelRail
     function nonces(address account) public view override(IEveryChannelRail, Nonces) returns (uint256) {
         return super.nonces(account);
     }
@@ -110,7 +126,7 @@ contract EveryChannelRail is IEveryChannelRail, EIP712, Nonces {
 
     /// @inheritdoc IEveryChannelRail
     function claimStream(StreamKey calldata key) external returns (bytes32 streamId) {
-        streamId = keccak256(abi.encode(key));
+        streamId = EveryChannelHashing.streamId(key);
         _claim(streamId, msg.sender, key);
     }
 
@@ -123,7 +139,7 @@ contract EveryChannelRail is IEveryChannelRail, EIP712, Nonces {
         bytes calldata signature
     ) external returns (bytes32 streamId) {
         _checkDeadline(deadline);
-        streamId = keccak256(abi.encode(key));
+        streamId = EveryChannelHashing.streamId(key);
         _useSignature(
             publisher,
             nonce,
@@ -144,7 +160,8 @@ contract EveryChannelRail is IEveryChannelRail, EIP712, Nonces {
     function acceptPublisher(bytes32 streamId) external {
         StreamAuthority storage authority = _streams[streamId];
         address pending = authority.pendingPublisher;
-        if (pending == address(0) || pending != msg.sender) {
+        // msg.sender is never zero, so this also rejects acceptance when nothing is pending.
+        if (pending != msg.sender) {
             revert NotPendingPublisher(streamId, msg.sender, pending);
         }
         address previous = authority.publisher;

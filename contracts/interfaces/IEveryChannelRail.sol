@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 
-import {StreamKey} from "../libraries/EveryChannelTypes.sol";
+import {ManifestBody, StreamKey} from "../libraries/EveryChannelTypes.sol";
 
 // Calldata and EIP-712 shape, never a storage layout: field order follows the manifest, not packing.
 // solhint-disable gas-struct-packing
@@ -75,8 +75,10 @@ struct StoredAnnouncementPointer {
 ///         `proposePublisher` by the current key, `acceptPublisher` by the new key. Signatures are checked
 ///         with OpenZeppelin `SignatureChecker`: EOA (ECDSA) and ERC-1271 contract publishers.
 ///
-///         Relayed calls check, in order: deadline, stream claimed, publisher authority, nonce
-///         (`InvalidAccountNonce(account, currentNonce)` from OpenZeppelin `Nonces`), signature.
+///         Relayed calls check, in order: deadline; for single-pointer updates, stream claimed and
+///         publisher authority; nonce (`InvalidAccountNonce(account, currentNonce)` from OpenZeppelin
+///         `Nonces`); signature; then, for batches, each pointer's stream and publisher, and for claims,
+///         that the stream is unclaimed. The ordering rules of the pointers come last.
 /// @dev EIP-712 message type strings (struct types referenced are appended as in EIP-712):
 ///      `ClaimStream(bytes32 streamId,address publisher,uint256 nonce,uint256 deadline)`
 ///      `PublishManifest(address publisher,ManifestPointer pointer,uint256 nonce,uint256 deadline)ManifestPointer(...)`
@@ -244,6 +246,27 @@ interface IEveryChannelRail is IERC5267 {
     /// @param streamId The stream.
     /// @return The stored pointer; all zero when none.
     function latestAnnouncement(bytes32 streamId) external view returns (StoredAnnouncementPointer memory);
+
+    /// @notice The EIP-712 digest of a manifest body under the rail's domain: what a secp256k1 manifest
+    ///         signature (scheme `SIGNATURE_SCHEME_EIP712_SECP256K1`) signs. The struct hash is
+    ///         `EveryChannelManifestTypedData.hashManifestBody`; the domain is this contract's
+    ///         (`eip712Domain()`).
+    /// @param body The manifest body.
+    /// @return The digest.
+    function manifestBodyDigest(ManifestBody calldata body) external view returns (bytes32);
+
+    /// @notice Whether `signature` is `signer`'s EIP-712 signature over `body` under the rail's domain:
+    ///         ECDSA for an EOA, ERC-1271 `isValidSignature` for a contract signer. Never reverts on a
+    ///         malformed signature; returns false.
+    /// @param body The signed manifest body.
+    /// @param signer The claimed signer.
+    /// @param signature The signature bytes.
+    /// @return True when the signature is valid now.
+    function verifyManifestSignature(
+        ManifestBody calldata body,
+        address signer,
+        bytes calldata signature
+    ) external view returns (bool);
 
     /// @notice The next unused nonce of an account, for its next signed message.
     /// @param account The account.

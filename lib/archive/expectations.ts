@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 
 import { InvalidFieldError } from "../errors";
-import { archiveStreamSchema } from "./schema";
+import { archiveStreamSchema, formatFieldPath } from "./schema";
 
 export const ARCHIVE_EXPECTATIONS_SCHEMA_ID = "every.channel/fixtures/archive-expected/v1";
 
@@ -118,7 +118,13 @@ export async function readArchiveExpectations(file: string): Promise<ArchiveExpe
   const result = archiveExpectationsSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new InvalidFieldError(`${file}: ${issue.path.join(".") || "$"}`, json, issue.message);
+    let value: unknown = json;
+    for (const key of issue.path)
+      value =
+        value !== null && typeof value === "object"
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+    throw new InvalidFieldError(`${file}: ${formatFieldPath(issue.path)}`, value, issue.message);
   }
   return result.data;
 }

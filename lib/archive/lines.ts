@@ -32,7 +32,6 @@ export async function* readFileLines(
   let length = 0;
   let tooLong = false;
   let lineNumber = 0;
-  let sawBytes = false;
 
   const finish = (): FileLine => {
     lineNumber++;
@@ -72,12 +71,11 @@ export async function* readFileLines(
   };
 
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    sawBytes = true;
     let start = 0;
     for (;;) {
       const lf = chunk.indexOf(LF, start);
       if (lf < 0) {
-        // Copy: the stream may reuse its buffer.
+        // Copied, so that a line's tail does not keep the whole read block alive.
         append(Buffer.from(chunk.subarray(start)));
         break;
       }
@@ -86,5 +84,5 @@ export async function* readFileLines(
       start = lf + 1;
     }
   }
-  if (sawBytes && (length > 0 || tooLong)) yield finish();
+  if (length > 0 || tooLong) yield finish();
 }

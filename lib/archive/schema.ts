@@ -13,9 +13,9 @@ import { JsonSyntaxError, parseJsonExact } from "./json";
 /** The only `schema` value this reader understands. */
 export const ARCHIVE_SCHEMA_ID = "every.channel/archive/epoch/v1";
 
-export const UINT16_MAX = 0xffff;
-export const UINT32_MAX = 0xffff_ffff;
-export const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
+const UINT16_MAX = 0xffff;
+const UINT32_MAX = 0xffff_ffff;
+const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
 
 /** Longest string accepted for the free-text fields (callsign, profile, device, path), in UTF-16 units. */
 export const MAX_TEXT_LENGTH = 1024;

@@ -6,6 +6,7 @@
  */
 import { zeroHash, type Hex } from "viem";
 
+import { archiveStreamLabel } from "../archive/epochs";
 import type { ArchiveEntry } from "../archive/schema";
 import { observationHash, observationSlot } from "../commitments/observation";
 import { merkleRoot } from "../commitments/merkle";
@@ -49,10 +50,25 @@ export interface DerivedObservation {
   slot: Hex;
 }
 
+/** Streams seen recently → their key and hash (archives repeat a few streams many times). */
+const streamCache = new Map<string, { streamKey: StreamKey; streamHash: Hex }>();
+const STREAM_CACHE_LIMIT = 4096;
+
+function streamIdentity(stream: ArchiveEntry["stream"]): { streamKey: StreamKey; streamHash: Hex } {
+  const label = archiveStreamLabel(stream);
+  let identity = streamCache.get(label);
+  if (identity === undefined) {
+    const streamKey = archiveStreamKey(stream);
+    identity = { streamKey, streamHash: streamId(streamKey) };
+    if (streamCache.size >= STREAM_CACHE_LIMIT) streamCache.clear();
+    streamCache.set(label, identity);
+  }
+  return { streamKey: structuredClone(identity.streamKey), streamHash: identity.streamHash };
+}
+
 /** Everything of the header that does not depend on the chain. */
 export function deriveObservationContent(entry: ArchiveEntry): ObservationContent {
-  const streamKey = archiveStreamKey(entry.stream);
-  const streamHash = streamId(streamKey);
+  const { streamKey, streamHash } = streamIdentity(entry.stream);
   const epoch = epochHash({
     streamHash,
     epochId: entry.epoch.id,
@@ -81,6 +97,7 @@ export function chainObservation(
   content: ObservationContent,
   head: ObservationHead | null,
 ): DerivedObservation {
+  if (head !== null) checkHead(head);
   const header: ObservationHeader = {
     streamHash: content.streamHash,
     epochHash: content.epochHash,
@@ -91,6 +108,21 @@ export function chainObservation(
     sequence: head === null ? 0n : head.sequence + 1n,
   };
   return { content, header, hash: observationHash(header), slot: content.slot };
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function checkHead(head: ObservationHead): void {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(head.hash))
+    throw new InvalidFieldError("head.hash", head.hash, "must be 32 bytes of 0x-prefixed hex");
+  if (typeof head.sequence !== "bigint" || head.sequence < 0n || head.sequence > UINT64_MAX)
+    throw new InvalidFieldError("head.sequence", head.sequence, "must be a uint64 bigint");
+  if (head.sequence === UINT64_MAX)
+    throw new InvalidFieldError(
+      "head.sequence",
+      head.sequence,
+      "is the largest uint64: the stream's chain can grow no further",
+    );
 }
 
 /** Derives the observation of `entry` on top of its stream's finalized `head` (null: none yet). */

@@ -7,10 +7,10 @@ import type { Address, Client, Transport } from "viem";
 import { getAddress } from "viem";
 import { getEip712Domain } from "viem/actions";
 
+import { RAIL_DOMAIN_NAME, RAIL_DOMAIN_VERSION } from "../eip712/manifest";
 import { InvalidFieldError } from "../errors";
 
-export const RAIL_DOMAIN_NAME = "EveryChannelRail";
-export const RAIL_DOMAIN_VERSION = "1";
+export { RAIL_DOMAIN_NAME, RAIL_DOMAIN_VERSION };
 /** ERC-5267 `fields` of the rail: name, version, chainId, verifyingContract; no salt. */
 export const RAIL_DOMAIN_FIELDS = "0x0f";
 

@@ -5,7 +5,10 @@
 import type { Hex } from "viem";
 import { zeroHash } from "viem";
 
+import { manifestBodyHash, manifestDataRoot, manifestEnvelopeHash } from "../commitments/manifest";
+import { controlAnnouncementHash } from "../commitments/stream";
 import { InvalidFieldError } from "../errors";
+import type { Manifest, StreamControlAnnouncement } from "../types/abi";
 import type { AnnouncementPointer, ManifestPointer } from "./typedData";
 
 const UINT64_MAX = (1n << 64n) - 1n;
@@ -69,6 +72,47 @@ export function announcementPointer(
   if (pointer.announcementHash === zeroHash)
     throw new InvalidFieldError("announcementHash", pointer.announcementHash, "must not be zero");
   return pointer;
+}
+
+export type ManifestPointerFromManifestParameters = {
+  manifest: Manifest;
+  /** The publisher's revision of the epoch's manifest; above the one on the rail. */
+  revision: bigint;
+};
+
+/**
+ * The manifest pointer of a signed manifest: stream and epoch from its body, the three keccak
+ * commitments (`manifest-body-abi-keccak256-v1`, `manifest-envelope-abi-keccak256-v1`,
+ * `manifest-data-merkle-keccak256-v1`) computed from it, and its local BLAKE3 `manifestId` as carried.
+ */
+export function manifestPointerFromManifest({
+  manifest,
+  revision,
+}: ManifestPointerFromManifestParameters): ManifestPointerReturnType {
+  return manifestPointer({
+    streamId: manifest.body.streamId,
+    epochId: manifest.body.epochId,
+    manifestBodyHash: manifestBodyHash(manifest.body),
+    manifestEnvelopeHash: manifestEnvelopeHash(manifest),
+    dataRoot: manifestDataRoot(manifest.body),
+    manifestId: manifest.manifestId,
+    revision,
+  });
+}
+
+/**
+ * The announcement pointer of a transport announcement: its stream, descriptor hash and sequence as
+ * carried, and its `control-announcement-abi-keccak256-v1`.
+ */
+export function announcementPointerFromAnnouncement(
+  announcement: StreamControlAnnouncement,
+): AnnouncementPointerReturnType {
+  return announcementPointer({
+    streamId: announcement.streamId,
+    announcementHash: controlAnnouncementHash(announcement),
+    descriptorHash: announcement.descriptorHash,
+    sequence: announcement.sequence,
+  });
 }
 
 function bytes32(field: string, value: Hex): Hex {

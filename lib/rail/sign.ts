@@ -170,7 +170,7 @@ function isLocalAccount(signer: RailSigner): signer is LocalAccount {
 
 function publisherOf({ signer, publisher }: RailSignatureParameters): Address {
   if (publisher !== undefined) return getAddress(publisher);
-  return isLocalAccount(signer) ? signer.address : signer.account.address;
+  return getAddress(isLocalAccount(signer) ? signer.address : signer.account.address);
 }
 
 function bytes32(field: string, value: Hex): Hex {

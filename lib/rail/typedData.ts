@@ -75,3 +75,21 @@ export type PublishManifestMessage = RailPrimitives["PublishManifest"];
 export type PublishAnnouncementMessage = RailPrimitives["PublishAnnouncement"];
 /** The signed message of `publishBatchWithSig`. */
 export type PublishBatchMessage = RailPrimitives["PublishBatch"];
+
+/**
+ * The EIP-712 `encodeType` string of each message, exactly as the contract hashes it into its
+ * typehash (referenced struct types appended in alphabetical order).
+ */
+export const railTypeStrings = {
+  ManifestPointer:
+    "ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)",
+  AnnouncementPointer:
+    "AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)",
+  ClaimStream: "ClaimStream(bytes32 streamId,address publisher,uint256 nonce,uint256 deadline)",
+  PublishManifest:
+    "PublishManifest(address publisher,ManifestPointer pointer,uint256 nonce,uint256 deadline)ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)",
+  PublishAnnouncement:
+    "PublishAnnouncement(address publisher,AnnouncementPointer pointer,uint256 nonce,uint256 deadline)AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)",
+  PublishBatch:
+    "PublishBatch(address publisher,ManifestPointer[] manifests,AnnouncementPointer[] announcements,uint256 nonce,uint256 deadline)AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)",
+} as const satisfies Record<keyof typeof railTypes, string>;

@@ -202,6 +202,30 @@ const badLines: BadLine[] = [
     "must be a string (got 7)",
   ],
   [
+    "a lone surrogate in the callsign",
+    raw.replace('"KGO-HD"', '"KGO\\ud800"'),
+    "stream.broadcast.callsign",
+    'must be well-formed Unicode (lone surrogate) (got "KGO\\ud800")',
+  ],
+  [
+    "a callsign over 1024 characters",
+    withField(base, ["stream", "broadcast", "callsign"], "K".repeat(1025)),
+    "stream.broadcast.callsign",
+    `must be at most 1024 characters (got "${"K".repeat(77)}...")`,
+  ],
+  [
+    "a plus sign before a number",
+    raw.replace('"rfChannel":7', '"rfChannel":+7'),
+    "$",
+    `invalid JSON: unexpected character "+" at column ${raw.indexOf('"rfChannel":7') + 13}`,
+  ],
+  [
+    "NaN",
+    raw.replace('"rfChannel":7', '"rfChannel":NaN'),
+    "$",
+    `invalid JSON: unexpected character "N" at column ${raw.indexOf('"rfChannel":7') + 13}`,
+  ],
+  [
     "a missing callsign",
     withField(base, ["stream", "broadcast", "callsign"], undefined),
     "stream.broadcast.callsign",
@@ -469,6 +493,12 @@ describe("archive reader", function () {
     expect(record!.entry.chunks).to.have.length(1);
   });
 
+  it("accepts an integer written with a zero fraction, such as 7.0", async function () {
+    const file = join(dir, "float.jsonl");
+    await writeArchive(file, [raw.replace('"rfChannel":7', '"rfChannel":7.0')]);
+    expect((await collect(file))[0]!.entry.stream.broadcast.rfChannel).to.equal(7);
+  });
+
   it("ignores unknown fields at every level and drops them from the entry", async function () {
     let line = withField(sampleLine(), ["x-ingest"], { host: "a" });
     line = withField(line, ["stream", "broadcast", "x-signal-dbm"], -61.5);
@@ -666,7 +696,7 @@ describe("archive reader", function () {
     );
     await writeArchive(file, [...lines, ""], "\r\n");
     const seen: FileLine[] = [];
-    for await (const l of readFileLines(file, { highWaterMark: 7 })) seen.push(l);
+    for await (const l of readFileLines(file, { highWaterMark: 97 })) seen.push(l);
     expect(seen).to.deep.equal([
       ...lines.map((l, i) => ({ line: i + 1, text: JSON.stringify(l) })),
       { line: 41, text: "" },

@@ -117,6 +117,27 @@ describe("observation derivation", function () {
       expect(observationHead(derived)).to.deep.equal({ hash: derived.hash, sequence: 42n });
     });
 
+    it("rejects a head that is not 32 bytes of hex or whose sequence has no successor", function () {
+      expectInvalidField(
+        () => deriveObservation(entry, { hash: "0x1234", sequence: 0n }),
+        "head.hash",
+        "0x1234",
+      );
+      expectInvalidField(
+        () => deriveObservation(entry, { hash: head.hash, sequence: 2n ** 64n - 1n }),
+        "head.sequence",
+        2n ** 64n - 1n,
+      );
+      expectInvalidField(
+        () => deriveObservation(entry, { hash: head.hash, sequence: -1n }),
+        "head.sequence",
+        -1n,
+      );
+      expect(
+        deriveObservation(entry, { hash: head.hash, sequence: 2n ** 64n - 2n }).header.sequence,
+      ).to.equal(2n ** 64n - 1n);
+    });
+
     it("commits an absent PSIP as psipPresent = false with the zero hash", function () {
       const none = deriveObservationContent(entryOf(sampleLine({ psip: false })));
       expect(none.locator).to.include({ psipPresent: false, psipBlake3: zeroHash });

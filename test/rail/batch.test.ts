@@ -156,4 +156,20 @@ describe("EveryChannelRail contract publishers", function () {
       [f.streamId, wallet.address, f.successor.account.address],
     );
   });
+
+  it("the test wallet forwards calls only for its owner", async function () {
+    const f = await deployRailFixture();
+    const wallet = await hre.viem.deployContract("ERC1271WalletMock", [
+      f.publisher.account.address,
+    ]);
+    await expectRevert(
+      wallet.write.execute(
+        [f.rail.address, encodeFunctionData({ abi: f.rail.abi, functionName: "cancelNonce" })],
+        { account: f.other.account },
+      ),
+      wallet.abi,
+      "NotWalletOwner",
+      [f.other.account.address],
+    );
+  });
 });

@@ -4,7 +4,8 @@
  * L1), compared with the figures quoted in `docs/rail.md`.
  */
 import { expect } from "chai";
-import { hexToBytes, type Hex, type TransactionReceipt } from "viem";
+import { encodeFunctionData, hexToBytes, type Hex, type TransactionReceipt } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import {
   signAnnouncementPointer,
@@ -12,6 +13,8 @@ import {
   signManifestPointer,
   signPointerBatch,
 } from "../../lib/rail/sign";
+import { readManifestDomain, signManifestEip712 } from "../../lib/eip712/manifest";
+import type { ManifestBody } from "../../lib/types/abi";
 import { expectGasSnapshot } from "../support/gas";
 import {
   FAR_DEADLINE,
@@ -20,6 +23,7 @@ import {
   sampleManifestPointer,
   sampleStreamKey,
   streamIdOf,
+  word,
 } from "./support";
 
 /** Calldata of each path: total bytes and zero bytes (the rest are non-zero). */
@@ -180,6 +184,60 @@ describe("EveryChannelRail gas", function () {
       f.rail.write.acceptPublisher([streamId], { account: f.successor.account }),
     );
     await measure("cancelNonce", f.rail.write.cancelNonce({ account: publisher }));
+
+    // The two manifest-signature views, as eth_call gas (a contract calling them pays about this).
+    const body: ManifestBody = {
+      streamId,
+      epochId: 1n,
+      epochStartUnixMs: 1_732_000_000_000n,
+      epochDurationMs: 2000,
+      variants: [
+        {
+          name: "ts-original",
+          chunks: [0, 1, 2, 3].map((index) => ({
+            index,
+            size: 1 << 20,
+            blake3: word(`c${index}`),
+          })),
+        },
+      ],
+      psipBlake3: word("psip"),
+      merkleRoot: word("root"),
+      publisher: { nodeId: word("node"), device: "hdhomerun-10a2b3c4" },
+      createdUnixMs: 1_732_000_002_000n,
+    };
+    const bodySigner = privateKeyToAccount(word("rail/gas/manifest-signer"));
+    const manifestSignature = await signManifestEip712({
+      account: bodySigner,
+      body,
+      domain: await readManifestDomain(f.publicClient, f.rail.address),
+    });
+    const views = {
+      "manifestBodyDigest (1 variant, 4 chunks)": await f.publicClient.estimateGas({
+        to: f.rail.address,
+        data: encodeFunctionData({
+          abi: f.rail.abi,
+          functionName: "manifestBodyDigest",
+          args: [body],
+        }),
+      }),
+      "verifyManifestSignature (1 variant, 4 chunks)": await f.publicClient.estimateGas({
+        to: f.rail.address,
+        data: encodeFunctionData({
+          abi: f.rail.abi,
+          functionName: "verifyManifestSignature",
+          args: [body, bodySigner.address, manifestSignature],
+        }),
+      }),
+    };
+    expect(
+      await f.rail.read.verifyManifestSignature([body, bodySigner.address, manifestSignature]),
+    ).to.equal(true);
+    for (const [name, gas] of Object.entries(views)) {
+      expectGasSnapshot("rail", name, gas);
+      if (process.env.PRINT_RAIL_CALLDATA === "1")
+        console.log(`${name}: ${gas} gas (eth_call estimate)`);
+    }
 
     for (const { name, receipt, input } of measured) {
       expectGasSnapshot("rail", name, receipt.gasUsed);

@@ -180,8 +180,23 @@ export function claimedRailFixture() {
   return loadFixture(deployClaimedRail);
 }
 
+/**
+ * A deployer used only here, at nonce 0 after every fixture revert: the production rail always lands
+ * at the same address, so its EIP-712 domain, the signatures over it, and therefore calldata and gas
+ * do not depend on which tests ran before.
+ */
+const PRODUCTION_DEPLOYER = "0x00000000000000000000000000000000000e7e7a" as const;
+
 async function deployProductionRail() {
-  const rail = await hre.viem.deployContract("EveryChannelRail");
+  const testClient = await hre.viem.getTestClient();
+  await testClient.impersonateAccount({ address: PRODUCTION_DEPLOYER });
+  await testClient.setBalance({ address: PRODUCTION_DEPLOYER, value: 10n ** 20n });
+  await testClient.setNonce({ address: PRODUCTION_DEPLOYER, nonce: 0 });
+  const deployer = await hre.viem.getWalletClient(PRODUCTION_DEPLOYER);
+  const rail = await hre.viem.deployContract("EveryChannelRail", [], {
+    client: { wallet: deployer },
+  });
+  await testClient.stopImpersonatingAccount({ address: PRODUCTION_DEPLOYER });
   const base = await accounts();
   const domain: RailDomain = await readRailDomain(base.publicClient, { address: rail.address });
   return { rail, ...base, domain };
