@@ -104,16 +104,43 @@ export function linkOf(header: ObservationHeader): { hash: Hex; sequence: bigint
 /** Witness accounts 1..5 (account 0 deploys and owns the registry). */
 export const WITNESS_INDICES = [1, 2, 3, 4, 5] as const;
 
+/**
+ * The account that deploys the fixture's contracts. It sends nothing else, so its nonce is 0 whenever
+ * the fixture first runs and the contracts land at the same addresses whatever ran before: the
+ * EIP-712 domain, hence every signature and every calldata byte, is the same in every run, which
+ * keeps the gas snapshots exact.
+ */
+export const FIXTURE_DEPLOYER: Address = "0x00000000000000000000000000000000ec1ed6e5";
+
 export async function deployLedgerFixture() {
   const [owner, ...others] = await hre.viem.getWalletClients();
   const publicClient = await hre.viem.getPublicClient();
   const witnesses = WITNESS_INDICES.map((i) => hardhatAccount(i));
-  const registry = await hre.viem.deployContract("EveryChannelWitnessRegistry", [
-    owner!.account.address,
-    witnesses.map((w) => w.address),
-    3n,
-  ]);
-  const ledger = await hre.viem.deployContract("EveryChannelObservationLedger", [registry.address]);
+  await hre.network.provider.send("hardhat_impersonateAccount", [FIXTURE_DEPLOYER]);
+  await hre.network.provider.send("hardhat_setBalance", [FIXTURE_DEPLOYER, "0x56bc75e2d63100000"]);
+  const deployer = await hre.viem.getWalletClient(FIXTURE_DEPLOYER);
+  const deployedRegistry = await hre.viem.deployContract(
+    "EveryChannelWitnessRegistry",
+    [owner!.account.address, witnesses.map((w) => w.address), 3n],
+    { client: { wallet: deployer } },
+  );
+  const deployedLedger = await hre.viem.deployContract(
+    "EveryChannelObservationLedger",
+    [deployedRegistry.address],
+    { client: { wallet: deployer } },
+  );
+  await hre.network.provider.send("hardhat_stopImpersonatingAccount", [FIXTURE_DEPLOYER]);
+  // Writes go from the owner (account 0) unless a test picks another sender.
+  const registry = await hre.viem.getContractAt(
+    "EveryChannelWitnessRegistry",
+    deployedRegistry.address,
+    { client: { wallet: owner! } },
+  );
+  const ledger = await hre.viem.getContractAt(
+    "EveryChannelObservationLedger",
+    deployedLedger.address,
+    { client: { wallet: owner! } },
+  );
   const domain = await readObservationLedgerDomain(publicClient, ledger.address);
   const walletOf = (address: Address) => {
     const wallet = [owner!, ...others].find(
@@ -160,4 +187,52 @@ export async function deployLedgerFixture() {
 
 export function loadLedgerFixture() {
   return loadFixture(deployLedgerFixture);
+}
+
+/** Bitmap of registry indices. */
+export function bits(...indices: number[]): bigint {
+  return indices.reduce((acc, i) => acc | (1n << BigInt(i)), 0n);
+}
+
+export type LedgerFixture = Awaited<ReturnType<typeof deployLedgerFixture>>;
+
+/** Finalizes `header` with witnesses 0..2 by a relayed transaction. */
+export async function finalizeWithQuorum(
+  f: LedgerFixture,
+  header: ObservationHeader,
+): Promise<void> {
+  const hash = await f.ledger.write.submitSignedAttestations([
+    [await f.signed(header, f.witnesses.slice(0, 3))],
+  ]);
+  await f.publicClient.waitForTransactionReceipt({ hash });
+}
+
+/** The ways a witness's attestation reaches the ledger; shared behaviours run over all of them. */
+export const ATTESTATION_PATHS = ["transaction", "relayed", "relayed batch"] as const;
+export type AttestationPath = (typeof ATTESTATION_PATHS)[number];
+
+/**
+ * `signers` attest `header` by `path`: one `attest` transaction each, one relayed item carrying all
+ * their signatures, or one relayed transaction with one item per signer. Returns the receipts' logs.
+ */
+export async function attestVia(
+  f: LedgerFixture,
+  path: AttestationPath,
+  header: ObservationHeader,
+  signers: readonly LocalAccount[],
+) {
+  const logs = [];
+  if (path === "transaction") {
+    for (const signer of signers) {
+      const hash = await (await f.ledgerAs(signer)).write.attest([header]);
+      logs.push(...(await f.publicClient.waitForTransactionReceipt({ hash })).logs);
+    }
+    return logs;
+  }
+  const items =
+    path === "relayed"
+      ? [await f.signed(header, signers)]
+      : await Promise.all(signers.map((s) => f.signed(header, [s])));
+  const hash = await f.ledger.write.submitSignedAttestations([items]);
+  return (await f.publicClient.waitForTransactionReceipt({ hash })).logs;
 }

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { encodeFunctionData } from "viem";
 
 import { expectGasSnapshot } from "../support/gas";
@@ -10,6 +11,14 @@ import { chainOf, hashOf, headerAt, linkOf, loadLedgerFixture, slotOf, streamOf 
  * `test/gas/ledger.snap.json`; the budgets of the issue are asserted where they are met and the
  * measured ceiling (documented in docs/ledger.md) where they are not.
  */
+/** Instrumented bytecode under solidity-coverage costs more gas: budgets are checked only without it. */
+const measuring = !(hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean })
+  .__SOLIDITY_COVERAGE_RUNNING;
+
+function expectAtMost(gas: number, limit: number): void {
+  if (measuring) expect(gas).to.be.at.most(limit);
+}
+
 describe("EveryChannelObservationLedger gas", function () {
   async function withHead() {
     const f = await loadLedgerFixture();
@@ -31,9 +40,9 @@ describe("EveryChannelObservationLedger gas", function () {
     expectGasSnapshot("ledger", "attest: first attestation of a new candidate", first);
     expectGasSnapshot("ledger", "attest: further attestation, not finalizing", further);
     expectGasSnapshot("ledger", "attest: attestation that finalizes", finalizing);
-    expect(Number(first)).to.be.at.most(85_000);
-    expect(Number(further)).to.be.at.most(45_000);
-    expect(Number(finalizing)).to.be.at.most(65_000);
+    expectAtMost(Number(first), 85_000);
+    expectAtMost(Number(further), 45_000);
+    expectAtMost(Number(finalizing), 65_000);
   });
 
   it("attestMany: one witness attests ten consecutive epochs", async function () {
@@ -65,8 +74,8 @@ describe("EveryChannelObservationLedger gas", function () {
       batch,
     );
     // Budgets 95,000 and 45,000 per observation are not met; see docs/ledger.md ("Gas") for why.
-    expect(Number(single)).to.be.at.most(104_000);
-    expect(Number(batch) / 50).to.be.at.most(57_500);
+    expectAtMost(Number(single), 104_000);
+    expectAtMost(Number(batch) / 50, 57_500);
   });
 
   it("submitSignedAttestations: one signature on a new candidate that stays open", async function () {
