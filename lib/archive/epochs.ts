@@ -92,8 +92,11 @@ export function archiveStreamLabel(stream: ArchiveStream): string {
   ].join("/");
 }
 
-/** BLAKE3 digest of the broadcast-derived content of an entry other than the stream key. */
-export function archiveContentDigest(entry: ArchiveEntry): string {
+/**
+ * The broadcast-derived content of an entry other than the stream key, as one string: equal
+ * strings ⇔ equal content. {@link archiveContentDigest} hashes it.
+ */
+function archiveContentText(entry: ArchiveEntry): string {
   const content = [
     entry.epoch.id.toString(),
     entry.epoch.startUnixMs.toString(),
@@ -101,12 +104,22 @@ export function archiveContentDigest(entry: ArchiveEntry): string {
     entry.chunks.map((c) => [c.index, c.blake3, c.bytes]),
     entry.psip?.blake3 ?? null,
   ];
-  return bytesToHex(blake3(utf8ToBytes(JSON.stringify(content))));
+  return JSON.stringify(content);
 }
 
+/** BLAKE3 digest of the broadcast-derived content of an entry other than the stream key. */
+export function archiveContentDigest(entry: ArchiveEntry): string {
+  return bytesToHex(blake3(utf8ToBytes(archiveContentText(entry))));
+}
+
+/**
+ * Retries and repairs are told apart by comparing content texts ({@link archiveContentText}, the
+ * preimage of {@link archiveContentDigest}) instead of their digests: the same equality, without a
+ * hash per line.
+ */
 interface Pending {
   record: ArchiveRecord;
-  digest: string;
+  content: string;
   repairs: number;
 }
 
@@ -114,8 +127,8 @@ interface StreamState {
   label: string;
   pending: Map<bigint, Pending>;
   lastEmitted: bigint | null;
-  /** Digests of the last `window` emitted epochs, oldest first. */
-  recent: Map<bigint, { digest: string; file: string; line: number }>;
+  /** Content texts of the last `window` emitted epochs, oldest first. */
+  recent: Map<bigint, { content: string; file: string; line: number }>;
 }
 
 /**
@@ -137,7 +150,7 @@ export async function* resolveWitnessEpochs(
     state.pending.delete(id);
     state.lastEmitted = id;
     state.recent.set(id, {
-      digest: pending.digest,
+      content: pending.content,
       file: pending.record.file,
       line: pending.record.line,
     });
@@ -160,7 +173,7 @@ export async function* resolveWitnessEpochs(
       streams.set(label, state);
     }
     const id = record.entry.epoch.id;
-    const digest = archiveContentDigest(record.entry);
+    const content = archiveContentText(record.entry);
     const at = { file: record.file, line: record.line };
 
     if (state.lastEmitted !== null && id <= state.lastEmitted) {
@@ -169,7 +182,7 @@ export async function* resolveWitnessEpochs(
       if (seen === undefined) {
         report.lateEpochs++;
         event({ kind: "late-epoch", stream: label, epochId: id, at });
-      } else if (seen.digest === digest) {
+      } else if (seen.content === content) {
         report.lateRetries++;
         event({ kind: "late-retry", stream: label, epochId: id, at, previous: previous! });
       } else {
@@ -182,18 +195,18 @@ export async function* resolveWitnessEpochs(
     const pending = state.pending.get(id);
     if (pending !== undefined) {
       const previous = { file: pending.record.file, line: pending.record.line };
-      if (pending.digest === digest) {
+      if (pending.content === content) {
         report.retries++;
         event({ kind: "retry", stream: label, epochId: id, at, previous });
       } else {
         report.repairs++;
         event({ kind: "repair", stream: label, epochId: id, at, previous });
-        state.pending.set(id, { record, digest, repairs: pending.repairs + 1 });
+        state.pending.set(id, { record, content, repairs: pending.repairs + 1 });
       }
       continue;
     }
 
-    state.pending.set(id, { record, digest, repairs: 0 });
+    state.pending.set(id, { record, content, repairs: 0 });
     if (state.pending.size > window) yield emit(state, lowest(state));
   }
 

@@ -47,6 +47,77 @@ export function parseJsonExact(text: string): JsonValue {
   return value;
 }
 
+/**
+ * Parses `text` exactly as {@link parseJsonExact} does (same values, same errors), but with the
+ * engine's `JSON.parse` when that is known to give the same value: the text has no backslash
+ * (so no escapes to check), no run of 16 or more digits outside strings (so every integer literal
+ * is below 10^15 < 2^53 and `JSON.parse` keeps it exact), nesting well below
+ * {@link MAX_JSON_DEPTH}, and as many object members in the result as `:` separators outside
+ * strings in the text (so no key was repeated). Otherwise, or if `JSON.parse` throws, the exact
+ * parser decides. The only difference: objects have `Object.prototype` instead of a null prototype
+ * (a `"__proto__"` key is an own property either way).
+ */
+export function parseJsonFast(text: string): JsonValue {
+  const members = plainJsonMembers(text);
+  if (members >= 0) {
+    let value: JsonValue;
+    try {
+      value = JSON.parse(text) as JsonValue;
+    } catch {
+      return parseJsonExact(text);
+    }
+    if (countMembers(value) === members) return value;
+  }
+  return parseJsonExact(text);
+}
+
+/** Deepest nesting {@link parseJsonFast} hands to `JSON.parse`. */
+const FAST_MAX_DEPTH = 32;
+
+/**
+ * The number of `:` outside strings, or −1 when `JSON.parse` could read `text` differently from
+ * the exact parser (a backslash, a run of 16+ digits outside strings, deep nesting, an open string).
+ */
+function plainJsonMembers(text: string): number {
+  if (text.indexOf("\\") >= 0) return -1;
+  let members = 0;
+  let depth = 0;
+  let digits = 0;
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits >= 16) return -1;
+      continue;
+    }
+    digits = 0;
+    if (c === 0x22) {
+      const close = text.indexOf('"', i + 1);
+      if (close < 0) return -1;
+      i = close;
+    } else if (c === 0x3a) members++;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > FAST_MAX_DEPTH) return -1;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return members;
+}
+
+/** The number of object members in a parsed value, nested ones included. */
+function countMembers(value: JsonValue): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) count += countMembers(value[i]!);
+    return count;
+  }
+  for (const key in value) {
+    count++;
+    count += countMembers(value[key]!);
+  }
+  return count;
+}
+
 class Parser {
   pos = 0;
   constructor(private readonly text: string) {}

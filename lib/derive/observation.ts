@@ -13,6 +13,19 @@ import { merkleRoot } from "../commitments/merkle";
 import { epochHash, streamId } from "../commitments/stream";
 import { InvalidFieldError } from "../errors";
 import type { ObservationHeader, StreamKey } from "../types/abi";
+import {
+  bytesToHex32,
+  epochHashBytes,
+  hashSeqBytes,
+  hex32ToBytes,
+  isBytes32Hex,
+  isUint64,
+  locatorHashBytes,
+  merkleRootBytes,
+  observationHashBytes,
+  observationSlotBytes,
+  writeHex32,
+} from "./encoding";
 import { epochLocator, locatorHash, type EpochLocator } from "./locator";
 import { archiveStreamKey } from "./stream-key";
 
@@ -51,24 +64,112 @@ export interface DerivedObservation {
 }
 
 /** Streams seen recently → their key and hash (archives repeat a few streams many times). */
-const streamCache = new Map<string, { streamKey: StreamKey; streamHash: Hex }>();
+const streamCache = new Map<string, { streamKey: StreamKey; streamHash: Hex; bytes: Uint8Array }>();
 const STREAM_CACHE_LIMIT = 4096;
 
-function streamIdentity(stream: ArchiveEntry["stream"]): { streamKey: StreamKey; streamHash: Hex } {
+function streamIdentity(stream: ArchiveEntry["stream"]): {
+  streamKey: StreamKey;
+  streamHash: Hex;
+  bytes: Uint8Array;
+} {
   const label = archiveStreamLabel(stream);
   let identity = streamCache.get(label);
   if (identity === undefined) {
     const streamKey = archiveStreamKey(stream);
-    identity = { streamKey, streamHash: streamId(streamKey) };
+    const streamHash = streamId(streamKey);
+    identity = { streamKey, streamHash, bytes: hex32ToBytes(streamHash) };
     if (streamCache.size >= STREAM_CACHE_LIMIT) streamCache.clear();
     streamCache.set(label, identity);
   }
-  return { streamKey: structuredClone(identity.streamKey), streamHash: identity.streamHash };
+  // A fresh key for every caller, so that nobody can change the cached one.
+  const b = identity.streamKey.broadcast;
+  return {
+    streamKey: {
+      broadcast: {
+        standard: b.standard,
+        region: b.region,
+        rfChannel: b.rfChannel,
+        transportStreamId: b.transportStreamId,
+        programNumber: b.programNumber,
+        majorChannel: b.majorChannel,
+        minorChannel: b.minorChannel,
+        callsign: b.callsign,
+      },
+      profile: identity.streamKey.profile,
+    },
+    streamHash: identity.streamHash,
+    bytes: identity.bytes,
+  };
+}
+
+const UINT32_LIMIT = 0xffff_ffff;
+
+function isUint32(value: unknown): value is number {
+  return (
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= UINT32_LIMIT
+  );
+}
+
+/**
+ * Whether the per-epoch fields of `entry` are in the domain of the fixed-layout encoders (always
+ * so for an entry from the archive reader). Otherwise the viem/abi definitions run, and fail as
+ * they always did.
+ */
+function encodable(entry: ArchiveEntry): boolean {
+  const { epoch, chunks, psip } = entry;
+  if (!isUint64(epoch.id) || !isUint64(epoch.startUnixMs) || !isUint32(epoch.durationMs))
+    return false;
+  if (!Array.isArray(chunks) || chunks.length === 0) return false;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i];
+    if (typeof chunk !== "object" || chunk === null) return false;
+    if (!isBytes32Hex(chunk.blake3) || !isUint32(chunk.bytes)) return false;
+  }
+  if (psip === null) return true;
+  return typeof psip === "object" && isBytes32Hex(psip.blake3);
 }
 
 /** Everything of the header that does not depend on the chain. */
 export function deriveObservationContent(entry: ArchiveEntry): ObservationContent {
-  const { streamKey, streamHash } = streamIdentity(entry.stream);
+  const { streamKey, streamHash, bytes: streamBytes } = streamIdentity(entry.stream);
+  if (!encodable(entry)) return deriveWithDefinitions(entry, streamKey, streamHash);
+  const { epoch, chunks, psip } = entry;
+  const epochBytes = epochHashBytes(streamBytes, epoch.id, epoch.startUnixMs, epoch.durationMs);
+  const n = chunks.length;
+  const leaves = new Uint8Array(32 * n);
+  const chunkBytes: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const chunk = chunks[i]!;
+    writeHex32(leaves, 32 * i, chunk.blake3, 2);
+    chunkBytes[i] = chunk.bytes;
+  }
+  const hashSeq = hashSeqBytes(leaves);
+  const psipBytes = psip === null ? null : hex32ToBytes(psip.blake3);
+  const locator: EpochLocator = {
+    hashSeq: bytesToHex32(hashSeq),
+    psipPresent: psip !== null,
+    psipBlake3: psip?.blake3 ?? zeroHash,
+    chunkBytes,
+  };
+  return {
+    streamKey,
+    streamHash,
+    epochId: epoch.id,
+    epochHash: bytesToHex32(epochBytes),
+    dataRoot: bytesToHex32(merkleRootBytes(leaves, n)),
+    locator,
+    locatorHash: bytesToHex32(locatorHashBytes(hashSeq, psip !== null, psipBytes, chunkBytes)),
+    observedUnixMs: epoch.startUnixMs,
+    slot: bytesToHex32(observationSlotBytes(streamBytes, epochBytes)),
+  };
+}
+
+/** The same content through the viem/abi commitment functions, with their checks. */
+function deriveWithDefinitions(
+  entry: ArchiveEntry,
+  streamKey: StreamKey,
+  streamHash: Hex,
+): ObservationContent {
   const epoch = epochHash({
     streamHash,
     epochId: entry.epoch.id,
@@ -107,7 +208,28 @@ export function chainObservation(
     observedUnixMs: content.observedUnixMs,
     sequence: head === null ? 0n : head.sequence + 1n,
   };
-  return { content, header, hash: observationHash(header), slot: content.slot };
+  const fast =
+    isBytes32Hex(header.streamHash) &&
+    isBytes32Hex(header.epochHash) &&
+    isBytes32Hex(header.parentObservationHash) &&
+    isBytes32Hex(header.dataRoot) &&
+    isBytes32Hex(header.locatorHash) &&
+    isUint64(header.observedUnixMs) &&
+    isUint64(header.sequence);
+  const hash = fast
+    ? bytesToHex32(
+        observationHashBytes(
+          header.streamHash,
+          header.epochHash,
+          header.parentObservationHash,
+          header.dataRoot,
+          header.locatorHash,
+          header.observedUnixMs,
+          header.sequence,
+        ),
+      )
+    : observationHash(header);
+  return { content, header, hash, slot: content.slot };
 }
 
 const UINT64_MAX = 2n ** 64n - 1n;
