@@ -157,12 +157,21 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
       "EveryChannelRail.json",
       "EveryChannelWitnessRegistry.json",
     ]);
+    expect(first.output).to.match(
+      /deploy plan on ecpForgeL2:\n {2}EveryChannelWitnessRegistry: deploy to 0x[0-9a-fA-F]{40}\n {4}L2 gas: \d+/,
+    );
+    expect(first.output).to.include(
+      "    L1 data fee: none expected (no GasPriceOracle predeploy on this chain)",
+    );
     const [deployerNonce] = await nonces();
     expect(deployerNonce).to.equal(3);
     const block = await client().getBlockNumber();
     const second = await hardhat(["deploy"]);
     expect(second.code, second.output).to.equal(0);
     expect(second.output).to.include('reusing "EveryChannelWitnessRegistry"');
+    expect(second.output).to.match(
+      /EveryChannelRail: unchanged at 0x[0-9a-fA-F]{40} \(no transaction\)/,
+    );
     expect(await client().getBlockNumber()).to.equal(block);
     expect((await nonces())[0]).to.equal(3);
   });
