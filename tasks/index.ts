@@ -2,3 +2,4 @@
 import "./deploy";
 import "./operator";
 import "./rail";
+import "./reality-smoke";

@@ -1,0 +1,170 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import hre from "hardhat";
+import { createPublicClient, getAddress, http, type Address, type Hex } from "viem";
+
+import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
+import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
+import { expectGasSnapshot } from "../support/gas";
+import { runScript } from "./support/run-script";
+import { SCENARIO } from "./support/scenario";
+import { writeScenarioArchive } from "./support/scenario-archive";
+
+const SCRIPT = "scripts/op-stack/anvil-reality-smoke.sh";
+const HARDHAT = "node_modules/.bin/hardhat";
+
+interface ModeJson {
+  mode: string;
+  ledger: Address;
+  finalized: number;
+  contested: number;
+  open: number;
+  equivocations: number;
+  attestations: number;
+  submitted: number;
+  skipped: number;
+  gasUsed: string;
+  gasPerFinalizedObservation: string;
+  mismatches: unknown[];
+}
+interface ReportJson {
+  ok: boolean;
+  network: string;
+  chainId: number;
+  modes: ModeJson[];
+}
+
+const readReport = (file: string): ReportJson =>
+  JSON.parse(readFileSync(file, "utf8")) as ReportJson;
+
+describe("reality-smoke against anvil", function () {
+  let dir: string;
+  before(function () {
+    dir = mkdtempSync(path.join(tmpdir(), "anvil-reality-smoke-"));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("runs the recorded fixtures in both modes through scripts/op-stack/anvil-reality-smoke.sh and exits 0", async function () {
+    const json = path.join(dir, "anvil-report.json");
+    const result = await runScript(SCRIPT, ["--mode", "both", "--json", json], {
+      env: { ECP_DEPLOYMENTS_DIR: path.join(dir, "deployments-script") },
+    });
+    expect(result.code, result.stderr.slice(-3000)).to.equal(0);
+    const report = readReport(json);
+    expect(report.ok).to.equal(true);
+    expect(report.network).to.equal("anvil");
+    expect(report.chainId).to.equal(ECP_FORGE_L2_DEFAULT_CHAIN_ID);
+    expect(report.modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed"]);
+    for (const mode of report.modes) {
+      expect(mode.mismatches, mode.mode).to.deep.equal([]);
+      expect(mode.equivocations).to.equal(0);
+      expect([mode.finalized, mode.contested, mode.open]).to.deep.equal([671, 26, 203]);
+    }
+    // The same attestations cost the same gas on anvil as on the in-process chain. (Relayed
+    // batches carry signatures over another chain id, so their calldata, and gas, differ slightly.)
+    expectGasSnapshot("reality-smoke", "fixtures tx gas", BigInt(report.modes[0]!.gasUsed));
+    expect(result.stdout).to.match(/gas per finalized observation\s+\d+\s+\d+/);
+    // The script stopped its node.
+    const pid = Number(/anvil \(pid (\d+)\)/.exec(result.stderr)?.[1]);
+    expect(pid).to.be.greaterThan(0);
+    expect(() => process.kill(pid, 0)).to.throw(/ESRCH/);
+  });
+
+  it("exits with the smoke's non-zero status when the smoke fails", async function () {
+    const archive = writeScenarioArchive(path.join(dir, "scenario-status"), SCENARIO);
+    const result = await runScript(SCRIPT, ["--archive", archive, "--quorum", "2"], {
+      env: { ECP_DEPLOYMENTS_DIR: path.join(dir, "deployments-status") },
+    });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.contain("--quorum: must be a strict majority of the 5 witnesses");
+  });
+
+  describe("killed half-way and run again", function () {
+    let node: StartAnvilReturnType;
+    let env: Record<string, string>;
+    let archive: string;
+
+    before(async function () {
+      node = await startAnvil({ chainId: ECP_FORGE_L2_DEFAULT_CHAIN_ID });
+      env = {
+        ANVIL_RPC_URL: node.url,
+        ECP_DEPLOYMENTS_DIR: path.join(dir, "deployments-resume"),
+      };
+      archive = writeScenarioArchive(path.join(dir, "scenario-resume"), SCENARIO);
+    });
+    after(async function () {
+      await node.stop();
+    });
+
+    it("resumes from the chain: nothing attested twice, every slot complete", async function () {
+      const args = ["reality-smoke", "--network", "anvil", "--archive", archive, "--mode", "both"];
+      // 1. Killed (SIGKILL, no clean-up) once transaction mode is a fifth of the way through.
+      const killed = await runScript(HARDHAT, args, {
+        env,
+        onStderr: (text, child) => {
+          if (/reality-smoke tx: \d+\/24 \((2|3|4)\d%\)/.test(text)) child.kill("SIGKILL");
+        },
+      });
+      expect(killed.signal).to.equal("SIGKILL");
+      const record = JSON.parse(
+        readFileSync(
+          path.join(env.ECP_DEPLOYMENTS_DIR!, "anvil", "EveryChannelObservationLedger.json"),
+          "utf8",
+        ),
+      ) as { address: Address };
+      const client = createPublicClient({ transport: http(node.url) });
+      const { abi } = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
+      const finalizedBefore = await client.getContractEvents({
+        address: record.address,
+        abi,
+        eventName: "ObservationFinalized",
+        fromBlock: 0n,
+      });
+      const finalizedTotal = SCENARIO.streams
+        .flatMap((s) => s.epochs)
+        .filter((e) => e.outcome === "finalized").length;
+      expect(finalizedBefore.length).to.be.greaterThan(0).and.lessThan(finalizedTotal);
+
+      // 2. Run again to the end.
+      const json = path.join(dir, "resume-report.json");
+      const resumed = await runScript(HARDHAT, [...args, "--json", json], { env });
+      expect(resumed.code, resumed.stderr.slice(-3000)).to.equal(0);
+      const report = readReport(json);
+      expect(report.ok).to.equal(true);
+      const tx = report.modes[0]!;
+      expect(getAddress(tx.ledger)).to.equal(getAddress(record.address));
+      expect(tx.finalized).to.equal(finalizedTotal);
+      expect(tx.mismatches).to.deep.equal([]);
+      // What the killed run attested was skipped, not sent again.
+      expect(tx.submitted).to.be.lessThan(tx.attestations);
+
+      // 3. Straight from the chain: each witness attested each slot at most once.
+      const range = { address: record.address, abi, fromBlock: 0n } as const;
+      const proposed = await client.getContractEvents({
+        ...range,
+        eventName: "ObservationProposed",
+      });
+      const slotOf = new Map(proposed.map((p) => [p.args.observationHash!, p.args.slot!]));
+      const attested = await client.getContractEvents({
+        ...range,
+        eventName: "ObservationAttested",
+      });
+      const pairs = attested.map((a) => `${slotOf.get(a.args.observationHash!)}/${a.args.witness}`);
+      expect(new Set(pairs).size).to.equal(pairs.length);
+      expect(
+        await client.getContractEvents({ ...range, eventName: "EquivocationRecorded" }),
+      ).to.deep.equal([]);
+      const finalized = await client.getContractEvents({
+        ...range,
+        eventName: "ObservationFinalized",
+      });
+      expect(new Set(finalized.map((f) => f.args.slot as Hex)).size).to.equal(finalizedTotal);
+      expect(finalized.length).to.equal(finalizedTotal);
+    });
+  });
+});
