@@ -10,7 +10,13 @@ import type { LocalAccount } from "viem/accounts";
 import { EveryChannelError } from "../errors";
 import { observationTypes } from "../ledger/typedData";
 import type { ObservationHeader } from "../types/abi";
-import type { CandidateStatusName, LedgerEvents, LedgerPort, SlotStatusName } from "./ledger-port";
+import {
+  hasBit,
+  type CandidateStatusName,
+  type LedgerEvents,
+  type LedgerPort,
+  type SlotStatusName,
+} from "./ledger-port";
 import type { TransactionSender } from "./sender";
 
 export type ObservationLedgerAbi = ArtifactsMap["EveryChannelObservationLedger"]["abi"];
@@ -70,7 +76,7 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
   const bitmapAddresses = async (bitmap: bigint): Promise<Address[]> => {
     const out: Address[] = [];
     for (let index = 0n; bitmap >> index !== 0n; index += 1n) {
-      if (((bitmap >> index) & 1n) === 1n) out.push(await addressOfIndex(index));
+      if (hasBit(bitmap, index)) out.push(await addressOfIndex(index));
     }
     return out;
   };
