@@ -353,12 +353,32 @@ async function historySeries(context: Context, config: BenchConfig) {
   return { figures, fills };
 }
 
+/** When one on-chain section's measurement ran (ms since the epoch). */
+export interface SectionTiming {
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The on-chain sections a run measured, and when. */
+export interface OnchainMeasured {
+  results: Partial<OnchainResults>;
+  timings: Partial<Record<"paths" | "batch" | "quorum" | "witnesses" | "history", SectionTiming>>;
+}
+
+/**
+ * Measures the on-chain sections named in `config.sections` (`paths`, `batch`, `quorum`,
+ * `witnesses`, `history`). The quorum-3 ledger and EAS runs yield the `paths` rows, the `batch`
+ * series and the quorum-3 points of the `quorum` series together, so any of those three measures
+ * quorum 3 in full (the same transactions in the same order, so the same exact gas).
+ */
 export async function runOnchain(
   hre: HardhatRuntimeEnvironment,
   chain: BenchChain,
   config: BenchConfig,
   log: (line: string) => void,
-): Promise<OnchainResults> {
+): Promise<OnchainMeasured> {
+  const wants = (section: keyof OnchainMeasured["timings"]) => config.sections.includes(section);
+  const measured: OnchainMeasured = { results: {}, timings: {} };
   // Batches of 200 EAS delegated attestations need about 180 M gas in one transaction.
   await chain.rpc("evm_setBlockGasLimit", [`0x${(2n ** 31n).toString(16)}`]);
   const owner = benchAccount("owner");
@@ -372,55 +392,78 @@ export async function runOnchain(
     relayer,
     log,
   };
-  const eas = await deployEas(chain, owner, config.fees);
 
-  const quorum: QuorumFigure[] = [];
-  const batch: BatchFigure[] = [];
-  let headline: PathFigure[] = [];
-  for (const q of config.quorums) {
-    const isHeadline = q === config.headlineQuorum;
-    const ledgerBatches = isHeadline ? config.batchSizes.filter((b) => b > 1) : [50];
-    const easBatches = isHeadline ? config.batchSizes : [1];
-    const figures = [
-      ...(await easPaths(context, eas, q, easBatches)),
-      ...(await ledgerPaths(context, q, ledgerBatches)),
-    ];
-    for (const f of figures)
-      if (f.observations === 1 || f.path === PATHS.ledgerBatch(50))
-        quorum.push({ ...f, witnesses: 2 * q - 1 });
-    if (isHeadline) {
-      headline = figures.filter(
-        (f) =>
-          f.observations === 1 ||
-          f.path === PATHS.ledgerBatch(50) ||
-          f.path === PATHS.ledgerBatch(200),
-      );
+  if (wants("paths") || wants("batch") || wants("quorum")) {
+    const eas = await deployEas(chain, owner, config.fees);
+    const quorum: QuorumFigure[] = [];
+    const batch: BatchFigure[] = [];
+    let headline: PathFigure[] = [];
+    const started = Date.now();
+    let headlineEnded = started;
+    for (const q of config.quorums) {
+      const isHeadline = q === config.headlineQuorum;
+      if (!isHeadline && !wants("quorum")) continue;
+      const ledgerBatches = isHeadline ? config.batchSizes.filter((b) => b > 1) : [50];
+      const easBatches = isHeadline ? config.batchSizes : [1];
+      const figures = [
+        ...(await easPaths(context, eas, q, easBatches)),
+        ...(await ledgerPaths(context, q, ledgerBatches)),
+      ];
       for (const f of figures)
-        if (f.path !== PATHS.easAttest && f.path !== PATHS.ledgerAttest)
-          batch.push({ ...f, batch: f.observations });
+        if (f.observations === 1 || f.path === PATHS.ledgerBatch(50))
+          quorum.push({ ...f, witnesses: 2 * q - 1 });
+      if (isHeadline) {
+        headline = figures.filter(
+          (f) =>
+            f.observations === 1 ||
+            f.path === PATHS.ledgerBatch(50) ||
+            f.path === PATHS.ledgerBatch(200),
+        );
+        for (const f of figures)
+          if (f.path !== PATHS.easAttest && f.path !== PATHS.ledgerAttest)
+            batch.push({ ...f, batch: f.observations });
+        headlineEnded = Date.now();
+      }
+      log(`quorum ${q}: measured`);
     }
-    log(`quorum ${q}: measured`);
+    const ended = Date.now();
+    if (wants("paths")) {
+      measured.results.headline = headline;
+      measured.timings.paths = { startedAt: started, endedAt: headlineEnded };
+    }
+    if (wants("batch")) {
+      measured.results.batch = batch;
+      measured.timings.batch = { startedAt: started, endedAt: headlineEnded };
+    }
+    if (wants("quorum")) {
+      measured.results.quorum = quorum;
+      measured.timings.quorum = { startedAt: started, endedAt: ended };
+    }
   }
 
-  const registryContract = context.artifacts.registry;
-  const probe = await deployLedger(chain, context.artifacts, owner, [owner.address], 1);
-  const maxWitnessIndices = Number(
-    await chain.publicClient.readContract({
-      address: probe.registry,
-      abi: registryContract.abi,
-      functionName: "MAX_WITNESS_INDICES",
-    }),
-  );
-  const registered = await registeredSeries(context, config.registeredSizes, maxWitnessIndices);
-  const history = await historySeries(context, config);
-  return {
-    headline,
-    quorum,
-    batch,
-    registered: registered.figures,
-    registeredSkipped: registered.skipped,
-    history: history.figures,
-    historyFill: history.fills,
-    maxWitnessIndices,
-  };
+  if (wants("witnesses")) {
+    const started = Date.now();
+    const registryContract = context.artifacts.registry;
+    const probe = await deployLedger(chain, context.artifacts, owner, [owner.address], 1);
+    const maxWitnessIndices = Number(
+      await chain.publicClient.readContract({
+        address: probe.registry,
+        abi: registryContract.abi,
+        functionName: "MAX_WITNESS_INDICES",
+      }),
+    );
+    const registered = await registeredSeries(context, config.registeredSizes, maxWitnessIndices);
+    measured.results.registered = registered.figures;
+    measured.results.registeredSkipped = registered.skipped;
+    measured.results.maxWitnessIndices = maxWitnessIndices;
+    measured.timings.witnesses = { startedAt: started, endedAt: Date.now() };
+  }
+  if (wants("history")) {
+    const started = Date.now();
+    const history = await historySeries(context, config);
+    measured.results.history = history.figures;
+    measured.results.historyFill = history.fills;
+    measured.timings.history = { startedAt: started, endedAt: Date.now() };
+  }
+  return measured;
 }

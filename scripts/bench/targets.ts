@@ -80,10 +80,18 @@ export function evaluateTargets(
       ),
     );
   if (offchain?.throughput) {
-    const ratio = offchain.throughput.ratio;
+    // Against the floor that hashes each stream id once (as the derivation does) when measured:
+    // it hashes exactly the derivation's bytes and is faster, so the stricter comparison.
+    const t = offchain.throughput;
+    const strict = t.ratioMemo !== undefined && t.floorMemoLinesPerSecond !== undefined;
+    const ratio = strict ? t.ratioMemo! : t.ratio;
+    const floorRate = strict ? t.floorMemoLinesPerSecond! : t.floorLinesPerSecond;
+    const other = strict
+      ? `; ${t.ratio.toFixed(2)}× against the floor hashing the stream id every line (${Math.round(t.floorLinesPerSecond).toLocaleString("en-US")})`
+      : "";
     out.push({
       target: "off-chain derivation within 1.5× of the parse-and-hash floor",
-      measured: `${Math.round(offchain.throughput.floorLinesPerSecond).toLocaleString("en-US")} floor vs ${Math.round(offchain.throughput.deriveLinesPerSecond).toLocaleString("en-US")} derived lines per CPU-second`,
+      measured: `${Math.round(floorRate).toLocaleString("en-US")} floor (${strict ? "stream id hashed once per stream, as derived" : "stream id hashed every line"}) vs ${Math.round(t.deriveLinesPerSecond).toLocaleString("en-US")} derived lines per CPU-second${other}`,
       value: ratio,
       bound: "≤ 1.5",
       met: ratio <= 1.5,
