@@ -6,6 +6,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {
+    CompactObservation,
     IEveryChannelObservationLedger,
     SignedObservation,
     WitnessSignature
@@ -111,6 +112,18 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         cache.entries = new uint256[](8);
         for (uint256 i = 0; i < items.length; ++i) {
             if (_submit(items[i], cache)) ++finalizedCount;
+        }
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitCompactAttestations(
+        CompactObservation[] calldata items
+    ) external returns (uint256 finalizedCount) {
+        if (items.length == 0) revert EmptyBatch();
+        MembershipCache memory cache;
+        cache.entries = new uint256[](8);
+        for (uint256 i = 0; i < items.length; ++i) {
+            if (_submitCompact(items[i], cache)) ++finalizedCount;
         }
     }
 
@@ -326,6 +339,150 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         _slots[slot] = slotBits;
         _emitAttested(signatures, cache, observationHash, recorded, updated);
         return false;
+    }
+
+    function _submitCompact(
+        CompactObservation calldata item,
+        MembershipCache memory cache
+    ) private returns (bool) {
+        ObservationHeader calldata header = item.header;
+        (bytes32 observationHash, bytes32 slot) = _hashes(header);
+        uint256 slotWord = _slots[slot];
+        (uint256 offset, uint256 length) = _rangeOf(item.signatures);
+        if (length == 0 || length & 63 != 0) revert MalformedCompactSignatures(observationHash, length);
+        // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
+        if (slotWord >= FINALIZED_THRESHOLD) return false;
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
+        (uint256 updated, uint256 slotBits) = _collectCompact(
+            header,
+            offset,
+            offset + length,
+            cache,
+            observationHash,
+            slot,
+            recorded,
+            slotWord
+        );
+        if (updated == 0) return false;
+        uint256 counted = updated & cache.active;
+        if (counted.popCount() >= cache.quorum && _extendsHead(header)) {
+            if (recorded == 0) {
+                _finalizeNew(header, observationHash, slot, counted);
+            } else {
+                _finalize(header, observationHash, slot, counted, true);
+            }
+            return true;
+        }
+        if (recorded == 0) _propose(header, observationHash, slot);
+        if (updated == recorded) return false;
+        _candidates[observationHash] = updated;
+        _slots[slot] = slotBits;
+        _emitAttestedByIndex(cache, observationHash, updated & ~recorded);
+        return false;
+    }
+
+    /// @dev Recovers and collects the compact signatures in calldata `[at, end)` into the candidate's and
+    ///      the slot's bitmaps (`updated`, `slotBits`).
+    function _collectCompact(
+        ObservationHeader calldata header,
+        uint256 at,
+        uint256 end,
+        MembershipCache memory cache,
+        bytes32 observationHash,
+        bytes32 slot,
+        uint256 updated,
+        uint256 slotBits
+    ) private returns (uint256, uint256) {
+        bytes32 digest = _digest(header);
+        for (uint256 j = 0; at < end; at += 64) {
+            address witness = _recoverCompact(digest, at);
+            if (witness == address(0)) revert InvalidCompactSignature(observationHash, j);
+            ++j;
+            uint256 bit = _witnessBit(cache, witness);
+            // Already counted on this candidate (a duplicate or a replay): skipped.
+            if (updated & bit != 0) continue;
+            if (slotBits & bit != 0) {
+                _recordEquivocation(slot, witness, observationHash);
+                continue;
+            }
+            updated |= bit;
+            slotBits |= bit;
+        }
+        return (updated, slotBits);
+    }
+
+    /// @dev One `ObservationAttested` per witness in `added` (bitmap of witnesses looked up in this call), in
+    ///      registry index order.
+    function _emitAttestedByIndex(
+        MembershipCache memory cache,
+        bytes32 observationHash,
+        uint256 added
+    ) private {
+        uint256[] memory entries = cache.entries;
+        uint256 size = cache.size;
+        for (uint256 index = 0; added != 0; ++index) {
+            if (added & 1 == 1) {
+                for (uint256 k = 0; k < size; ++k) {
+                    if (entries[k] >> 160 == index) {
+                        emit ObservationAttested(observationHash, address(uint160(entries[k])));
+                        break;
+                    }
+                }
+            }
+            added >>= 1;
+        }
+    }
+
+    /// @dev The signer of the 64-byte compact signature at calldata offset `at`, zero when none recovers.
+    function _recoverCompact(bytes32 digest, uint256 at) private view returns (address signer) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let vs := calldataload(add(at, 0x20))
+            mstore(ptr, digest)
+            mstore(add(ptr, 0x20), add(27, shr(255, vs)))
+            mstore(add(ptr, 0x40), calldataload(at))
+            mstore(
+                add(ptr, 0x60),
+                and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+            )
+            mstore(0, 0)
+            pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
+            signer := mload(0)
+            // EIP-2098 and OpenZeppelin `ECDSA`: `s` in the lower half order only (no malleable twin).
+            if gt(mload(add(ptr, 0x60)), 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0) {
+                signer := 0
+            }
+        }
+    }
+
+    function _rangeOf(bytes calldata data) private pure returns (uint256 offset, uint256 length) {
+        assembly ("memory-safe") {
+            offset := data.offset
+            length := data.length
+        }
+    }
+
+    /// @dev `_finalize` of a candidate first seen in this call: one `ObservationProposedAndFinalized`.
+    function _finalizeNew(
+        ObservationHeader calldata header,
+        bytes32 observationHash,
+        bytes32 slot,
+        uint256 witnesses
+    ) private {
+        if (uint256(observationHash) < FINALIZED_THRESHOLD) revert ReservedObservationHash(observationHash);
+        _slots[slot] = uint256(observationHash);
+        Head storage head = _heads[header.streamHash];
+        head.observationHash = observationHash;
+        head.position = (uint256(header.observedUnixMs) << 64) | header.sequence;
+        // emit ObservationProposedAndFinalized(observationHash, header.streamHash, slot, header, witnesses),
+        // with the header copied as is: `_hashes` already refused a header with dirty uint64 fields.
+        bytes32 topic = ObservationProposedAndFinalized.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, header, 0xe0)
+            mstore(add(ptr, 0xe0), witnesses)
+            log4(ptr, 0x100, topic, observationHash, calldataload(header), slot)
+        }
     }
 
     /// @dev Verifies and collects an item's signatures: returns the candidate's and the slot's new bitmaps.

@@ -1,23 +1,29 @@
-// `deploy` (hardhat-deploy) checks the network first: secrets present and well formed, RPC URL
-// reachable, chain id as configured, deploy parameters valid. Nothing is sent when one fails.
-import { task, vars } from "hardhat/config";
+// `deploy` (hardhat-deploy) checks the network first — secrets present and well formed, RPC URL
+// reachable, chain id as configured, deploy parameters valid — and prints what it will send (each
+// new contract's L2 gas and L1 data fee; unchanged ones are reused without a transaction). Nothing
+// is sent when a check fails. `deploy:plan` prints the same and sends nothing (the dry run).
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { deployContext } from "../lib/deploy/context";
-import { preflightNetwork } from "../lib/deploy/preflight";
-import { createSecretReader } from "../lib/secrets/reader";
+import { formatDeploymentPlan, planDeployments } from "../lib/deploy/plan";
+import { checkNetwork, publicClient } from "./context";
 import { reportErrors } from "./errors";
 
+async function printPlan(hre: HardhatRuntimeEnvironment): Promise<void> {
+  await checkNetwork(hre, ["DEPLOYER_PRIVATE_KEY"]);
+  const plans = await planDeployments(hre, await publicClient(hre));
+  for (const line of formatDeploymentPlan(hre.network.name, plans)) console.log(line);
+}
+
 task("deploy").setAction(async (args: Record<string, unknown>, hre, runSuper) => {
-  const config = hre.network.config;
-  await reportErrors(async () => {
-    await preflightNetwork({
-      network: hre.network.name,
-      reader: createSecretReader({ env: process.env, vars }),
-      requires: ["DEPLOYER_PRIVATE_KEY"],
-      url: "url" in config ? config.url : undefined,
-      chainId: config.chainId,
-    });
-    await deployContext(hre);
-  });
+  // The in-process chain starts empty on every run: nothing to plan there.
+  if (hre.network.name !== "hardhat") await reportErrors(() => printPlan(hre));
   return runSuper(args);
+});
+
+task(
+  "deploy:plan",
+  "Prints what `deploy` would send (L2 gas and L1 data fee per new contract) and sends nothing",
+).setAction(async (_args, hre) => {
+  await reportErrors(() => printPlan(hre));
 });

@@ -22,6 +22,16 @@ struct SignedObservation {
     WitnessSignature[] signatures;
 }
 
+/// @notice An observation header with compact signatures of EOA witnesses, for `submitCompactAttestations`.
+/// @param header The observation header.
+/// @param signatures The witnesses' EIP-2098 compact signatures over `observationDigest(header)`, 64 bytes
+///        each (`r` then `yParityAndS`: bit 255 the recovery parity, bits 0-254 `s` in the lower half order),
+///        concatenated in any order; each signer is recovered and must be an active witness.
+struct CompactObservation {
+    ObservationHeader header;
+    bytes signatures;
+}
+
 /// @title IEveryChannelObservationLedger
 /// @notice The observation consensus surface of ECP-0093. A candidate observation is identified by its
 ///         `ObservationHash` (keccak256(abi.encode(header))) and grouped by its `ObservationSlot`
@@ -107,6 +117,22 @@ interface IEveryChannelObservationLedger is IERC5267 {
         uint256 witnesses
     );
 
+    /// @notice Emitted instead of `ObservationProposed` followed by `ObservationFinalized` when
+    ///         `submitCompactAttestations` finalizes a candidate the ledger had no attestation of: the
+    ///         candidate is first seen and finalized in the same call. Carries the full header.
+    /// @param observationHash The finalized observation.
+    /// @param streamHash Its stream.
+    /// @param slot Its slot.
+    /// @param header The full observation header (its `sequence` is the position in the stream's chain).
+    /// @param witnesses Bitmap (by registry index) of the active witnesses whose attestations finalized it.
+    event ObservationProposedAndFinalized(
+        bytes32 indexed observationHash,
+        bytes32 indexed streamHash,
+        bytes32 indexed slot,
+        ObservationHeader header,
+        uint256 witnesses
+    );
+
     /// @notice Emitted when a witness is found to have attested two different candidates of one slot.
     /// @param slot The slot.
     /// @param witness The equivocating witness.
@@ -182,6 +208,18 @@ interface IEveryChannelObservationLedger is IERC5267 {
     /// @param observationHash The item's observation.
     error NoSignatures(bytes32 observationHash);
 
+    /// @notice Thrown by `submitCompactAttestations` when an item's packed signatures are empty or not a
+    ///         whole number of 64-byte compact signatures.
+    /// @param observationHash The item's observation.
+    /// @param length The length of the packed signatures in bytes.
+    error MalformedCompactSignatures(bytes32 observationHash, uint256 length);
+
+    /// @notice Thrown by `submitCompactAttestations` when a compact signature recovers no signer (`s` in the
+    ///         upper half order or an invalid point).
+    /// @param observationHash The item's observation.
+    /// @param signatureIndex The position of the signature in the item's packed signatures.
+    error InvalidCompactSignature(bytes32 observationHash, uint256 signatureIndex);
+
     /// @notice Thrown when an observation hash falls in the range reserved for open-slot bitmaps (< 2**128).
     ///         Finding such a header takes about 2**128 hash evaluations.
     /// @param observationHash The observation hash.
@@ -236,6 +274,26 @@ interface IEveryChannelObservationLedger is IERC5267 {
     /// @return finalizedCount How many observations this call finalized.
     function submitSignedAttestations(
         SignedObservation[] calldata items
+    ) external returns (uint256 finalizedCount);
+
+    /// @notice `submitSignedAttestations` for EOA witnesses with 64-byte EIP-2098 compact signatures: each
+    ///         signer is recovered from its signature and looked up in the registry (once per call), so an
+    ///         item carries no witness address. About half the calldata of `submitSignedAttestations`.
+    /// @dev Same rules as `submitSignedAttestations`: items in order (a batch ordered by sequence finalizes
+    ///      a run of consecutive epochs), signatures of witnesses already counted on the candidate and items
+    ///      whose slot is finalized are skipped, a signature of a witness that attested another candidate
+    ///      of the slot is recorded as an equivocation (`EquivocationRecorded`) and not counted. Every
+    ///      signature of a processed item is recovered. Emits `ObservationProposedAndFinalized` when a
+    ///      candidate the ledger had no attestation of finalizes in the call; otherwise as
+    ///      `submitSignedAttestations`: `ObservationProposed` for a new candidate, then
+    ///      `ObservationAttested` (per witness newly recorded on a candidate that stays open, in registry
+    ///      index order) or `ObservationFinalized`. Reverts with `EmptyBatch`, `MalformedCompactSignatures`,
+    ///      `InvalidCompactSignature`, `NotAWitness` (the recovered signer is not an active witness: also
+    ///      what a signature over another digest, domain or chain gives), `ReservedObservationHash`.
+    /// @param items The observations with their packed compact signatures.
+    /// @return finalizedCount How many observations this call finalized.
+    function submitCompactAttestations(
+        CompactObservation[] calldata items
     ) external returns (uint256 finalizedCount);
 
     /// @notice Finalizes a candidate that has quorum but could not finalize when it reached it, because its

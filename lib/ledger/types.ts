@@ -17,9 +17,15 @@ export const signedObservationComponents = [
   { name: "signatures", type: "tuple[]", components: witnessSignatureComponents },
 ] as const;
 
+export const compactObservationComponents = [
+  { name: "header", type: "tuple", components: observationHeaderComponents },
+  { name: "signatures", type: "bytes" },
+] as const;
+
 export const ledgerAbiParameters = {
   WitnessSignature: { type: "tuple", components: witnessSignatureComponents },
   SignedObservation: { type: "tuple", components: signedObservationComponents },
+  CompactObservation: { type: "tuple", components: compactObservationComponents },
 } as const satisfies Record<string, AbiParameter>;
 
 /** One witness's EIP-712 signature over an observation header. */
@@ -29,4 +35,8 @@ export type WitnessSignature = AbiParameterToPrimitiveType<
 /** A header with the witness signatures a relayer submits for it. */
 export type SignedObservation = AbiParameterToPrimitiveType<
   (typeof ledgerAbiParameters)["SignedObservation"]
+>;
+/** A header with its witnesses' packed 64-byte EIP-2098 signatures (`submitCompactAttestations`). */
+export type CompactObservation = AbiParameterToPrimitiveType<
+  (typeof ledgerAbiParameters)["CompactObservation"]
 >;

@@ -19,7 +19,8 @@ import { mnemonicToAccount } from "viem/accounts";
 import { observationHash, observationSlot } from "../../lib/commitments/observation";
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
 import { signObservation, type ObservationLedgerDomain } from "../../lib/ledger/typedData";
-import type { SignedObservation } from "../../lib/ledger/types";
+import { toCompactObservation } from "../../lib/ledger/compactSignatures";
+import type { CompactObservation, SignedObservation } from "../../lib/ledger/types";
 import type { ObservationHeader } from "../../lib/types/abi";
 
 export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -168,6 +169,12 @@ export async function deployLedgerFixture() {
       })),
     ),
   });
+  /** A compact relay item for `header` signed by `signers` (EOAs), signatures packed in order. */
+  const compact = async (
+    header: ObservationHeader,
+    signers: readonly LocalAccount[],
+    onDomain: ObservationLedgerDomain = domain,
+  ): Promise<CompactObservation> => toCompactObservation(await signed(header, signers, onDomain));
   /** Sends `hash`'s transaction receipt and returns its gas. */
   const gasOf = async (hash: Hex): Promise<bigint> =>
     (await publicClient.waitForTransactionReceipt({ hash })).gasUsed;
@@ -181,6 +188,7 @@ export async function deployLedgerFixture() {
     domain,
     ledgerAs,
     signed,
+    compact,
     gasOf,
   };
 }

@@ -4,6 +4,7 @@ import { zeroHash, type Hex, type LocalAccount } from "viem";
 
 import { decodedEvents, type ExpectedEvent } from "../support/events";
 import { captureRevert } from "../support/revert";
+import { toCompactObservation } from "../../lib/ledger/compactSignatures";
 import type { ObservationHeader } from "../../lib/types/abi";
 import { hardhatAccount, hashOf, headerAt, loadLedgerFixture, slotOf, streamOf } from "./fixture";
 
@@ -45,6 +46,7 @@ const action = fc.oneof(
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant("relay" as const),
+      compact: fc.boolean(),
       items: fc.array(fc.record({ header: headerChoice, signers: signerSet }), {
         minLength: 1,
         maxLength: 4,
@@ -175,7 +177,9 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
               items.push(await f.signed(header, signers));
               for (const s of signers) noteSigned(model, header, s);
             }
-            promise = f.ledger.write.submitSignedAttestations([items]);
+            promise = step.compact
+              ? f.ledger.write.submitCompactAttestations([items.map(toCompactObservation)])
+              : f.ledger.write.submitSignedAttestations([items]);
           } else if (step.kind === "finalize") {
             const all = [...model.known.values()];
             if (all.length === 0) continue;
@@ -208,9 +212,14 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
           }
           for (const e of decodedEvents(f.ledger, logs)) {
             if (e.eventName === "EquivocationRecorded") seen.equivocations++;
-            if (e.eventName !== "ObservationFinalized") continue;
+            if (
+              e.eventName !== "ObservationFinalized" &&
+              e.eventName !== "ObservationProposedAndFinalized"
+            )
+              continue;
             seen.finalized++;
-            if (e.args.sequence !== 0n) seen.extensions++;
+            if (model.known.get(e.args.observationHash as Hex)!.header.sequence !== 0n)
+              seen.extensions++;
             const hash = e.args.observationHash as Hex;
             const witnesses = e.args.witnesses as bigint;
             const known = model.known.get(hash)!;

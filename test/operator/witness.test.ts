@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtemp, rm, writeFile, appendFile, unlink } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
@@ -108,5 +108,28 @@ describe("witness run (transactions)", function () {
     expect(
       fromChain.lines.filter((l) => l.includes("the ledger already counts this witness")),
     ).to.have.length(5);
+  });
+
+  it("sends again what it journaled but never confirmed (a crash between journal and send)", async function () {
+    const a = path.join(dir, "a.jsonl");
+    await writeFile(a, `${archiveSlice("witness-a", "KGO-HD", 2).join("\n")}\n`);
+    const snapshot = (await hre.network.provider.request({ method: "evm_snapshot" })) as string;
+    const first = await witness("witness1", a);
+    expect(first.counters.attested).to.equal(2);
+    // The chain forgets the two transactions; the journal keeps them, as if the process died
+    // after journaling and before sending.
+    await hre.network.provider.request({ method: "evm_revert", params: [snapshot] });
+    const journalFile = path.join(dir, "state-witness1", "journal.jsonl");
+    const kept = (await readFile(journalFile, "utf8"))
+      .split("\n")
+      .filter((line) => line.includes('"attested"'));
+    await writeFile(journalFile, `${kept.join("\n")}\n`);
+    const block = await client.getBlockNumber();
+    const restarted = await witness("witness1", a);
+    expect(restarted.counters).to.include({ resent: 2, attested: 0, alreadyAttested: 0 });
+    expect(await client.getBlockNumber()).to.equal(block + 2n);
+    expect(
+      restarted.lines.filter((l) => l.startsWith("resending journaled attestation")),
+    ).to.have.length(2);
   });
 });

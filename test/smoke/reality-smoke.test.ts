@@ -203,14 +203,19 @@ describe("reality-smoke", function () {
     });
 
     it("keeps the gas of each mode within its snapshot", function () {
-      for (const mode of report.modes) {
-        expectGasSnapshot("reality-smoke", `fixtures ${mode.mode} gas`, mode.gasUsed);
-        expectGasSnapshot(
-          "reality-smoke",
-          `fixtures ${mode.mode} gas per finalized observation`,
-          mode.gasPerFinalizedObservation!,
-        );
-      }
+      // Transaction mode is exact: its calldata depends only on the archives. Relayed calldata
+      // carries signatures over a domain that includes the ledger's address, which depends on how
+      // many transactions the deployer sent before (test order), so its gas varies by a few hundred
+      // (zero vs non-zero signature bytes) and is guarded by a ceiling instead.
+      const [tx, relayed] = report.modes;
+      expectGasSnapshot("reality-smoke", "fixtures tx gas", tx!.gasUsed);
+      expectGasSnapshot(
+        "reality-smoke",
+        "fixtures tx gas per finalized observation",
+        tx!.gasPerFinalizedObservation!,
+      );
+      expect(relayed!.mode).to.equal("relayed");
+      expect(Number(relayed!.gasPerFinalizedObservation!)).to.be.lte(111_000);
     });
   });
 
