@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const commit = gitCommit();
   const command = commandOf(config);
-  log(`${config.quick ? "quick" : "full"} run of ${config.sections.join(", ")} at ${commit}`);
+  log(`${config.quick ? "quick" : "full-size"} run of ${config.sections.join(", ")} at ${commit}`);
   if (hre.network.name !== "hardhat")
     throw new Error(
       `bench: run on the in-process hardhat network (got --network ${hre.network.name})`,

@@ -38,6 +38,8 @@ export const PATHS = {
   ledgerAttest: "ledger: attest per witness",
   ledgerRelayed: "ledger: relayed signatures",
   ledgerBatch: (size: number) => `ledger: relayed batch of ${size}`,
+  ledgerCompact: "ledger: relayed compact signatures",
+  ledgerCompactBatch: (size: number) => `ledger: relayed compact batch of ${size}`,
   easDelegatedBatch: (size: number) => `EAS: multiAttestByDelegation, ${size} observations`,
 } as const;
 
@@ -154,6 +156,22 @@ async function ledgerPaths(
         transactions: 1,
         quorum,
       }),
+    );
+  }
+  // The compact entry point, measured after the others so that their transactions (and so their
+  // exact gas) are the same as without it.
+  for (const size of [1, ...batches]) {
+    const cost = await relayBatch(chain, deployment, relayer, signers, cursor, size, fees, {
+      compact: true,
+    });
+    await expectHead(context, deployment, cursor);
+    figures.push(
+      perObservation(
+        "ledger",
+        size === 1 ? PATHS.ledgerCompact : PATHS.ledgerCompactBatch(size),
+        cost,
+        { observations: size, transactions: 1, quorum },
+      ),
     );
   }
   return figures;
@@ -410,14 +428,20 @@ export async function runOnchain(
         ...(await ledgerPaths(context, q, ledgerBatches)),
       ];
       for (const f of figures)
-        if (f.observations === 1 || f.path === PATHS.ledgerBatch(50))
+        if (
+          f.observations === 1 ||
+          f.path === PATHS.ledgerBatch(50) ||
+          f.path === PATHS.ledgerCompactBatch(50)
+        )
           quorum.push({ ...f, witnesses: 2 * q - 1 });
       if (isHeadline) {
         headline = figures.filter(
           (f) =>
             f.observations === 1 ||
-            f.path === PATHS.ledgerBatch(50) ||
-            f.path === PATHS.ledgerBatch(200),
+            [50, 200].some(
+              (size) =>
+                f.path === PATHS.ledgerBatch(size) || f.path === PATHS.ledgerCompactBatch(size),
+            ),
         );
         for (const f of figures)
           if (f.path !== PATHS.easAttest && f.path !== PATHS.ledgerAttest)

@@ -66,6 +66,20 @@ function pathTable(figures: readonly PathFigure[], reference?: PathFigure): stri
   return rows;
 }
 
+/**
+ * A note for a growth series measured at another commit than the quorum-3 paths: it measures
+ * flatness (whether execution gas grows with `what`), so its absolute gas is that commit's.
+ */
+function olderThanPaths(run: BenchRun, section: "witnesses" | "history", what: string): string[] {
+  const series = run.sections[section];
+  const paths = run.sections.paths;
+  if (!series || !paths || series.commit === paths.commit) return [];
+  return [
+    `**Measured at \`${series.commit}\` (${series.measuredAt.slice(0, 16).replace("T", " ")} UTC), not at \`${paths.commit}\` where the quorum-3 paths above were measured.** This series measures flatness — whether a finalization's execution gas grows with ${what} — so its absolute gas figures are those of the ledger at \`${series.commit}\`; the current figures per path are in the quorum-3 table. Re-measure with \`BENCH_SECTIONS=${section} npm run bench\`.`,
+    "",
+  ];
+}
+
 export async function writeReport(run: BenchRun, reportsDir: string): Promise<void> {
   mkdirSync(reportsDir, { recursive: true });
   writeFileSync(path.join(reportsDir, "bench.json"), `${JSON.stringify(run, null, 2)}\n`);
@@ -112,7 +126,12 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       batchPoints.push({
         x: f.batch,
         y: f.gas,
-        series: f.system === "EAS" ? "EAS: multiAttestByDelegation" : "ledger: relayed batch",
+        series:
+          f.system === "EAS"
+            ? "EAS: multiAttestByDelegation"
+            : f.path === PATHS.ledgerCompact || f.path === PATHS.ledgerCompactBatch(f.batch)
+              ? "ledger: relayed compact batch"
+              : "ledger: relayed batch",
       });
     for (const b of [...new Set(onchain.batch.map((f) => f.batch))])
       batchPoints.push({ x: b, y: eas.gas, series: "EAS: attest per witness (reference)" });
@@ -181,6 +200,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       "",
       "## Growth with the registered witness set",
       "",
+      ...olderThanPaths(run, "witnesses", "the registered witness set"),
       `The registry requires a strict-majority quorum (2q > witnesses), so a fixed quorum with 200 registered witnesses cannot exist, and it hands out at most ${onchain.maxWitnessIndices} witness indices in its lifetime (\`MAX_WITNESS_INDICES\`), so sizes above ${onchain.maxWitnessIndices} cannot be registered at all${onchain.registeredSkipped.length > 0 ? ` (not measured: ${onchain.registeredSkipped.join(", ")})` : ""}. Two series instead: *fixed quorum 3, registry grows* — the registry has handed out N indices (N witnesses added, all but 5 removed again), quorum 3 of the 5 active witnesses, signed by the three with the highest indices: what the size of the registered set costs by itself; and *strict-majority quorum of all registered* — N active witnesses and the smallest legal quorum ⌊N/2⌋+1: the cost grows with the signatures a finalization needs, so the figure to read is gas per signature.`,
       "",
       "| registered | active | quorum | variant | path | gas / obs | execution gas / obs | gas / signature | calldata bytes / obs |",
@@ -192,6 +212,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       "",
       "## Growth with ledger history",
       "",
+      ...olderThanPaths(run, "history", "the ledger's history"),
       "A new observation of a stream that already has a head, after the ledger has finalized N other observations (in batches of 200 consecutive epochs per stream, so N/200 other streams). While filling, the registry ran with one active witness (quorum 1) so that fillers need one signature each; the ledger keeps no per-witness state of a finalized slot, so the state it leaves is the state three-signature fillers would leave. The quorum is back at 3 of 5 before each measurement.",
       "",
       "| finalized before | path | gas / obs | calldata bytes / obs |",

@@ -26,14 +26,22 @@ export function evaluateTargets(
 ): TargetResult[] {
   const out: TargetResult[] = [];
   const eas = onchain && find(onchain.headline, PATHS.easAttest);
-  for (const [path, need, label] of [
-    [PATHS.ledgerRelayed, 10, "relayed signatures"],
-    [PATHS.ledgerBatch(50), 20, "relayed batches of 50"],
+  // Each target is checked on the best (least gas) ledger path of its kind that was measured.
+  for (const [paths, need, label] of [
+    [[PATHS.ledgerRelayed, PATHS.ledgerCompact], 10, "relayed path"],
+    [[PATHS.ledgerBatch(50), PATHS.ledgerCompactBatch(50)], 20, "relayed batches of 50"],
   ] as const) {
-    const ours = onchain && find(onchain.headline, path);
+    const target = `quorum 3, ${label}: ≥ ${need}× less gas per finalized observation than three EAS attestations`;
+    const measured = onchain
+      ? paths.flatMap((path) => {
+          const figure = find(onchain.headline, path);
+          return figure ? [figure] : [];
+        })
+      : [];
+    const ours = [...measured].sort((a, b) => a.gas - b.gas)[0];
     if (!eas || !ours) {
       out.push({
-        target: `quorum 3, ${label}: ≥ ${need}× less gas than three EAS attestations`,
+        target,
         measured: "not measured",
         value: null,
         bound: `≥ ${need}`,
@@ -43,15 +51,19 @@ export function evaluateTargets(
       continue;
     }
     const ratio = eas.gas / ours.gas;
+    const others = measured
+      .filter((f) => f !== ours)
+      .map((f) => `; ${f.path}: ${fmt(eas.gas / f.gas)}× (${f.gas.toLocaleString("en-US")} gas)`)
+      .join("");
     out.push({
-      target: `quorum 3, ${label}: ≥ ${need}× less gas than three EAS attestations`,
-      measured: `${eas.gas.toLocaleString("en-US")} / ${ours.gas.toLocaleString("en-US")} gas per finalized observation`,
+      target,
+      measured: `best: ${ours.path}, ${eas.gas.toLocaleString("en-US")} / ${ours.gas.toLocaleString("en-US")} gas per finalized observation${others}`,
       value: ratio,
       bound: `≥ ${need}`,
       met: ratio >= need,
       margin:
         ratio >= need
-          ? `beaten by ${fmt(ratio / need)}×`
+          ? `beaten by ${fmt(ratio / need, 3)}× (${Math.floor(eas.gas / need - ours.gas).toLocaleString("en-US")} gas to spare)`
           : `missed by ${fmt(need / ratio)}× (needs ≤ ${Math.floor(eas.gas / need).toLocaleString("en-US")} gas)`,
     });
   }
