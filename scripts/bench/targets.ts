@@ -134,7 +134,7 @@ export function evaluateTargets(
       met: ratio <= 1.5,
       margin:
         ratio <= 1.5
-          ? `+${((ratio - 1) * 100).toFixed(1)} % for ${growth}× the lines`
+          ? `${ratio >= 1 ? "+" : "−"}${(Math.abs(ratio - 1) * 100).toFixed(1)} % for ${growth}× the lines`
           : `missed by ${fmt(ratio / 1.5)}×`,
     });
   }
