@@ -1,4 +1,5 @@
 /** Writes `reports/bench.json`, the SVG charts and `reports/BENCH.md` from one bench run. */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -50,6 +51,8 @@ export interface BenchRun {
   targets: TargetResult[];
 }
 
+const ROOT = path.join(__dirname, "..", "..");
+
 const n = (v: number): string => Math.round(v).toLocaleString("en-US");
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}×`;
 const gwei = (wei: string): string => (Number(BigInt(wei)) / 1e9).toFixed(6);
@@ -64,6 +67,43 @@ function pathTable(figures: readonly PathFigure[], reference?: PathFigure): stri
       `| ${f.path} | ${f.quorum} | ${f.observations} | ${f.transactions} | ${n(f.gas)} | ${n(f.executionGas)} | ${n(f.calldataBytes)} (${n(f.calldataZeroBytes)} / ${n(f.calldataNonZeroBytes)}) | ${n(f.signedBytes)} | ${n(f.fastLzSize)} | ${gwei(f.l1FeeWei)} | ${!reference ? "" : f.path === reference.path ? "reference" : `${ratio(reference.gas, f.gas)} less`} |`,
     );
   return rows;
+}
+
+/**
+ * For each section commit other than the newest: whether the measured code (`contracts/`, `lib/`)
+ * is the same as at the newest commit, from git.
+ */
+function measuredCodeNotes(run: BenchRun, newest: string | undefined): string[] {
+  if (newest === undefined) return [];
+  const clean = (commit: string) => commit.replace(/-dirty$/, "");
+  const others = [...new Set(Object.values(run.sections).map((r) => r.commit))].filter(
+    (c) => c !== newest,
+  );
+  if (others.length === 0) return [];
+  const lines = others.map((commit) => {
+    if (commit.endsWith("-dirty") || newest.endsWith("-dirty"))
+      return `- \`${commit}\`: measured with uncommitted changes on one side; not compared.`;
+    try {
+      const changed = execFileSync(
+        "git",
+        ["diff", "--name-only", clean(commit), clean(newest), "--", "contracts", "lib"],
+        { cwd: ROOT, encoding: "utf8" },
+      )
+        .split("\n")
+        .filter((f) => f !== "");
+      return changed.length === 0
+        ? `- \`${commit}\`: \`contracts/\` and \`lib/\` identical to \`${newest}\` (only bench or other code differs).`
+        : `- \`${commit}\`: ${changed.length} file(s) of \`contracts/\` or \`lib/\` differ from \`${newest}\` (${changed.slice(0, 6).join(", ")}${changed.length > 6 ? ", …" : ""}).`;
+    } catch {
+      return `- \`${commit}\`: not in this checkout's history; not compared.`;
+    }
+  });
+  return [
+    `Sections measured at commits other than the newest (\`${newest}\`), compared on the measured code:`,
+    "",
+    ...lines,
+    "",
+  ];
 }
 
 /**
@@ -100,14 +140,13 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
     ...SECTION_NAMES.map((name) => {
       const r = run.sections[name];
       if (!r) return `| ${name} | ${SECTIONS[name]} | not measured | | | | |`;
-      const older = newestCommit !== undefined && r.commit !== newestCommit;
-      return `| ${name} | ${SECTIONS[name]} | ${r.measuredAt.slice(0, 16).replace("T", " ")} | \`${r.commit}\`${older ? " (older)" : ""} | \`${r.command}\`${r.quick ? " **(quick mode: reduced series)**" : ""} | ${(r.durationMs / 60000).toFixed(1)} min${r.note ? "¹" : ""} | ${r.loadAverage[0].toFixed(1)} / ${r.loadAverage[1].toFixed(1)} |`;
+      return `| ${name} | ${SECTIONS[name]} | ${r.measuredAt.slice(0, 16).replace("T", " ")} | \`${r.commit}\` | \`${r.command}\`${r.quick ? " **(quick mode: reduced series)**" : ""} | ${(r.durationMs / 60000).toFixed(1)} min${r.note ? "¹" : ""} | ${r.loadAverage[0].toFixed(1)} / ${r.loadAverage[1].toFixed(1)} |`;
     }),
     "",
     ...[...new Set(Object.values(run.sections).flatMap((r) => (r.note ? [r.note] : [])))].map(
-      (note) => `¹ ${note}.`,
+      (note) => `¹ ${note}.\n`,
     ),
-    "",
+    ...measuredCodeNotes(run, newestCommit),
     "Every gas figure is a receipt's `gasUsed` on the in-process Hardhat network (EVM `prague`); calldata and signed-transaction bytes are the transactions' own. Benchmarks print and write figures; the test suite only guards exact gas budgets. The quorum-3 runs give the `paths` rows, the `batch` series and the quorum-3 points of the `quorum` series together (the same transactions in the same order, hence the same exact gas).",
     "",
   );
