@@ -43,6 +43,19 @@ export const PATHS = {
   easDelegatedBatch: (size: number) => `EAS: multiAttestByDelegation, ${size} observations`,
 } as const;
 
+/** The relayed paths the growth series measure (observations per transaction, compact form). */
+const MEASURED_RELAYS = [
+  [1, false],
+  [50, false],
+  [1, true],
+  [50, true],
+] as const;
+
+function relayPath(batch: number, compact: boolean): string {
+  if (compact) return batch === 1 ? PATHS.ledgerCompact : PATHS.ledgerCompactBatch(batch);
+  return batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch);
+}
+
 export interface QuorumFigure extends PathFigure {
   witnesses: number;
 }
@@ -253,15 +266,16 @@ async function registeredSeries(context: Context, sizes: readonly number[], maxI
       const signers = all.slice(size - 3);
       const cursor = streamCursor(`reg${size} fixed`);
       await relayBatch(chain, deployment, relayer, signers, cursor, 1, fees);
-      for (const batch of [1, 50]) {
-        const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees);
+      for (const [batch, compact] of MEASURED_RELAYS) {
+        const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees, {
+          compact,
+        });
         await expectHead(context, deployment, cursor);
-        const figure = perObservation(
-          "ledger",
-          batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch),
-          cost,
-          { observations: batch, transactions: 1, quorum: 3 },
-        );
+        const figure = perObservation("ledger", relayPath(batch, compact), cost, {
+          observations: batch,
+          transactions: 1,
+          quorum: 3,
+        });
         figures.push({
           ...figure,
           registered: size,
@@ -353,16 +367,17 @@ async function historySeries(context: Context, config: BenchConfig) {
         observationsPerSecond: Math.round((toFill / wallMs) * 1000),
       });
     await updateWitnessSet(chain, deployment, others, [], quorum, fees);
-    for (const batch of [1, 50]) {
-      const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees);
+    for (const [batch, compact] of MEASURED_RELAYS) {
+      const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees, {
+        compact,
+      });
       await expectHead(context, deployment, cursor);
       figures.push({
-        ...perObservation(
-          "ledger",
-          batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch),
-          cost,
-          { observations: batch, transactions: 1, quorum },
-        ),
+        ...perObservation("ledger", relayPath(batch, compact), cost, {
+          observations: batch,
+          transactions: 1,
+          quorum,
+        }),
         history: target,
       });
     }

@@ -68,8 +68,14 @@ export function evaluateTargets(
     });
   }
   if (onchain && onchain.history.length > 0) {
-    for (const path of [PATHS.ledgerRelayed, PATHS.ledgerBatch(50)]) {
+    for (const path of [
+      PATHS.ledgerRelayed,
+      PATHS.ledgerBatch(50),
+      PATHS.ledgerCompact,
+      PATHS.ledgerCompactBatch(50),
+    ]) {
       const series = onchain.history.filter((f) => f.path === path);
+      if (series.length === 0) continue;
       out.push(
         flat(
           `${path}: execution gas does not grow with ledger history`,
@@ -81,16 +87,21 @@ export function evaluateTargets(
       );
     }
   }
-  const fixed = onchain?.registered.filter(
-    (f) => f.variant === "fixed quorum 3, registry grows" && f.path === PATHS.ledgerRelayed,
-  );
-  if (fixed && fixed.length > 1)
-    out.push(
-      flat(
-        "relayed signatures at quorum 3: execution gas does not grow with the registered witness set",
-        fixed.map((f) => ({ label: `${f.registered} registered`, gas: f.executionGas })),
-      ),
+  for (const [path, label] of [
+    [PATHS.ledgerRelayed, "relayed signatures"],
+    [PATHS.ledgerCompact, "relayed compact signatures"],
+  ] as const) {
+    const fixed = onchain?.registered.filter(
+      (f) => f.variant === "fixed quorum 3, registry grows" && f.path === path,
     );
+    if (fixed && fixed.length > 1)
+      out.push(
+        flat(
+          `${label} at quorum 3: execution gas does not grow with the registered witness set`,
+          fixed.map((f) => ({ label: `${f.registered} registered`, gas: f.executionGas })),
+        ),
+      );
+  }
   if (offchain?.throughput) {
     // Against the floor that hashes each stream id once (as the derivation does) when measured:
     // it hashes exactly the derivation's bytes and is faster, so the stricter comparison.
