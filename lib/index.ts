@@ -26,6 +26,7 @@ export * from "./deploy/hardhat-config";
 export * from "./deploy/network-definitions";
 export * from "./deploy/network-parameters";
 export * from "./deploy/parameters";
+export * from "./deploy/plan";
 export * from "./deploy/preflight";
 export * from "./deploy/resolve-network";
 export * from "./deploy/viem-chain";

@@ -50,6 +50,7 @@ import {
   type ObservationHead,
 } from "../lib/derive/observation";
 import { BROADCAST_STANDARDS } from "../lib/types/abi";
+import { hex32, words } from "./bench/archive-gen";
 
 interface Options {
   lines: number;
@@ -79,25 +80,6 @@ function parseOptions(argv: readonly string[]): Options {
     } else throw new Error(`unknown argument ${arg}`);
   }
   return options;
-}
-
-/** xorshift32: a fixed sequence, so that every run writes the same bytes. */
-function words(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-function hex32(next: () => number): string {
-  let out = "";
-  for (let i = 0; i < 8; i++) out += next().toString(16).padStart(8, "0");
-  return out;
 }
 
 function writeArchive(file: string, options: Options): void {

@@ -16,12 +16,13 @@ import {
 } from "viem";
 import { z } from "zod";
 
-import { manifestBodyHash, manifestDataRoot, manifestEnvelopeHash } from "../commitments/manifest";
-import { controlAnnouncementHash, streamId as streamIdOf } from "../commitments/stream";
+import { manifestBodyHash } from "../commitments/manifest";
+import { streamId as streamIdOf } from "../commitments/stream";
 import { EveryChannelError, InvalidFieldError } from "../errors";
 import { manifestId } from "../local/manifest-id";
 import { localManifestMerkleRoot } from "../local/merkle-blake3";
 import { readRailDomain } from "../rail/domain";
+import { announcementPointerFromAnnouncement, manifestPointerFromManifest } from "../rail/pointer";
 import { signAnnouncementPointer, signManifestPointer } from "../rail/sign";
 import { railTypes, type AnnouncementPointer, type ManifestPointer } from "../rail/typedData";
 import type { Manifest, StreamControlAnnouncement, StreamKey } from "../types/abi";
@@ -82,29 +83,6 @@ export async function readAnnouncementFile(
 /** Reads a stream key JSON file (for claiming a stream). */
 export async function readStreamKeyFile(file: string): Promise<StreamKey> {
   return fromJsonText("StreamKey", await readText(file), file);
-}
-
-export function manifestPointerOf(manifest: Manifest, revision: bigint): ManifestPointer {
-  return {
-    streamId: manifest.body.streamId,
-    epochId: manifest.body.epochId,
-    manifestBodyHash: manifestBodyHash(manifest.body),
-    manifestEnvelopeHash: manifestEnvelopeHash(manifest),
-    dataRoot: manifestDataRoot(manifest.body),
-    manifestId: manifest.manifestId,
-    revision,
-  };
-}
-
-export function announcementPointerOf(
-  announcement: StreamControlAnnouncement,
-): AnnouncementPointer {
-  return {
-    streamId: announcement.streamId,
-    announcementHash: controlAnnouncementHash(announcement),
-    descriptorHash: announcement.descriptorHash,
-    sequence: announcement.sequence,
-  };
 }
 
 /** A publisher's signature over a pointer, as written by `--sign-only` and read by `--signature`. */
@@ -239,7 +217,7 @@ export async function publishOnRail(
         `must be above the rail's latest revision ${latest.revision} of stream ${streamId} epoch ${body.epochId}`,
       );
     }
-    pointer = manifestPointerOf(publication.manifest, revision);
+    pointer = manifestPointerFromManifest({ manifest: publication.manifest, revision });
   } else {
     const latest = await read({
       address: rail.address,
@@ -247,7 +225,7 @@ export async function publishOnRail(
       functionName: "latestAnnouncement",
       args: [streamId],
     });
-    const next = announcementPointerOf(publication.announcement);
+    const next = announcementPointerFromAnnouncement(publication.announcement);
     if (latest.announcementHash === next.announcementHash) {
       log(
         `announcement ${next.announcementHash} of stream ${streamId} is already on the rail; nothing to send`,

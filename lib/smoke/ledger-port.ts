@@ -5,6 +5,7 @@
  */
 import type { Address, Hex } from "viem";
 
+import type { SignedObservation } from "../ledger/types";
 import type { ObservationHeader } from "../types/abi";
 import type { ChainHead } from "./observations";
 
@@ -31,18 +32,6 @@ export interface CandidateState {
   status: CandidateStatusName;
   /** Attestations from active witnesses (0 once finalized). */
   attestations: bigint;
-}
-
-/** One witness's EIP-712 signature over a header. */
-export interface WitnessSignature {
-  witness: Address;
-  signature: Hex;
-}
-
-/** A header with the witness signatures a relayer submits for it. */
-export interface SignedObservation {
-  header: ObservationHeader;
-  signatures: WitnessSignature[];
 }
 
 /** A transaction the smoke sent, with what it cost. */

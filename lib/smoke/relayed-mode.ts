@@ -23,8 +23,9 @@ import type { Address, Hex } from "viem";
 
 import { observationHash } from "../commitments/observation";
 import { InvalidFieldError } from "../errors";
+import type { SignedObservation } from "../ledger/types";
 import type { ObservationHeader } from "../types/abi";
-import { hasBit, type LedgerHead, type SignedObservation, type SlotState } from "./ledger-port";
+import { hasBit, type LedgerHead, type SlotState } from "./ledger-port";
 import type { ChainHead, StreamSlots, WitnessObservation } from "./observations";
 import { createModeRunStats, recordTransaction } from "./stats";
 import type { ModeRunReturnType, RunModeParameters } from "./tx-mode";

@@ -8,8 +8,15 @@ import { getAddress, type Abi, type Address, type PublicClient } from "viem";
 import type { LocalAccount } from "viem/accounts";
 
 import { EveryChannelError } from "../errors";
+import { observationTypes } from "../ledger/typedData";
 import type { ObservationHeader } from "../types/abi";
-import type { CandidateStatusName, LedgerEvents, LedgerPort, SlotStatusName } from "./ledger-port";
+import {
+  hasBit,
+  type CandidateStatusName,
+  type LedgerEvents,
+  type LedgerPort,
+  type SlotStatusName,
+} from "./ledger-port";
 import type { TransactionSender } from "./sender";
 
 export type ObservationLedgerAbi = ArtifactsMap["EveryChannelObservationLedger"]["abi"];
@@ -34,18 +41,6 @@ const CANDIDATE_STATUS: readonly CandidateStatusName[] = [
   "finalized",
   "superseded",
 ];
-
-const OBSERVATION_TYPES = {
-  Observation: [
-    { name: "streamHash", type: "bytes32" },
-    { name: "epochHash", type: "bytes32" },
-    { name: "parentObservationHash", type: "bytes32" },
-    { name: "dataRoot", type: "bytes32" },
-    { name: "locatorHash", type: "bytes32" },
-    { name: "observedUnixMs", type: "uint64" },
-    { name: "sequence", type: "uint64" },
-  ],
-} as const;
 
 export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters): LedgerPort {
   const { publicClient, ledger, registry, sender } = parameters;
@@ -81,7 +76,7 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
   const bitmapAddresses = async (bitmap: bigint): Promise<Address[]> => {
     const out: Address[] = [];
     for (let index = 0n; bitmap >> index !== 0n; index += 1n) {
-      if (((bitmap >> index) & 1n) === 1n) out.push(await addressOfIndex(index));
+      if (hasBit(bitmap, index)) out.push(await addressOfIndex(index));
     }
     return out;
   };
@@ -159,7 +154,7 @@ export function createViemLedgerPort(parameters: CreateViemLedgerPortParameters)
       }
       return await account(witness).signTypedData({
         domain,
-        types: OBSERVATION_TYPES,
+        types: observationTypes,
         primaryType: "Observation",
         message: header,
       });

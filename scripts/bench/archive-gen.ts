@@ -12,7 +12,7 @@ const FIRST_EPOCH = 289_000_000;
 const EPOCH_MS = 6000;
 
 /** xorshift32: a fixed, fast sequence of 32-bit words. */
-function words(seed: number): () => number {
+export function words(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -24,7 +24,8 @@ function words(seed: number): () => number {
   };
 }
 
-function hex32(next: () => number): string {
+/** 32 bytes as 64 lower-case hex digits (no `0x`), from the next eight words of `next`. */
+export function hex32(next: () => number): string {
   let out = "";
   for (let i = 0; i < 8; i++) out += next().toString(16).padStart(8, "0");
   return out;

@@ -11,22 +11,11 @@ import { getContract, type Address, type Hex, type TypedDataDomain } from "viem"
 import type { PrivateKeyAccount } from "viem/accounts";
 
 import { toCompactObservation } from "../../lib/ledger/compactSignatures";
+import { observationTypes } from "../../lib/ledger/typedData";
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
 import type { ObservationHeader } from "../../lib/types/abi";
 import { deploy, send, sumCosts, type BenchChain, type TxCost } from "./chain";
 import { nextHeader, type HeaderChainCursor } from "./headers";
-
-const OBSERVATION_TYPES = {
-  Observation: [
-    { name: "streamHash", type: "bytes32" },
-    { name: "epochHash", type: "bytes32" },
-    { name: "parentObservationHash", type: "bytes32" },
-    { name: "dataRoot", type: "bytes32" },
-    { name: "locatorHash", type: "bytes32" },
-    { name: "observedUnixMs", type: "uint64" },
-    { name: "sequence", type: "uint64" },
-  ],
-} as const;
 
 export async function ledgerArtifacts(hre: HardhatRuntimeEnvironment) {
   const [registry, ledger] = await Promise.all([
@@ -110,7 +99,7 @@ export async function signObservation(
 ): Promise<Hex> {
   return await witness.signTypedData({
     domain: deployment.domain,
-    types: OBSERVATION_TYPES,
+    types: observationTypes,
     primaryType: "Observation",
     message: header,
   });

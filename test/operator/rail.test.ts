@@ -10,7 +10,6 @@ import { DEPLOYMENTS } from "../../lib/deploy/context";
 import { createManifest, createManifestBody } from "../../lib/manifest/envelope";
 import type { RailRef } from "../../lib/operator/contracts";
 import {
-  manifestPointerOf,
   publishOnRail,
   readAnnouncementFile,
   readManifestFile,
@@ -19,6 +18,7 @@ import {
   type RailPublication,
 } from "../../lib/operator/rail";
 import type { OperatorWallet } from "../../lib/operator/send";
+import { manifestPointerFromManifest } from "../../lib/rail/pointer";
 import type { StreamControlAnnouncement, StreamKey } from "../../lib/types/abi";
 import { toJson } from "../../lib/validation/json-form";
 
@@ -135,7 +135,9 @@ describe("rail publication", function () {
       functionName: "latestManifest",
       args: [manifest.body.streamId, manifest.body.epochId],
     });
-    expect(stored.manifestBodyHash).to.equal(manifestPointerOf(manifest, 1n).manifestBodyHash);
+    expect(stored.manifestBodyHash).to.equal(
+      manifestPointerFromManifest({ manifest, revision: 1n }).manifestBodyHash,
+    );
     expect(stored.revision).to.equal(1n);
     expect(lines.filter((l) => l.startsWith("  L1 data fee: none expected"))).to.have.length(2);
     const again = await publish({ kind: "manifest", manifest }, { kind: "direct" });

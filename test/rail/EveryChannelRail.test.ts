@@ -14,12 +14,12 @@ import {
   type AnnouncementPointer,
   type ManifestPointer,
 } from "../../lib/rail/typedData";
+import { expectRevert } from "../support/revert";
 import {
   FAR_DEADLINE,
   claimedRailFixture,
   deployRailFixture,
   expectEvents,
-  expectRevert,
   mined,
   sampleAnnouncementPointer,
   sampleManifestPointer,

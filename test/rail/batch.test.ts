@@ -3,12 +3,12 @@ import hre from "hardhat";
 import { encodeFunctionData, getAddress } from "viem";
 
 import { railTypes } from "../../lib/rail/typedData";
+import { expectRevert } from "../support/revert";
 import {
   FAR_DEADLINE,
   claimedRailFixture,
   deployRailFixture,
   expectEvents,
-  expectRevert,
   mined,
   sampleAnnouncementPointer,
   sampleManifestPointer,
@@ -87,6 +87,7 @@ describe("EveryChannelRail batches", function () {
       f.rail.write.publishBatch([[], []], { account: f.publisher.account }),
       f.rail.abi,
       "EmptyBatch",
+      [],
     );
     const signature = await f.publisher.signTypedData({
       domain: f.domain,
@@ -107,6 +108,7 @@ describe("EveryChannelRail batches", function () {
       ),
       f.rail.abi,
       "EmptyBatch",
+      [],
     );
   });
 });

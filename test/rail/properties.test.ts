@@ -33,9 +33,9 @@ import {
   type AnnouncementPointer,
   type ManifestPointer,
 } from "../../lib/rail/typedData";
+import { expectRevert } from "../support/revert";
 import {
   FAR_DEADLINE,
-  expectRevert,
   sampleAnnouncementPointer,
   sampleManifestPointer,
   sampleStreamKey,

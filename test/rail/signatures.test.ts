@@ -11,11 +11,11 @@ import {
   type RailSigner,
 } from "../../lib/rail/sign";
 import { railTypes } from "../../lib/rail/typedData";
+import { expectRevert } from "../support/revert";
 import {
   claimedRailFixture,
   deployRailFixture,
   expectEvents,
-  expectRevert,
   mined,
   sampleAnnouncementPointer,
   sampleManifestPointer,

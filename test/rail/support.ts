@@ -1,13 +1,11 @@
 /**
- * Shared test support for the rail: fixtures, sample values, and assertions that name a custom error
- * with its arguments and list the exact events a transaction emitted.
+ * Shared test support for the rail: fixtures, sample values, and an assertion that lists the exact
+ * events a transaction emitted (revert assertions live in `test/support/revert.ts`).
  */
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import hre from "hardhat";
 import {
-  BaseError,
-  decodeErrorResult,
   encodeAbiParameters,
   keccak256,
   parseEventLogs,
@@ -20,44 +18,6 @@ import {
 import { readRailDomain, type RailDomain } from "../../lib/rail/domain";
 import type { AnnouncementPointer, ManifestPointer } from "../../lib/rail/typedData";
 import { abiParameters, type StreamKey } from "../../lib/types/abi";
-
-/** Asserts that `promise` rejects with custom error `errorName(...args)` of `abi`. */
-export async function expectRevert(
-  promise: Promise<unknown>,
-  abi: Abi,
-  errorName: string,
-  args: readonly unknown[] = [],
-): Promise<void> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, `expected a revert with ${errorName}`).to.not.be.undefined;
-  const data = revertData(caught);
-  expect(data, `no revert data in ${String(caught)}`).to.not.be.undefined;
-  const decoded = decodeErrorResult({ abi, data: data as Hex });
-  expect(decoded.errorName).to.equal(errorName);
-  expect(normalize(decoded.args ?? [])).to.deep.equal(normalize(args));
-}
-
-function revertData(error: unknown): Hex | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  let found: Hex | undefined;
-  error.walk((e) => {
-    const candidate = e as { raw?: unknown; data?: unknown };
-    if (found === undefined && typeof candidate.raw === "string") found = candidate.raw as Hex;
-    if (
-      found === undefined &&
-      typeof candidate.data === "string" &&
-      candidate.data.startsWith("0x")
-    )
-      found = candidate.data as Hex;
-    return false;
-  });
-  return found;
-}
 
 /** Lower-cases hex strings so addresses compare regardless of checksum. */
 function normalize(value: unknown): unknown {

@@ -13,6 +13,13 @@ export interface HasAbi {
   readonly abi: Abi;
 }
 
+/** Where the custom errors are looked up: a contract (anything with an ABI) or the ABI itself. */
+export type ErrorAbi = HasAbi | Abi;
+
+function abiOf(source: ErrorAbi): Abi {
+  return "abi" in source ? source.abi : source;
+}
+
 /** The custom error a call reverted with. */
 export interface DecodedRevert {
   readonly errorName: string;
@@ -39,10 +46,10 @@ export function revertData(error: unknown): Hex | undefined {
   return undefined;
 }
 
-/** Awaits `promise`, expecting it to revert, and decodes the custom error with `contract.abi`. */
+/** Awaits `promise`, expecting it to revert, and decodes the custom error with `contract`'s ABI. */
 export async function captureRevert(
   promise: Promise<unknown>,
-  contract: HasAbi,
+  contract: ErrorAbi,
 ): Promise<DecodedRevert> {
   let thrown: unknown;
   try {
@@ -57,7 +64,7 @@ export async function captureRevert(
       `expected a custom-error revert, got an error without revert data: ${String(thrown)}`,
     );
   }
-  const decoded = decodeErrorResult({ abi: contract.abi, data });
+  const decoded = decodeErrorResult({ abi: abiOf(contract), data });
   return { errorName: decoded.errorName, args: decoded.args ?? [], data };
 }
 
@@ -73,12 +80,13 @@ function normalize(value: unknown): unknown {
 }
 
 /**
- * Asserts that `promise` reverts with the custom error `errorName` of `contract`'s ABI and, when `args`
+ * Asserts that `promise` reverts with the custom error `errorName` of `contract`'s ABI (or of the ABI
+ * itself) and, when `args`
  * is given, exactly those arguments (addresses compared case-insensitively, numbers as bigint).
  */
 export async function expectRevert(
   promise: Promise<unknown>,
-  contract: HasAbi,
+  contract: ErrorAbi,
   errorName: string,
   args?: readonly unknown[],
 ): Promise<DecodedRevert> {

@@ -19,7 +19,7 @@ import { merkleRoot } from "../../lib/commitments/merkle";
 import { observationHash, observationSlot } from "../../lib/commitments/observation";
 import { abiParameters, type CanonicalTypeName } from "../../lib/types/abi";
 import * as arb from "./arbitraries";
-import { expectRevert } from "./revert";
+import { expectRevert } from "../support/revert";
 
 const RUNS = 200;
 

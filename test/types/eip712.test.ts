@@ -37,7 +37,7 @@ async function deploy() {
   const verifier = await hre.viem.deployContract("ManifestSignatureVerifierHarness");
   const otherVerifier = await hre.viem.deployContract("ManifestSignatureVerifierHarness");
   const harness = await hre.viem.deployContract("CommitmentsHarness");
-  const wallet = await hre.viem.deployContract("MockERC1271Wallet", [accountA.address]);
+  const wallet = await hre.viem.deployContract("ERC1271WalletMock", [accountA.address]);
   const publicClient = await hre.viem.getPublicClient();
   const domain = await readManifestDomain(publicClient, verifier.address);
   return { verifier, otherVerifier, harness, wallet, publicClient, domain };

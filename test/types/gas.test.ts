@@ -41,7 +41,7 @@ async function deploy() {
   const gas = await hre.viem.deployContract("CommitmentsGasHarness");
   const verifier = await hre.viem.deployContract("ManifestSignatureVerifierHarness");
   const account = privateKeyToAccount(KEY);
-  const wallet = await hre.viem.deployContract("MockERC1271Wallet", [account.address]);
+  const wallet = await hre.viem.deployContract("ERC1271WalletMock", [account.address]);
   const publicClient = await hre.viem.getPublicClient();
   return { gas, verifier, wallet, account, publicClient };
 }

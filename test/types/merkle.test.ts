@@ -13,7 +13,7 @@ import {
   verifyMerkleProof,
 } from "../../lib/commitments/merkle";
 import * as arb from "./arbitraries";
-import { expectRevert } from "./revert";
+import { expectRevert } from "../support/revert";
 
 const RUNS = 200;
 const leavesArb = fc.oneof(
