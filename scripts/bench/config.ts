@@ -4,13 +4,33 @@
  * `DEFAULT_FEE_PARAMETERS` (see `lib/opstack/fee-model.ts` for their sources) and can be set with
  * `BENCH_L1_BASE_FEE`, `BENCH_L1_BLOB_BASE_FEE` (wei), `BENCH_L1_BASE_FEE_SCALAR` and
  * `BENCH_L1_BLOB_BASE_FEE_SCALAR` (uint32, six decimals).
+ *
+ * `BENCH_SECTIONS=offchain,paths,...` measures only the named sections (see `SECTIONS`) and merges
+ * them into the existing `reports/bench.json`; without it every section is measured.
  */
 import { z } from "zod";
 
 import { DEFAULT_FEE_PARAMETERS, type L1FeeParameters } from "../../lib/opstack/fee-model";
 
+/** The report's sections, each measured (and re-measurable) on its own. */
+export const SECTIONS = {
+  offchain: "off-chain derivation throughput against the floors, and peak memory",
+  paths: "per finalized observation at quorum 3: every path, EAS and ledger",
+  batch: "growth with batch size at quorum 3",
+  quorum: "growth with quorum",
+  witnesses: "growth with the registered witness set",
+  history: "growth with ledger history",
+  smoke: "reality-smoke throughput",
+} as const;
+export type SectionName = keyof typeof SECTIONS;
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[];
+
 export interface BenchConfig {
   quick: boolean;
+  /** Sections measured by this run, in report order. */
+  sections: SectionName[];
+  /** True when `BENCH_SECTIONS` named the sections (the run merges into the existing report). */
+  partial: boolean;
   fees: L1FeeParameters;
   /** Quorum of the headline comparison (witnesses 2q−1). */
   headlineQuorum: number;
@@ -33,8 +53,24 @@ const weiOrScalar = z
   .regex(/^\d+$/, "expected a non-negative integer")
   .transform((s) => BigInt(s));
 
+const sectionList = z
+  .string()
+  .transform((s) => s.split(",").map((name) => name.trim()))
+  .pipe(
+    z
+      .array(
+        z.enum(SECTION_NAMES as [SectionName, ...SectionName[]], {
+          errorMap: (_issue, ctx) => ({
+            message: `BENCH_SECTIONS: unknown section ${JSON.stringify(ctx.data)} (known: ${SECTION_NAMES.join(", ")})`,
+          }),
+        }),
+      )
+      .min(1),
+  );
+
 const env = z.object({
   BENCH_QUICK: z.enum(["0", "1"]).optional(),
+  BENCH_SECTIONS: sectionList.optional(),
   BENCH_L1_BASE_FEE: weiOrScalar.optional(),
   BENCH_L1_BLOB_BASE_FEE: weiOrScalar.optional(),
   BENCH_L1_BASE_FEE_SCALAR: weiOrScalar.optional(),
@@ -44,8 +80,11 @@ const env = z.object({
 export function benchConfig(environment: NodeJS.ProcessEnv = process.env): BenchConfig {
   const parsed = env.parse(environment);
   const quick = parsed.BENCH_QUICK === "1";
+  const named = parsed.BENCH_SECTIONS;
   return {
     quick,
+    sections: SECTION_NAMES.filter((name) => named === undefined || named.includes(name)),
+    partial: named !== undefined,
     fees: {
       l1BaseFee: parsed.BENCH_L1_BASE_FEE ?? DEFAULT_FEE_PARAMETERS.l1BaseFee,
       l1BlobBaseFee: parsed.BENCH_L1_BLOB_BASE_FEE ?? DEFAULT_FEE_PARAMETERS.l1BlobBaseFee,

@@ -1,14 +1,16 @@
 /**
  * Our ledger on the bench chain: `EveryChannelWitnessRegistry` + `EveryChannelObservationLedger`
  * deployed from this project's artifacts, witnesses that sign EIP-712 `Observation`s locally, and
- * the three ways an observation gets finalized: one `attest` transaction per witness, one relayed
- * `submitSignedAttestations` carrying the quorum's signatures, and relayed batches of consecutive
- * epochs of one stream.
+ * the ways an observation gets finalized: one `attest` transaction per witness, one relayed
+ * `submitSignedAttestations` carrying the quorum's signatures (or `submitCompactAttestations`
+ * carrying them packed as 64-byte EIP-2098 signatures), and relayed batches of consecutive epochs of
+ * one stream in either form.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getContract, type Address, type Hex, type TypedDataDomain } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
+import { toCompactObservation } from "../../lib/ledger/compactSignatures";
 import { observationTypes } from "../../lib/ledger/typedData";
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
 import type { ObservationHeader } from "../../lib/types/abi";
@@ -145,7 +147,9 @@ export async function attestPerWitness(
 
 /**
  * `batch` consecutive observations of one stream, each signed by `witnesses`, finalized by one
- * relayed `submitSignedAttestations` (batch 1 is the relayed-signatures path).
+ * relayed `submitSignedAttestations` (batch 1 is the relayed-signatures path), or with
+ * `options.compact` by one `submitCompactAttestations` carrying the same signatures packed by
+ * `lib/ledger/compactSignatures.ts`.
  */
 export async function relayBatch(
   chain: BenchChain,
@@ -155,11 +159,23 @@ export async function relayBatch(
   cursor: HeaderChainCursor,
   batch: number,
   fees: L1FeeParameters,
-  options: { measure?: boolean; gas?: bigint } = {},
+  options: { measure?: boolean; gas?: bigint; compact?: boolean } = {},
 ): Promise<TxCost> {
   const items = [];
   for (let i = 0; i < batch; i++)
     items.push(await signedObservation(deployment, witnesses, nextHeader(cursor).header));
+  if (options.compact === true)
+    return await send({
+      chain,
+      from: relayer,
+      to: deployment.ledger,
+      abi: deployment.artifacts.ledger.abi,
+      functionName: "submitCompactAttestations",
+      args: [items.map(toCompactObservation)],
+      fees,
+      ...(options.measure === undefined ? {} : { measure: options.measure }),
+      ...(options.gas === undefined ? {} : { gas: options.gas }),
+    });
   return await send({
     chain,
     from: relayer,

@@ -2,14 +2,15 @@
  * Child process of the off-chain bench (one per measurement, so that peak memory is the figure of
  * that run alone and throughput is measured on one core without the chain in the same process).
  *
- *   node -r ts-node/register/transpile-only scripts/bench/offchain-worker.ts <derive|floor> <file>
+ *   node -r ts-node/register/transpile-only scripts/bench/offchain-worker.ts <derive|floor|floor-memo> <file>
  *
  * `derive`: the project's path, `readArchive` (line splitting, exact JSON, schema checks) then
  * `deriveObservationContent` + `chainObservation` on each stream's running head.
  * `floor`: the same line splitting, `JSON.parse`, and the same hash invocations over byte strings of
  * the same lengths (keccak256 of the stream key encoding, the epoch tuple, the Merkle leaves and
  * nodes, the locator, the slot and the header; BLAKE3 of the concatenated chunk hashes), and nothing
- * else. Prints one JSON line with the counts, wall and CPU time (user + system, all threads of the
+ * else. `floor-memo`: the same, with each stream id (the keccak256 of its StreamKey encoding) hashed
+ * once per stream, as the derivation does. Prints one JSON line with the counts, wall and CPU time (user + system, all threads of the
  * process: the per-core figure that holds on a busy machine) and memory figures.
  */
 import { blake3 } from "@noble/hashes/blake3";
@@ -64,6 +65,9 @@ function streamKeyLength(callsign: string, profile: string, region: string): num
   return length;
 }
 
+/** Stream ids already hashed (floor-memo mode only). */
+let streamIds: Map<string, Uint8Array> | null = null;
+
 function floorLine(text: string): void {
   const line = JSON.parse(text) as FloorLine;
   const n = line.chunks.length;
@@ -74,7 +78,13 @@ function floorLine(text: string): void {
     Math.max(streamKeyLength(b.callsign, line.stream.profile, b.region), 224, 160 + 32 * n),
   );
   scratch.set(chunkBytes.subarray(0, Math.min(chunkBytes.length, scratch.length)));
-  keccak_256(scratch.subarray(0, streamKeyLength(b.callsign, line.stream.profile, b.region))); // stream id
+  const keyBytes = scratch.subarray(0, streamKeyLength(b.callsign, line.stream.profile, b.region));
+  if (streamIds === null)
+    keccak_256(keyBytes); // stream id
+  else {
+    const key = `${b.callsign}\u0000${b.region}\u0000${line.stream.profile}`;
+    if (!streamIds.has(key)) streamIds.set(key, keccak_256(keyBytes)); // stream id, once per stream
+  }
   keccak_256(scratch.subarray(0, 128)); // epoch hash
   // Merkle: n leaves keccak(0x00 ‖ h), n − 1 nodes keccak(0x01 ‖ l ‖ r).
   const leaf = new Uint8Array(33);
@@ -93,8 +103,9 @@ function floorLine(text: string): void {
 
 async function main(): Promise<void> {
   const [mode, file] = process.argv.slice(2);
-  if ((mode !== "derive" && mode !== "floor") || file === undefined)
-    throw new Error("usage: offchain-worker.ts <derive|floor> <file>");
+  if ((mode !== "derive" && mode !== "floor" && mode !== "floor-memo") || file === undefined)
+    throw new Error("usage: offchain-worker.ts <derive|floor|floor-memo> <file>");
+  if (mode === "floor-memo") streamIds = new Map();
   if (global.gc) global.gc();
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;

@@ -38,8 +38,23 @@ export const PATHS = {
   ledgerAttest: "ledger: attest per witness",
   ledgerRelayed: "ledger: relayed signatures",
   ledgerBatch: (size: number) => `ledger: relayed batch of ${size}`,
+  ledgerCompact: "ledger: relayed compact signatures",
+  ledgerCompactBatch: (size: number) => `ledger: relayed compact batch of ${size}`,
   easDelegatedBatch: (size: number) => `EAS: multiAttestByDelegation, ${size} observations`,
 } as const;
+
+/** The relayed paths the growth series measure (observations per transaction, compact form). */
+const MEASURED_RELAYS = [
+  [1, false],
+  [50, false],
+  [1, true],
+  [50, true],
+] as const;
+
+function relayPath(batch: number, compact: boolean): string {
+  if (compact) return batch === 1 ? PATHS.ledgerCompact : PATHS.ledgerCompactBatch(batch);
+  return batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch);
+}
 
 export interface QuorumFigure extends PathFigure {
   witnesses: number;
@@ -156,6 +171,22 @@ async function ledgerPaths(
       }),
     );
   }
+  // The compact entry point, measured after the others so that their transactions (and so their
+  // exact gas) are the same as without it.
+  for (const size of [1, ...batches]) {
+    const cost = await relayBatch(chain, deployment, relayer, signers, cursor, size, fees, {
+      compact: true,
+    });
+    await expectHead(context, deployment, cursor);
+    figures.push(
+      perObservation(
+        "ledger",
+        size === 1 ? PATHS.ledgerCompact : PATHS.ledgerCompactBatch(size),
+        cost,
+        { observations: size, transactions: 1, quorum },
+      ),
+    );
+  }
   return figures;
 }
 
@@ -235,15 +266,16 @@ async function registeredSeries(context: Context, sizes: readonly number[], maxI
       const signers = all.slice(size - 3);
       const cursor = streamCursor(`reg${size} fixed`);
       await relayBatch(chain, deployment, relayer, signers, cursor, 1, fees);
-      for (const batch of [1, 50]) {
-        const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees);
+      for (const [batch, compact] of MEASURED_RELAYS) {
+        const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees, {
+          compact,
+        });
         await expectHead(context, deployment, cursor);
-        const figure = perObservation(
-          "ledger",
-          batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch),
-          cost,
-          { observations: batch, transactions: 1, quorum: 3 },
-        );
+        const figure = perObservation("ledger", relayPath(batch, compact), cost, {
+          observations: batch,
+          transactions: 1,
+          quorum: 3,
+        });
         figures.push({
           ...figure,
           registered: size,
@@ -335,16 +367,17 @@ async function historySeries(context: Context, config: BenchConfig) {
         observationsPerSecond: Math.round((toFill / wallMs) * 1000),
       });
     await updateWitnessSet(chain, deployment, others, [], quorum, fees);
-    for (const batch of [1, 50]) {
-      const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees);
+    for (const [batch, compact] of MEASURED_RELAYS) {
+      const cost = await relayBatch(chain, deployment, relayer, signers, cursor, batch, fees, {
+        compact,
+      });
       await expectHead(context, deployment, cursor);
       figures.push({
-        ...perObservation(
-          "ledger",
-          batch === 1 ? PATHS.ledgerRelayed : PATHS.ledgerBatch(batch),
-          cost,
-          { observations: batch, transactions: 1, quorum },
-        ),
+        ...perObservation("ledger", relayPath(batch, compact), cost, {
+          observations: batch,
+          transactions: 1,
+          quorum,
+        }),
         history: target,
       });
     }
@@ -353,12 +386,32 @@ async function historySeries(context: Context, config: BenchConfig) {
   return { figures, fills };
 }
 
+/** When one on-chain section's measurement ran (ms since the epoch). */
+export interface SectionTiming {
+  startedAt: number;
+  endedAt: number;
+}
+
+/** The on-chain sections a run measured, and when. */
+export interface OnchainMeasured {
+  results: Partial<OnchainResults>;
+  timings: Partial<Record<"paths" | "batch" | "quorum" | "witnesses" | "history", SectionTiming>>;
+}
+
+/**
+ * Measures the on-chain sections named in `config.sections` (`paths`, `batch`, `quorum`,
+ * `witnesses`, `history`). The quorum-3 ledger and EAS runs yield the `paths` rows, the `batch`
+ * series and the quorum-3 points of the `quorum` series together, so any of those three measures
+ * quorum 3 in full (the same transactions in the same order, so the same exact gas).
+ */
 export async function runOnchain(
   hre: HardhatRuntimeEnvironment,
   chain: BenchChain,
   config: BenchConfig,
   log: (line: string) => void,
-): Promise<OnchainResults> {
+): Promise<OnchainMeasured> {
+  const wants = (section: keyof OnchainMeasured["timings"]) => config.sections.includes(section);
+  const measured: OnchainMeasured = { results: {}, timings: {} };
   // Batches of 200 EAS delegated attestations need about 180 M gas in one transaction.
   await chain.rpc("evm_setBlockGasLimit", [`0x${(2n ** 31n).toString(16)}`]);
   const owner = benchAccount("owner");
@@ -372,55 +425,84 @@ export async function runOnchain(
     relayer,
     log,
   };
-  const eas = await deployEas(chain, owner, config.fees);
 
-  const quorum: QuorumFigure[] = [];
-  const batch: BatchFigure[] = [];
-  let headline: PathFigure[] = [];
-  for (const q of config.quorums) {
-    const isHeadline = q === config.headlineQuorum;
-    const ledgerBatches = isHeadline ? config.batchSizes.filter((b) => b > 1) : [50];
-    const easBatches = isHeadline ? config.batchSizes : [1];
-    const figures = [
-      ...(await easPaths(context, eas, q, easBatches)),
-      ...(await ledgerPaths(context, q, ledgerBatches)),
-    ];
-    for (const f of figures)
-      if (f.observations === 1 || f.path === PATHS.ledgerBatch(50))
-        quorum.push({ ...f, witnesses: 2 * q - 1 });
-    if (isHeadline) {
-      headline = figures.filter(
-        (f) =>
+  if (wants("paths") || wants("batch") || wants("quorum")) {
+    const eas = await deployEas(chain, owner, config.fees);
+    const quorum: QuorumFigure[] = [];
+    const batch: BatchFigure[] = [];
+    let headline: PathFigure[] = [];
+    const started = Date.now();
+    let headlineEnded = started;
+    for (const q of config.quorums) {
+      const isHeadline = q === config.headlineQuorum;
+      if (!isHeadline && !wants("quorum")) continue;
+      const ledgerBatches = isHeadline ? config.batchSizes.filter((b) => b > 1) : [50];
+      const easBatches = isHeadline ? config.batchSizes : [1];
+      const figures = [
+        ...(await easPaths(context, eas, q, easBatches)),
+        ...(await ledgerPaths(context, q, ledgerBatches)),
+      ];
+      for (const f of figures)
+        if (
           f.observations === 1 ||
           f.path === PATHS.ledgerBatch(50) ||
-          f.path === PATHS.ledgerBatch(200),
-      );
-      for (const f of figures)
-        if (f.path !== PATHS.easAttest && f.path !== PATHS.ledgerAttest)
-          batch.push({ ...f, batch: f.observations });
+          f.path === PATHS.ledgerCompactBatch(50)
+        )
+          quorum.push({ ...f, witnesses: 2 * q - 1 });
+      if (isHeadline) {
+        headline = figures.filter(
+          (f) =>
+            f.observations === 1 ||
+            [50, 200].some(
+              (size) =>
+                f.path === PATHS.ledgerBatch(size) || f.path === PATHS.ledgerCompactBatch(size),
+            ),
+        );
+        for (const f of figures)
+          if (f.path !== PATHS.easAttest && f.path !== PATHS.ledgerAttest)
+            batch.push({ ...f, batch: f.observations });
+        headlineEnded = Date.now();
+      }
+      log(`quorum ${q}: measured`);
     }
-    log(`quorum ${q}: measured`);
+    const ended = Date.now();
+    if (wants("paths")) {
+      measured.results.headline = headline;
+      measured.timings.paths = { startedAt: started, endedAt: headlineEnded };
+    }
+    if (wants("batch")) {
+      measured.results.batch = batch;
+      measured.timings.batch = { startedAt: started, endedAt: headlineEnded };
+    }
+    if (wants("quorum")) {
+      measured.results.quorum = quorum;
+      measured.timings.quorum = { startedAt: started, endedAt: ended };
+    }
   }
 
-  const registryContract = context.artifacts.registry;
-  const probe = await deployLedger(chain, context.artifacts, owner, [owner.address], 1);
-  const maxWitnessIndices = Number(
-    await chain.publicClient.readContract({
-      address: probe.registry,
-      abi: registryContract.abi,
-      functionName: "MAX_WITNESS_INDICES",
-    }),
-  );
-  const registered = await registeredSeries(context, config.registeredSizes, maxWitnessIndices);
-  const history = await historySeries(context, config);
-  return {
-    headline,
-    quorum,
-    batch,
-    registered: registered.figures,
-    registeredSkipped: registered.skipped,
-    history: history.figures,
-    historyFill: history.fills,
-    maxWitnessIndices,
-  };
+  if (wants("witnesses")) {
+    const started = Date.now();
+    const registryContract = context.artifacts.registry;
+    const probe = await deployLedger(chain, context.artifacts, owner, [owner.address], 1);
+    const maxWitnessIndices = Number(
+      await chain.publicClient.readContract({
+        address: probe.registry,
+        abi: registryContract.abi,
+        functionName: "MAX_WITNESS_INDICES",
+      }),
+    );
+    const registered = await registeredSeries(context, config.registeredSizes, maxWitnessIndices);
+    measured.results.registered = registered.figures;
+    measured.results.registeredSkipped = registered.skipped;
+    measured.results.maxWitnessIndices = maxWitnessIndices;
+    measured.timings.witnesses = { startedAt: started, endedAt: Date.now() };
+  }
+  if (wants("history")) {
+    const started = Date.now();
+    const history = await historySeries(context, config);
+    measured.results.history = history.figures;
+    measured.results.historyFill = history.fills;
+    measured.timings.history = { startedAt: started, endedAt: Date.now() };
+  }
+  return measured;
 }

@@ -1,8 +1,10 @@
 /** Writes `reports/bench.json`, the SVG charts and `reports/BENCH.md` from one bench run. */
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
+import { SECTION_NAMES, SECTIONS, type SectionName } from "./config";
 import { renderLineChart, type SeriesPoint } from "./charts";
 import type { PathFigure } from "./figures";
 import type { OffchainResults } from "./offchain";
@@ -10,7 +12,22 @@ import { PATHS, type OnchainResults } from "./onchain";
 import type { SmokeResults } from "./smoke";
 import { mib, type TargetResult } from "./targets";
 
+/** When, where and how one section of the report was measured. */
+export interface SectionRecord {
+  /** Start of the section's measurement (ISO 8601). */
+  measuredAt: string;
+  durationMs: number;
+  /** `git rev-parse --short HEAD`, with `-dirty` when files outside `reports/` differed from it. */
+  commit: string;
+  command: string;
+  quick: boolean;
+  /** 1-minute load average at the start of the run and at the end of the section. */
+  loadAverage: [number, number];
+  note?: string;
+}
+
 export interface BenchRun {
+  /** The latest run (which may have measured only some sections: see `sections`). */
   meta: {
     command: string;
     quick: boolean;
@@ -25,12 +42,16 @@ export interface BenchRun {
     loadAverage: [number, number];
     fees: Record<keyof L1FeeParameters, string>;
   };
+  /** Per section: the run that measured the figures the report holds. */
+  sections: Partial<Record<SectionName, SectionRecord>>;
   onchain: OnchainResults | null;
   onchainNotMeasured?: string;
   offchain: OffchainResults;
   smoke: SmokeResults;
   targets: TargetResult[];
 }
+
+const ROOT = path.join(__dirname, "..", "..");
 
 const n = (v: number): string => Math.round(v).toLocaleString("en-US");
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}×`;
@@ -48,17 +69,85 @@ function pathTable(figures: readonly PathFigure[], reference?: PathFigure): stri
   return rows;
 }
 
+/**
+ * For each section commit other than the newest: whether the measured code (`contracts/`, `lib/`)
+ * is the same as at the newest commit, from git.
+ */
+function measuredCodeNotes(run: BenchRun, newest: string | undefined): string[] {
+  if (newest === undefined) return [];
+  const clean = (commit: string) => commit.replace(/-dirty$/, "");
+  const others = [...new Set(Object.values(run.sections).map((r) => r.commit))].filter(
+    (c) => c !== newest,
+  );
+  if (others.length === 0) return [];
+  const lines = others.map((commit) => {
+    if (commit.endsWith("-dirty") || newest.endsWith("-dirty"))
+      return `- \`${commit}\`: measured with uncommitted changes on one side; not compared.`;
+    try {
+      const changed = execFileSync(
+        "git",
+        ["diff", "--name-only", clean(commit), clean(newest), "--", "contracts", "lib"],
+        { cwd: ROOT, encoding: "utf8" },
+      )
+        .split("\n")
+        .filter((f) => f !== "");
+      return changed.length === 0
+        ? `- \`${commit}\`: \`contracts/\` and \`lib/\` identical to \`${newest}\` (only bench or other code differs).`
+        : `- \`${commit}\`: ${changed.length} file(s) of \`contracts/\` or \`lib/\` differ from \`${newest}\` (${changed.slice(0, 6).join(", ")}${changed.length > 6 ? ", …" : ""}).`;
+    } catch {
+      return `- \`${commit}\`: not in this checkout's history; not compared.`;
+    }
+  });
+  return [
+    `Sections measured at commits other than the newest (\`${newest}\`), compared on the measured code:`,
+    "",
+    ...lines,
+    "",
+  ];
+}
+
+/**
+ * A note for a growth series measured at another commit than the quorum-3 paths: it measures
+ * flatness (whether execution gas grows with `what`), so its absolute gas is that commit's.
+ */
+function olderThanPaths(run: BenchRun, section: "witnesses" | "history", what: string): string[] {
+  const series = run.sections[section];
+  const paths = run.sections.paths;
+  if (!series || !paths || series.commit === paths.commit) return [];
+  return [
+    `**Measured at \`${series.commit}\` (${series.measuredAt.slice(0, 16).replace("T", " ")} UTC), not at \`${paths.commit}\` where the quorum-3 paths above were measured.** This series measures flatness — whether a finalization's execution gas grows with ${what} — so its absolute gas figures are those of the ledger at \`${series.commit}\`; the current figures per path are in the quorum-3 table. Re-measure with \`BENCH_SECTIONS=${section} npm run bench\`.`,
+    "",
+  ];
+}
+
 export async function writeReport(run: BenchRun, reportsDir: string): Promise<void> {
   mkdirSync(reportsDir, { recursive: true });
   writeFileSync(path.join(reportsDir, "bench.json"), `${JSON.stringify(run, null, 2)}\n`);
   const md: string[] = [];
   const { meta, onchain, offchain, smoke } = run;
+  const newest = Object.values(run.sections)
+    .map((r) => r.measuredAt)
+    .sort()
+    .at(-1);
+  const newestCommit = Object.values(run.sections).find((r) => r.measuredAt === newest)?.commit;
   md.push(
     "# Benchmarks",
     "",
-    `Generated by \`${meta.command}\`${meta.quick ? " **(quick mode: reduced series, not the reference figures)**" : ""} on ${meta.startedAt.slice(0, 10)}; the run took ${(meta.durationMs / 60000).toFixed(1)} min on ${meta.cpu} (${meta.cores} cores), Node ${meta.node}, Hardhat ${meta.hardhat}; the machine was shared (1-minute load average ${meta.loadAverage[0].toFixed(1)} at the start, ${meta.loadAverage[1].toFixed(1)} at the end), which affects wall-clock rates only. Raw figures: [\`bench.json\`](bench.json).`,
+    `Measured on ${meta.cpu} (${meta.cores} cores), Node ${meta.node}, Hardhat ${meta.hardhat}, on a shared machine (the load average below affects wall-clock rates only). Each section is measured on its own and can be re-measured alone (\`BENCH_SECTIONS=${SECTION_NAMES.join(",")} npm run bench\`, any of them, merges into \`bench.json\`); \`npm run bench\` measures all of them. Raw figures: [\`bench.json\`](bench.json). Last written by \`${meta.command}\` on ${meta.startedAt.slice(0, 16).replace("T", " ")} UTC.`,
     "",
-    "Every gas figure is a receipt's `gasUsed` on the in-process Hardhat network (EVM `prague`); calldata and signed-transaction bytes are the transactions' own. Benchmarks print and write figures; the test suite only guards exact gas budgets.",
+    "| section | what | measured (UTC) | commit | command | duration | 1-min load (start / end) |",
+    "|---|---|---|---|---|---:|---|",
+    ...SECTION_NAMES.map((name) => {
+      const r = run.sections[name];
+      if (!r) return `| ${name} | ${SECTIONS[name]} | not measured | | | | |`;
+      return `| ${name} | ${SECTIONS[name]} | ${r.measuredAt.slice(0, 16).replace("T", " ")} | \`${r.commit}\` | \`${r.command}\`${r.quick ? " **(quick mode: reduced series)**" : ""} | ${(r.durationMs / 60000).toFixed(1)} min${r.note ? "¹" : ""} | ${r.loadAverage[0].toFixed(1)} / ${r.loadAverage[1].toFixed(1)} |`;
+    }),
+    "",
+    ...[...new Set(Object.values(run.sections).flatMap((r) => (r.note ? [r.note] : [])))].map(
+      (note) => `¹ ${note}.\n`,
+    ),
+    ...measuredCodeNotes(run, newestCommit),
+    "Every gas figure is a receipt's `gasUsed` on the in-process Hardhat network (EVM `prague`); calldata and signed-transaction bytes are the transactions' own. Benchmarks print and write figures; the test suite only guards exact gas budgets. The quorum-3 runs give the `paths` rows, the `batch` series and the quorum-3 points of the `quorum` series together (the same transactions in the same order, hence the same exact gas).",
     "",
   );
   const eas = onchain?.headline.find((f) => f.path === PATHS.easAttest);
@@ -76,7 +165,12 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       batchPoints.push({
         x: f.batch,
         y: f.gas,
-        series: f.system === "EAS" ? "EAS: multiAttestByDelegation" : "ledger: relayed batch",
+        series:
+          f.system === "EAS"
+            ? "EAS: multiAttestByDelegation"
+            : f.path === PATHS.ledgerCompact || f.path === PATHS.ledgerCompactBatch(f.batch)
+              ? "ledger: relayed compact batch"
+              : "ledger: relayed batch",
       });
     for (const b of [...new Set(onchain.batch.map((f) => f.batch))])
       batchPoints.push({ x: b, y: eas.gas, series: "EAS: attest per witness (reference)" });
@@ -121,7 +215,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
         const recover =
           f.path === PATHS.easAttest || f.path === PATHS.ledgerAttest ? 0 : 3_000 * f.quorum;
         const rest = f.gas - base - calldata - f.logGas - recover;
-        return `| ${f.path} | ${n(f.gas)} | ${n(base)} | ${n(calldata)} | ${n(f.logGas)} (${f.logs} logs) | ${n(recover)} | ${n(rest)} |`;
+        return `| ${f.path} | ${n(f.gas)} | ${n(base)} | ${n(calldata)} | ${n(f.logGas)} (${f.logs} log${f.logs === 1 ? "" : "s"}) | ${n(recover)} | ${n(rest)} |`;
       }),
       "",
     );
@@ -145,6 +239,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       "",
       "## Growth with the registered witness set",
       "",
+      ...olderThanPaths(run, "witnesses", "the registered witness set"),
       `The registry requires a strict-majority quorum (2q > witnesses), so a fixed quorum with 200 registered witnesses cannot exist, and it hands out at most ${onchain.maxWitnessIndices} witness indices in its lifetime (\`MAX_WITNESS_INDICES\`), so sizes above ${onchain.maxWitnessIndices} cannot be registered at all${onchain.registeredSkipped.length > 0 ? ` (not measured: ${onchain.registeredSkipped.join(", ")})` : ""}. Two series instead: *fixed quorum 3, registry grows* — the registry has handed out N indices (N witnesses added, all but 5 removed again), quorum 3 of the 5 active witnesses, signed by the three with the highest indices: what the size of the registered set costs by itself; and *strict-majority quorum of all registered* — N active witnesses and the smallest legal quorum ⌊N/2⌋+1: the cost grows with the signatures a finalization needs, so the figure to read is gas per signature.`,
       "",
       "| registered | active | quorum | variant | path | gas / obs | execution gas / obs | gas / signature | calldata bytes / obs |",
@@ -156,6 +251,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       "",
       "## Growth with ledger history",
       "",
+      ...olderThanPaths(run, "history", "the ledger's history"),
       "A new observation of a stream that already has a head, after the ledger has finalized N other observations (in batches of 200 consecutive epochs per stream, so N/200 other streams). While filling, the registry ran with one active witness (quorum 1) so that fillers need one signature each; the ledger keeps no per-witness state of a finalized slot, so the state it leaves is the state three-signature fillers would leave. The quorum is back at 3 of 5 before each measurement.",
       "",
       "| finalized before | path | gas / obs | calldata bytes / obs |",
@@ -189,14 +285,30 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
   md.push("## Off-chain derivation", "");
   if (offchain.throughput) {
     const t = offchain.throughput;
+    const memo =
+      t.floorMemoLinesPerSecond !== undefined &&
+      t.floorMemoRuns !== undefined &&
+      t.floorMemoWallLinesPerSecond !== undefined &&
+      t.ratioMemo !== undefined
+        ? {
+            rate: t.floorMemoLinesPerSecond,
+            runs: t.floorMemoRuns,
+            wall: t.floorMemoWallLinesPerSecond,
+            ratio: t.ratioMemo,
+          }
+        : null;
     md.push(
-      `Synthetic archives in the \`every.channel/archive/epoch/v1\` shape (24 stations, 6 chunks per epoch, PSIP present; \`scripts/bench/archive-gen.ts\`), each run in its own Node process (single-threaded JavaScript: one core). *Derive* is the project's path: \`readArchive\` (streaming line split, exact-integer JSON, schema checks) and \`deriveObservationContent\` + \`chainObservation\` on each stream's running head. *Floor* is the same line split, \`JSON.parse\` and the same keccak256/BLAKE3 invocations over byte strings of the same lengths, nothing else (\`scripts/bench/offchain-worker.ts\`). Rates are lines per second of the process's CPU time (user + system), which a busy shared machine disturbs far less than wall time; wall-clock rates are given beside them. Floor and derive runs alternate; median of ${t.runs} runs each over ${n(t.lines)} lines.`,
+      `Synthetic archives in the \`every.channel/archive/epoch/v1\` shape (24 stations, 6 chunks per epoch, PSIP present; \`scripts/bench/archive-gen.ts\`), each run in its own Node process (single-threaded JavaScript: one core). *Derive* is the project's path: \`readArchive\` (streaming line split, exact-integer JSON, schema checks) and \`deriveObservationContent\` + \`chainObservation\` on each stream's running head. The floor is "just parsing the same JSON and hashing the same bytes": the same line split, \`JSON.parse\` and the same keccak256/BLAKE3 invocations over byte strings of the same lengths, nothing else (\`scripts/bench/offchain-worker.ts\`), in two forms: *floor, stream id every line* hashes each line's StreamKey encoding again; *floor, stream id once per stream* hashes it once per stream, as the derivation does (it memoises stream ids), so it hashes exactly the bytes the derivation hashes and is the stricter comparison${memo ? " — the target below is measured against it" : " (not measured in this run)"}. Rates are lines per second of the process's CPU time (user + system), which a busy shared machine disturbs far less than wall time; wall-clock rates are given beside them. Floor and derive runs alternate; median of ${t.runs} runs each over ${n(t.lines)} lines. \`scripts/derivation-throughput.ts\` measures the same two ratios on the witness path, which also resolves retries and repairs (\`resolveWitnessEpochs\`); its figures are in \`docs/derivation.md\` (Performance).`,
       "",
-      "| | lines / CPU-second | runs | lines / wall-second |",
-      "|---|---:|---|---:|",
-      `| floor (parse + hash) | ${n(t.floorLinesPerSecond)} | ${t.floorRuns.map(n).join(", ")} | ${n(t.floorWallLinesPerSecond)} |`,
-      `| derive | ${n(t.deriveLinesPerSecond)} | ${t.deriveRuns.map(n).join(", ")} | ${n(t.deriveWallLinesPerSecond)} |`,
-      `| ratio floor ÷ derive | ${t.ratio.toFixed(2)} | | ${(t.floorWallLinesPerSecond / t.deriveWallLinesPerSecond).toFixed(2)} |`,
+      "| | lines / CPU-second | runs | lines / wall-second | floor ÷ derive (CPU) | floor ÷ derive (wall) |",
+      "|---|---:|---|---:|---:|---:|",
+      `| floor, stream id every line | ${n(t.floorLinesPerSecond)} | ${t.floorRuns.map(n).join(", ")} | ${n(t.floorWallLinesPerSecond)} | ${t.ratio.toFixed(2)} | ${(t.floorWallLinesPerSecond / t.deriveWallLinesPerSecond).toFixed(2)} |`,
+      ...(memo
+        ? [
+            `| floor, stream id once per stream | ${n(memo.rate)} | ${memo.runs.map(n).join(", ")} | ${n(memo.wall)} | **${memo.ratio.toFixed(2)}** | ${(memo.wall / t.deriveWallLinesPerSecond).toFixed(2)} |`,
+          ]
+        : []),
+      `| derive | ${n(t.deriveLinesPerSecond)} | ${t.deriveRuns.map(n).join(", ")} | ${n(t.deriveWallLinesPerSecond)} | | |`,
       "",
     );
   } else md.push(offchain.notMeasured ?? "not measured", "");

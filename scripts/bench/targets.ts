@@ -26,14 +26,22 @@ export function evaluateTargets(
 ): TargetResult[] {
   const out: TargetResult[] = [];
   const eas = onchain && find(onchain.headline, PATHS.easAttest);
-  for (const [path, need, label] of [
-    [PATHS.ledgerRelayed, 10, "relayed signatures"],
-    [PATHS.ledgerBatch(50), 20, "relayed batches of 50"],
+  // Each target is checked on the best (least gas) ledger path of its kind that was measured.
+  for (const [paths, need, label] of [
+    [[PATHS.ledgerRelayed, PATHS.ledgerCompact], 10, "relayed path"],
+    [[PATHS.ledgerBatch(50), PATHS.ledgerCompactBatch(50)], 20, "relayed batches of 50"],
   ] as const) {
-    const ours = onchain && find(onchain.headline, path);
+    const target = `quorum 3, ${label}: ≥ ${need}× less gas per finalized observation than three EAS attestations`;
+    const measured = onchain
+      ? paths.flatMap((path) => {
+          const figure = find(onchain.headline, path);
+          return figure ? [figure] : [];
+        })
+      : [];
+    const ours = [...measured].sort((a, b) => a.gas - b.gas)[0];
     if (!eas || !ours) {
       out.push({
-        target: `quorum 3, ${label}: ≥ ${need}× less gas than three EAS attestations`,
+        target,
         measured: "not measured",
         value: null,
         bound: `≥ ${need}`,
@@ -43,21 +51,31 @@ export function evaluateTargets(
       continue;
     }
     const ratio = eas.gas / ours.gas;
+    const others = measured
+      .filter((f) => f !== ours)
+      .map((f) => `; ${f.path}: ${fmt(eas.gas / f.gas)}× (${f.gas.toLocaleString("en-US")} gas)`)
+      .join("");
     out.push({
-      target: `quorum 3, ${label}: ≥ ${need}× less gas than three EAS attestations`,
-      measured: `${eas.gas.toLocaleString("en-US")} / ${ours.gas.toLocaleString("en-US")} gas per finalized observation`,
+      target,
+      measured: `best: ${ours.path}, ${eas.gas.toLocaleString("en-US")} / ${ours.gas.toLocaleString("en-US")} gas per finalized observation${others}`,
       value: ratio,
       bound: `≥ ${need}`,
       met: ratio >= need,
       margin:
         ratio >= need
-          ? `beaten by ${fmt(ratio / need)}×`
+          ? `beaten by ${fmt(ratio / need, 3)}× (${Math.floor(eas.gas / need - ours.gas).toLocaleString("en-US")} gas to spare)`
           : `missed by ${fmt(need / ratio)}× (needs ≤ ${Math.floor(eas.gas / need).toLocaleString("en-US")} gas)`,
     });
   }
   if (onchain && onchain.history.length > 0) {
-    for (const path of [PATHS.ledgerRelayed, PATHS.ledgerBatch(50)]) {
+    for (const path of [
+      PATHS.ledgerRelayed,
+      PATHS.ledgerBatch(50),
+      PATHS.ledgerCompact,
+      PATHS.ledgerCompactBatch(50),
+    ]) {
       const series = onchain.history.filter((f) => f.path === path);
+      if (series.length === 0) continue;
       out.push(
         flat(
           `${path}: execution gas does not grow with ledger history`,
@@ -69,21 +87,34 @@ export function evaluateTargets(
       );
     }
   }
-  const fixed = onchain?.registered.filter(
-    (f) => f.variant === "fixed quorum 3, registry grows" && f.path === PATHS.ledgerRelayed,
-  );
-  if (fixed && fixed.length > 1)
-    out.push(
-      flat(
-        "relayed signatures at quorum 3: execution gas does not grow with the registered witness set",
-        fixed.map((f) => ({ label: `${f.registered} registered`, gas: f.executionGas })),
-      ),
+  for (const [path, label] of [
+    [PATHS.ledgerRelayed, "relayed signatures"],
+    [PATHS.ledgerCompact, "relayed compact signatures"],
+  ] as const) {
+    const fixed = onchain?.registered.filter(
+      (f) => f.variant === "fixed quorum 3, registry grows" && f.path === path,
     );
+    if (fixed && fixed.length > 1)
+      out.push(
+        flat(
+          `${label} at quorum 3: execution gas does not grow with the registered witness set`,
+          fixed.map((f) => ({ label: `${f.registered} registered`, gas: f.executionGas })),
+        ),
+      );
+  }
   if (offchain?.throughput) {
-    const ratio = offchain.throughput.ratio;
+    // Against the floor that hashes each stream id once (as the derivation does) when measured:
+    // it hashes exactly the derivation's bytes and is faster, so the stricter comparison.
+    const t = offchain.throughput;
+    const strict = t.ratioMemo !== undefined && t.floorMemoLinesPerSecond !== undefined;
+    const ratio = strict ? t.ratioMemo! : t.ratio;
+    const floorRate = strict ? t.floorMemoLinesPerSecond! : t.floorLinesPerSecond;
+    const other = strict
+      ? `; ${t.ratio.toFixed(2)}× against the floor hashing the stream id every line (${Math.round(t.floorLinesPerSecond).toLocaleString("en-US")})`
+      : "";
     out.push({
       target: "off-chain derivation within 1.5× of the parse-and-hash floor",
-      measured: `${Math.round(offchain.throughput.floorLinesPerSecond).toLocaleString("en-US")} floor vs ${Math.round(offchain.throughput.deriveLinesPerSecond).toLocaleString("en-US")} derived lines per CPU-second`,
+      measured: `${Math.round(floorRate).toLocaleString("en-US")} floor (${strict ? "stream id hashed once per stream, as derived" : "stream id hashed every line"}) vs ${Math.round(t.deriveLinesPerSecond).toLocaleString("en-US")} derived lines per CPU-second${other}`,
       value: ratio,
       bound: "≤ 1.5",
       met: ratio <= 1.5,
@@ -114,7 +145,7 @@ export function evaluateTargets(
       met: ratio <= 1.5,
       margin:
         ratio <= 1.5
-          ? `+${((ratio - 1) * 100).toFixed(1)} % for ${growth}× the lines`
+          ? `${ratio >= 1 ? "+" : "−"}${(Math.abs(ratio - 1) * 100).toFixed(1)} % for ${growth}× the lines`
           : `missed by ${fmt(ratio / 1.5)}×`,
     });
   }
