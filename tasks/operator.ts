@@ -65,49 +65,48 @@ function quorumOption(value: string | undefined): bigint | undefined {
   return value === undefined ? undefined : parseQuorumArgument(value);
 }
 
-task("witness:add", "Adds a witness to the registry (sent by the registry owner)")
-  .addPositionalParam("witness", "The witness: an address or a named account (witness4, ...)")
-  .addOptionalParam(
-    "quorum",
-    "The quorum after the change (when the current one would no longer be a strict majority)",
-  )
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addOptionalParam(
-    "from",
-    "The sending account: the owner, as a named account or address",
-    "owner",
-  )
-  .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-  .setAction(async (args: RegistryArgs & { witness: string; quorum?: string }, hre) => {
-    const quorum = await reportErrors(async () => quorumOption(args.quorum));
-    await runRegistryChange(hre, args, async () => ({
-      kind: "witnesses",
-      add: [await accountArgument(hre, "witness", args.witness)],
-      quorum,
-    }));
-  });
+/** Defines `witness:add` / `witness:remove`: one witness changes, the quorum may move with it. */
+function witnessChangeTask(
+  name: string,
+  description: string,
+  witnessHelp: string,
+  quorumHelp: string,
+  side: "add" | "remove",
+): void {
+  task(name, description)
+    .addPositionalParam("witness", witnessHelp)
+    .addOptionalParam("quorum", quorumHelp)
+    .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
+    .addOptionalParam(
+      "from",
+      "The sending account: the owner, as a named account or address",
+      "owner",
+    )
+    .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
+    .setAction(async (args: RegistryArgs & { witness: string; quorum?: string }, hre) => {
+      const quorum = await reportErrors(async () => quorumOption(args.quorum));
+      await runRegistryChange(hre, args, async () => ({
+        kind: "witnesses",
+        [side]: [await accountArgument(hre, "witness", args.witness)],
+        quorum,
+      }));
+    });
+}
 
-task("witness:remove", "Removes a witness from the registry (sent by the registry owner)")
-  .addPositionalParam("witness", "The witness: an address or a named account")
-  .addOptionalParam(
-    "quorum",
-    "The quorum after the change (when the current one would exceed the witnesses left)",
-  )
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addOptionalParam(
-    "from",
-    "The sending account: the owner, as a named account or address",
-    "owner",
-  )
-  .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-  .setAction(async (args: RegistryArgs & { witness: string; quorum?: string }, hre) => {
-    const quorum = await reportErrors(async () => quorumOption(args.quorum));
-    await runRegistryChange(hre, args, async () => ({
-      kind: "witnesses",
-      remove: [await accountArgument(hre, "witness", args.witness)],
-      quorum,
-    }));
-  });
+witnessChangeTask(
+  "witness:add",
+  "Adds a witness to the registry (sent by the registry owner)",
+  "The witness: an address or a named account (witness4, ...)",
+  "The quorum after the change (when the current one would no longer be a strict majority)",
+  "add",
+);
+witnessChangeTask(
+  "witness:remove",
+  "Removes a witness from the registry (sent by the registry owner)",
+  "The witness: an address or a named account",
+  "The quorum after the change (when the current one would exceed the witnesses left)",
+  "remove",
+);
 
 task("quorum:set", "Sets the registry's quorum (sent by the registry owner)")
   .addPositionalParam(

@@ -14,7 +14,7 @@ import {
   type WalletClient,
 } from "viem";
 
-import type { ObservationHeader } from "../types/abi";
+import { observationHeaderComponents, type ObservationHeader } from "../types/abi";
 
 /** The EIP-712 domain name of the ledger (ERC-5267 `eip712Domain().name`). */
 export const OBSERVATION_LEDGER_DOMAIN_NAME = "EveryChannelObservationLedger";
@@ -27,15 +27,7 @@ export const OBSERVATION_TYPE =
 
 /** The EIP-712 `types` of an observation signature. */
 export const observationTypes = {
-  Observation: [
-    { name: "streamHash", type: "bytes32" },
-    { name: "epochHash", type: "bytes32" },
-    { name: "parentObservationHash", type: "bytes32" },
-    { name: "dataRoot", type: "bytes32" },
-    { name: "locatorHash", type: "bytes32" },
-    { name: "observedUnixMs", type: "uint64" },
-    { name: "sequence", type: "uint64" },
-  ],
+  Observation: observationHeaderComponents,
 } as const;
 
 /** The ledger's EIP-712 domain: read it from the contract with `readObservationLedgerDomain`. */
