@@ -6,7 +6,6 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {
-    CompactObservation,
     IEveryChannelObservationLedger,
     SignedObservation,
     WitnessSignature
@@ -59,6 +58,24 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         uint256 size;
     }
 
+    /// @notice State of `submitCompactAttestations`'s fast path across a batch: the domain separator, and the
+    ///         head of the stream of the last fast item, kept in memory and written to `_heads` (when `dirty`)
+    ///         before another stream's head is read, before an item goes to `_submitCompact`, and at the end.
+    /// @param domainSeparator The EIP-712 domain separator.
+    /// @param headKey The storage slot of the cached `_heads` entry (zero when none is cached).
+    /// @param streamHash The cached head's stream.
+    /// @param observationHash The cached head's observation hash.
+    /// @param position The cached head's position word (as `Head.position`).
+    /// @param dirty Whether the cached head differs from storage.
+    struct CompactBatch {
+        bytes32 domainSeparator;
+        uint256 headKey;
+        bytes32 streamHash;
+        bytes32 observationHash;
+        uint256 position;
+        bool dirty;
+    }
+
     /// @inheritdoc IEveryChannelObservationLedger
     // Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,
     //             bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)
@@ -66,6 +83,11 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         keccak256(
             "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)"
         );
+
+    /// @dev Outcomes of `_submitCompactFast`.
+    uint256 internal constant NOT_HANDLED = 0;
+    uint256 internal constant FINALIZED = 1;
+    uint256 internal constant OPEN = 2;
 
     /// @dev Slot words below this value are open-slot bitmaps; at or above it, a finalized observation hash.
     uint256 private constant FINALIZED_THRESHOLD = 1 << 128;
@@ -117,14 +139,51 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function submitCompactAttestations(
-        CompactObservation[] calldata items
+        ObservationHeader[] calldata headers,
+        bytes calldata signatures
     ) external returns (uint256 finalizedCount) {
-        if (items.length == 0) revert EmptyBatch();
+        uint256 count = headers.length;
+        if (count == 0) revert EmptyBatch();
         MembershipCache memory cache;
         cache.entries = new uint256[](8);
-        for (uint256 i = 0; i < items.length; ++i) {
-            if (_submitCompact(items[i], cache)) ++finalizedCount;
+        CompactBatch memory batch;
+        batch.domainSeparator = _domainSeparatorV4();
+        uint256 start;
+        uint256 end;
+        assembly ("memory-safe") {
+            start := signatures.offset
+            end := add(start, signatures.length)
         }
+        uint256 at = start;
+        for (uint256 i = 0; i < count; ) {
+            // The item's group: one count byte (1 to 255), then that many 64-byte signatures.
+            uint256 next = 0;
+            ObservationHeader calldata header;
+            assembly ("memory-safe") {
+                header := add(headers.offset, mul(i, 0xe0))
+                if lt(at, end) {
+                    let signatureCount := byte(0, calldataload(at))
+                    next := add(add(at, 1), shl(6, signatureCount))
+                    if or(iszero(signatureCount), gt(next, end)) {
+                        next := 0
+                    }
+                }
+            }
+            if (next == 0) revert MalformedCompactSignatures(i, at - start);
+            uint256 outcome = _submitCompactFast(header, at + 1, next, cache, batch);
+            if (outcome == NOT_HANDLED) {
+                // The general path reads and writes `_heads`: store the cached head and forget it.
+                _storeHead(batch);
+                if (_submitCompact(header, at + 1, next, cache)) outcome = FINALIZED;
+            }
+            unchecked {
+                if (outcome == FINALIZED) ++finalizedCount;
+                ++i;
+            }
+            at = next;
+        }
+        if (at != end) revert MalformedCompactSignatures(count, at - start);
+        _storeHead(batch);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -341,22 +400,23 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         return false;
     }
 
+    /// @dev The general path of `submitCompactAttestations` for the item `header` with the compact signatures
+    ///      in calldata `[at, end)` (a whole, non-zero number of 64-byte signatures).
     function _submitCompact(
-        CompactObservation calldata item,
+        ObservationHeader calldata header,
+        uint256 at,
+        uint256 end,
         MembershipCache memory cache
     ) private returns (bool) {
-        ObservationHeader calldata header = item.header;
         (bytes32 observationHash, bytes32 slot) = _hashes(header);
         uint256 slotWord = _slots[slot];
-        (uint256 offset, uint256 length) = _rangeOf(item.signatures);
-        if (length == 0 || length & 63 != 0) revert MalformedCompactSignatures(observationHash, length);
         // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
         if (slotWord >= FINALIZED_THRESHOLD) return false;
         uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
         (uint256 updated, uint256 slotBits) = _collectCompact(
             header,
-            offset,
-            offset + length,
+            at,
+            end,
             cache,
             observationHash,
             slot,
@@ -379,6 +439,240 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         _slots[slot] = slotBits;
         _emitAttestedByIndex(cache, observationHash, updated & ~recorded);
         return false;
+    }
+
+    /// @dev The fast path of `submitCompactAttestations`, for the common case: an item of an empty slot whose
+    ///      signatures recover to distinct active witnesses. It finalizes the item (quorum reached and the head
+    ///      extended; the head is kept in `batch` until `_storeHead`) or records it as a new open candidate,
+    ///      with the effects `_submitCompact` has for that item, and returns `FINALIZED` or `OPEN`. Any other
+    ///      item (slot not empty, a signature that recovers no signer, a witness twice, a dirty `uint64` word,
+    ///      a reserved hash) returns `NOT_HANDLED` with nothing written; `_submitCompact` then processes it and
+    ///      raises its errors. A signer not yet in `cache` is looked up with `_witnessBit`, which reverts
+    ///      `NotAWitness` at the signature where `_submitCompact` would. `test/ledger/compact-paths.test.ts`
+    ///      checks both paths against each other. Virtual so that a test harness can turn it off.
+    function _submitCompactFast(
+        ObservationHeader calldata header,
+        uint256 at,
+        uint256 end,
+        MembershipCache memory cache,
+        CompactBatch memory batch
+    ) internal virtual returns (uint256) {
+        bytes32 observationHash;
+        bytes32 slot;
+        bytes32 digest;
+        bytes32 typehash = OBSERVATION_TYPEHASH;
+        assembly ("memory-safe") {
+            // `digest` stays 0 unless the item is on the fast path.
+            for {} 1 {} {
+                let ptr := mload(0x40)
+                mstore(ptr, typehash)
+                calldatacopy(add(ptr, 0x20), header, 0xe0)
+                // Dirty uint64 words are refused by `_hashes`.
+                if shr(64, or(mload(add(ptr, 0xc0)), mload(add(ptr, 0xe0)))) {
+                    break
+                }
+                observationHash := keccak256(add(ptr, 0x20), 0xe0)
+                if lt(observationHash, FINALIZED_THRESHOLD) {
+                    break
+                }
+                // The slot is empty.
+                slot := keccak256(add(ptr, 0x20), 0x40)
+                mstore(0, slot)
+                mstore(0x20, _slots.slot)
+                if sload(keccak256(0, 0x40)) {
+                    break
+                }
+                // toTypedDataHash(domainSeparator, hashStruct(header))
+                let structHash := keccak256(ptr, 0x100)
+                mstore(ptr, shl(240, 0x1901))
+                mstore(add(ptr, 0x02), mload(batch))
+                mstore(add(ptr, 0x22), structHash)
+                digest := keccak256(ptr, 0x42)
+                break
+            }
+        }
+        if (digest == 0) return NOT_HANDLED;
+        uint256 witnesses = _collectCompactFast(digest, at, end, cache);
+        if (witnesses == 0) return NOT_HANDLED;
+        // The signers are distinct: one witness per signature.
+        if ((end - at) >> 6 >= cache.quorum && _extendsCachedHead(header, batch)) {
+            _finalizeNewCached(header, observationHash, slot, witnesses, batch);
+            return FINALIZED;
+        }
+        // A new candidate that stays open, as `_submitCompact` records it.
+        _propose(header, observationHash, slot);
+        _candidates[observationHash] = witnesses;
+        _slots[slot] = witnesses;
+        _emitAttestedByIndex(cache, observationHash, witnesses);
+        return OPEN;
+    }
+
+    /// @dev `_extendsHead(header)` against the head of `batch`, which is first made the header's stream's
+    ///      (storing the cached head of another stream if it changed, then reading this one).
+    function _extendsCachedHead(
+        ObservationHeader calldata header,
+        CompactBatch memory batch
+    ) private returns (bool extendsHead) {
+        assembly ("memory-safe") {
+            let streamHash := calldataload(header)
+            let headKey := mload(add(batch, 0x20))
+            if iszero(and(iszero(iszero(headKey)), eq(streamHash, mload(add(batch, 0x40))))) {
+                if mload(add(batch, 0xa0)) {
+                    sstore(headKey, mload(add(batch, 0x60)))
+                    sstore(add(headKey, 1), mload(add(batch, 0x80)))
+                    mstore(add(batch, 0xa0), 0)
+                }
+                mstore(0, streamHash)
+                mstore(0x20, _heads.slot)
+                headKey := keccak256(0, 0x40)
+                mstore(add(batch, 0x20), headKey)
+                mstore(add(batch, 0x40), streamHash)
+                mstore(add(batch, 0x60), sload(headKey))
+                mstore(add(batch, 0x80), sload(add(headKey, 1)))
+            }
+            let headHash := mload(add(batch, 0x60))
+            let parent := calldataload(add(header, 0x40))
+            let sequence := calldataload(add(header, 0xc0))
+            switch headHash
+            case 0 {
+                extendsHead := and(iszero(parent), iszero(sequence))
+            }
+            default {
+                let head := mload(add(batch, 0x80))
+                extendsHead := and(
+                    eq(parent, headHash),
+                    and(
+                        eq(sequence, add(and(head, 0xffffffffffffffff), 1)),
+                        gt(calldataload(add(header, 0xa0)), shr(64, head))
+                    )
+                )
+            }
+        }
+    }
+
+    /// @dev `_finalizeNew(header, observationHash, slot, witnesses)` with the new head kept in `batch`.
+    function _finalizeNewCached(
+        ObservationHeader calldata header,
+        bytes32 observationHash,
+        bytes32 slot,
+        uint256 witnesses,
+        CompactBatch memory batch
+    ) private {
+        bytes32 topic = ObservationProposedAndFinalized.selector;
+        assembly ("memory-safe") {
+            mstore(0, slot)
+            mstore(0x20, _slots.slot)
+            sstore(keccak256(0, 0x40), observationHash)
+            mstore(add(batch, 0x60), observationHash)
+            mstore(
+                add(batch, 0x80),
+                or(shl(64, calldataload(add(header, 0xa0))), calldataload(add(header, 0xc0)))
+            )
+            mstore(add(batch, 0xa0), 1)
+            let ptr := mload(0x40)
+            calldatacopy(ptr, add(header, 0x20), 0xc0)
+            mstore(add(ptr, 0xc0), witnesses)
+            log3(ptr, 0xe0, topic, observationHash, calldataload(header))
+        }
+    }
+
+    /// @dev The bitmap of the signers of the compact signatures in calldata `[at, end)`, distinct active
+    ///      witnesses looked up in `cache` (or with `_witnessBit`); 0 when a signature recovers no signer or a
+    ///      witness signed twice.
+    function _collectCompactFast(
+        bytes32 digest,
+        uint256 at,
+        uint256 end,
+        MembershipCache memory cache
+    ) private view returns (uint256 witnesses) {
+        while (true) {
+            // Recovers the signatures from `at` and adds their signers' bits from `cache`, up to `end` or to a
+            // signer not in `cache` (`missed`). `at` = 0: a signature recovers no signer or repeats a witness.
+            address missed;
+            uint256[] memory entries = cache.entries;
+            uint256 size = cache.size;
+            assembly ("memory-safe") {
+                let ptr := mload(0x40)
+                mstore(ptr, digest)
+                let first := add(entries, 0x20)
+                let last := add(first, shl(5, size))
+                // The j-th signer is most often the j-th witness looked up in the call: tried first.
+                let hint := first
+                // Signatures with `s` in the upper half order recover a signer but are refused (as in
+                // `_recoverCompact`), after the loop.
+                let highS := 0
+                for {} lt(at, end) {} {
+                    let vs := calldataload(add(at, 0x20))
+                    let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
+                    highS := or(
+                        highS,
+                        gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)
+                    )
+                    mstore(add(ptr, 0x20), add(27, shr(255, vs)))
+                    mstore(add(ptr, 0x40), calldataload(at))
+                    mstore(add(ptr, 0x60), s)
+                    mstore(0, 0)
+                    pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
+                    let signer := mload(0)
+                    if iszero(signer) {
+                        at := 0
+                        break
+                    }
+                    at := add(at, 0x40)
+                    let bit := 0
+                    if lt(hint, last) {
+                        let value := mload(hint)
+                        if eq(and(value, 0xffffffffffffffffffffffffffffffffffffffff), signer) {
+                            bit := shl(shr(160, value), 1)
+                        }
+                    }
+                    if iszero(bit) {
+                        for {
+                            let entry := first
+                        } lt(entry, last) {
+                            entry := add(entry, 0x20)
+                        } {
+                            let value := mload(entry)
+                            if eq(and(value, 0xffffffffffffffffffffffffffffffffffffffff), signer) {
+                                bit := shl(shr(160, value), 1)
+                                break
+                            }
+                        }
+                        if iszero(bit) {
+                            missed := signer
+                            break
+                        }
+                    }
+                    if and(witnesses, bit) {
+                        at := 0
+                        break
+                    }
+                    witnesses := or(witnesses, bit)
+                    hint := add(hint, 0x20)
+                }
+                if highS {
+                    at := 0
+                }
+            }
+            if (at == 0) return 0;
+            if (missed != address(0)) {
+                uint256 bit = _witnessBit(cache, missed);
+                if (witnesses & bit != 0) return 0;
+                witnesses |= bit;
+            }
+            if (at == end) break;
+        }
+    }
+
+    /// @dev Writes `batch`'s cached head to `_heads` if it changed, and forgets it.
+    function _storeHead(CompactBatch memory batch) private {
+        if (batch.dirty) {
+            Head storage head = _heads[batch.streamHash];
+            head.observationHash = batch.observationHash;
+            head.position = batch.position;
+            batch.dirty = false;
+        }
+        batch.headKey = 0;
     }
 
     /// @dev Recovers and collects the compact signatures in calldata `[at, end)` into the candidate's and
@@ -455,13 +749,6 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         }
     }
 
-    function _rangeOf(bytes calldata data) private pure returns (uint256 offset, uint256 length) {
-        assembly ("memory-safe") {
-            offset := data.offset
-            length := data.length
-        }
-    }
-
     /// @dev `_finalize` of a candidate first seen in this call: one `ObservationProposedAndFinalized`.
     function _finalizeNew(
         ObservationHeader calldata header,
@@ -474,14 +761,15 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         Head storage head = _heads[header.streamHash];
         head.observationHash = observationHash;
         head.position = (uint256(header.observedUnixMs) << 64) | header.sequence;
-        // emit ObservationProposedAndFinalized(observationHash, header.streamHash, slot, header, witnesses),
-        // with the header copied as is: `_hashes` already refused a header with dirty uint64 fields.
+        // emit ObservationProposedAndFinalized(observationHash, header.streamHash, header.epochHash, ...,
+        // header.sequence, witnesses), with the header words copied as is: `_hashes` already refused a header
+        // with dirty uint64 fields.
         bytes32 topic = ObservationProposedAndFinalized.selector;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            calldatacopy(ptr, header, 0xe0)
-            mstore(add(ptr, 0xe0), witnesses)
-            log4(ptr, 0x100, topic, observationHash, calldataload(header), slot)
+            calldatacopy(ptr, add(header, 0x20), 0xc0)
+            mstore(add(ptr, 0xc0), witnesses)
+            log3(ptr, 0xe0, topic, observationHash, calldataload(header))
         }
     }
 

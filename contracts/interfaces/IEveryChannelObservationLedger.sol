@@ -22,16 +22,6 @@ struct SignedObservation {
     WitnessSignature[] signatures;
 }
 
-/// @notice An observation header with compact signatures of EOA witnesses, for `submitCompactAttestations`.
-/// @param header The observation header.
-/// @param signatures The witnesses' EIP-2098 compact signatures over `observationDigest(header)`, 64 bytes
-///        each (`r` then `yParityAndS`: bit 255 the recovery parity, bits 0-254 `s` in the lower half order),
-///        concatenated in any order; each signer is recovered and must be an active witness.
-struct CompactObservation {
-    ObservationHeader header;
-    bytes signatures;
-}
-
 /// @title IEveryChannelObservationLedger
 /// @notice The observation consensus surface of ECP-0093. A candidate observation is identified by its
 ///         `ObservationHash` (keccak256(abi.encode(header))) and grouped by its `ObservationSlot`
@@ -119,17 +109,27 @@ interface IEveryChannelObservationLedger is IERC5267 {
 
     /// @notice Emitted instead of `ObservationProposed` followed by `ObservationFinalized` when
     ///         `submitCompactAttestations` finalizes a candidate the ledger had no attestation of: the
-    ///         candidate is first seen and finalized in the same call. Carries the full header.
+    ///         candidate is first seen and finalized in the same call. Carries the full header, flattened,
+    ///         without repeating what the topics or the header already give: the header's `streamHash` is the
+    ///         `streamHash` topic, and the slot is `keccak256(abi.encode(streamHash, epochHash))`.
     /// @param observationHash The finalized observation.
-    /// @param streamHash Its stream.
-    /// @param slot Its slot.
-    /// @param header The full observation header (its `sequence` is the position in the stream's chain).
+    /// @param streamHash Its stream (the header's `streamHash`).
+    /// @param epochHash The header's `epochHash`.
+    /// @param parentObservationHash The header's `parentObservationHash` (the previous head).
+    /// @param dataRoot The header's `dataRoot`.
+    /// @param locatorHash The header's `locatorHash`.
+    /// @param observedUnixMs The header's `observedUnixMs`.
+    /// @param sequence The header's `sequence` (its position in the stream's chain).
     /// @param witnesses Bitmap (by registry index) of the active witnesses whose attestations finalized it.
     event ObservationProposedAndFinalized(
         bytes32 indexed observationHash,
         bytes32 indexed streamHash,
-        bytes32 indexed slot,
-        ObservationHeader header,
+        bytes32 epochHash,
+        bytes32 parentObservationHash,
+        bytes32 dataRoot,
+        bytes32 locatorHash,
+        uint64 observedUnixMs,
+        uint64 sequence,
         uint256 witnesses
     );
 
@@ -208,11 +208,12 @@ interface IEveryChannelObservationLedger is IERC5267 {
     /// @param observationHash The item's observation.
     error NoSignatures(bytes32 observationHash);
 
-    /// @notice Thrown by `submitCompactAttestations` when an item's packed signatures are empty or not a
-    ///         whole number of 64-byte compact signatures.
-    /// @param observationHash The item's observation.
-    /// @param length The length of the packed signatures in bytes.
-    error MalformedCompactSignatures(bytes32 observationHash, uint256 length);
+    /// @notice Thrown by `submitCompactAttestations` when its packed `signatures` do not hold one group per
+    ///         header: at header `item` the bytes end, the count byte is zero, or the group runs past the
+    ///         end; or bytes remain after the last group (`item` = the number of headers).
+    /// @param item The index of the header whose group is malformed (the number of headers for extra bytes).
+    /// @param offset The offset in `signatures` of that group's count byte (or of the extra bytes).
+    error MalformedCompactSignatures(uint256 item, uint256 offset);
 
     /// @notice Thrown by `submitCompactAttestations` when a compact signature recovers no signer (`s` in the
     ///         upper half order or an invalid point).
@@ -278,22 +279,29 @@ interface IEveryChannelObservationLedger is IERC5267 {
 
     /// @notice `submitSignedAttestations` for EOA witnesses with 64-byte EIP-2098 compact signatures: each
     ///         signer is recovered from its signature and looked up in the registry (once per call), so an
-    ///         item carries no witness address. About half the calldata of `submitSignedAttestations`.
-    /// @dev Same rules as `submitSignedAttestations`: items in order (a batch ordered by sequence finalizes
-    ///      a run of consecutive epochs), signatures of witnesses already counted on the candidate and items
-    ///      whose slot is finalized are skipped, a signature of a witness that attested another candidate
-    ///      of the slot is recorded as an equivocation (`EquivocationRecorded`) and not counted. Every
-    ///      signature of a processed item is recovered. Emits `ObservationProposedAndFinalized` when a
+    ///         item carries no witness address, and the headers and signatures are two flat arrays, so an
+    ///         item carries no offsets either: 417 calldata bytes for an observation with 3 signatures.
+    /// @dev Item `i` is `headers[i]` with the `i`-th group of `signatures`. `signatures` is the concatenation,
+    ///      in header order, of one group per header: a count byte `n` (1 to 255) followed by `n` compact
+    ///      signatures over `observationDigest(headers[i])`, 64 bytes each (`r` then `yParityAndS`: bit 255
+    ///      the recovery parity, bits 0-254 `s` in the lower half order), in any order; it must end with the
+    ///      last group. Same rules as `submitSignedAttestations`: items in order (a batch ordered by sequence
+    ///      finalizes a run of consecutive epochs), signatures of witnesses already counted on the candidate
+    ///      and items whose slot is finalized are skipped, a signature of a witness that attested another
+    ///      candidate of the slot is recorded as an equivocation (`EquivocationRecorded`) and not counted.
+    ///      Every signature of a processed item is recovered. Emits `ObservationProposedAndFinalized` when a
     ///      candidate the ledger had no attestation of finalizes in the call; otherwise as
     ///      `submitSignedAttestations`: `ObservationProposed` for a new candidate, then
     ///      `ObservationAttested` (per witness newly recorded on a candidate that stays open, in registry
     ///      index order) or `ObservationFinalized`. Reverts with `EmptyBatch`, `MalformedCompactSignatures`,
     ///      `InvalidCompactSignature`, `NotAWitness` (the recovered signer is not an active witness: also
     ///      what a signature over another digest, domain or chain gives), `ReservedObservationHash`.
-    /// @param items The observations with their packed compact signatures.
+    /// @param headers The observation headers.
+    /// @param signatures One group of compact signatures per header, packed as above.
     /// @return finalizedCount How many observations this call finalized.
     function submitCompactAttestations(
-        CompactObservation[] calldata items
+        ObservationHeader[] calldata headers,
+        bytes calldata signatures
     ) external returns (uint256 finalizedCount);
 
     /// @notice Finalizes a candidate that has quorum but could not finalize when it reached it, because its

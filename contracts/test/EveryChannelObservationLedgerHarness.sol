@@ -6,9 +6,11 @@ import {ObservationHeader} from "../libraries/EveryChannelTypes.sol";
 
 /// @title EveryChannelObservationLedgerHarness
 /// @notice Test-only ledger whose observation hash can be forced, to reach the range reserved for open-slot
-///         bitmaps (a real header lands there with probability 2**-128). Never deployed to real networks.
+///         bitmaps (a real header lands there with probability 2**-128), and whose compact fast path can be
+///         turned off, to check it against the general path. Never deployed to real networks.
 contract EveryChannelObservationLedgerHarness is EveryChannelObservationLedger {
     bytes32 private _forcedHash;
+    bool private _generalPathOnly;
 
     /// @notice Creates the harness over a registry.
     /// @param registry_ The witness registry.
@@ -18,6 +20,24 @@ contract EveryChannelObservationLedgerHarness is EveryChannelObservationLedger {
     /// @param forcedHash The hash to return.
     function forceObservationHash(bytes32 forcedHash) external {
         _forcedHash = forcedHash;
+    }
+
+    /// @notice Sends every `submitCompactAttestations` item to the general path (`true`) or not.
+    /// @param generalPathOnly Whether the fast path is off.
+    function setGeneralPathOnly(bool generalPathOnly) external {
+        _generalPathOnly = generalPathOnly;
+    }
+
+    function _submitCompactFast(
+        ObservationHeader calldata header,
+        uint256 at,
+        uint256 end,
+        MembershipCache memory cache,
+        CompactBatch memory batch
+    ) internal override returns (uint256) {
+        // The fast path hashes the header itself: a forced hash is only seen by the general path.
+        if (_generalPathOnly || _forcedHash != 0) return NOT_HANDLED;
+        return super._submitCompactFast(header, at, end, cache, batch);
     }
 
     function _hashes(

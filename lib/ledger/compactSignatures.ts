@@ -1,15 +1,18 @@
 /**
  * Packs EOA witnesses' signatures into the 64-byte EIP-2098 compact form that
- * `submitCompactAttestations` reads (`r ‖ yParityAndS` per signature, concatenated), and turns a
- * relay batch into `CompactObservation[]`.
+ * `submitCompactAttestations` reads (`r ‖ yParityAndS` per signature), turns a relay batch into
+ * `CompactObservation[]`, and packs items into the call's two arguments (`headers`, and one group
+ * per header in `signatures`: a count byte, then the signatures) or back.
  */
 import {
   concatHex,
   isHex,
+  numberToHex,
   parseSignature,
   serializeCompactSignature,
   signatureToCompactSignature,
   size,
+  sliceHex,
   type Hex,
 } from "viem";
 
@@ -19,10 +22,14 @@ import {
   type BuildRelayBatchParameters,
   type CollectedSignature,
 } from "./relayBatch";
+import type { ObservationHeader } from "../types/abi";
 import type { CompactObservation, SignedObservation } from "./types";
 
 /** Bytes of one compact signature in `CompactObservation.signatures`. */
 export const COMPACT_SIGNATURE_BYTES = 64;
+
+/** Most signatures one item can carry: its group's count is one byte. */
+export const MAX_COMPACT_SIGNATURES_PER_ITEM = 255;
 
 /**
  * The 64-byte EIP-2098 form of a 65-byte ECDSA signature (`r ‖ s ‖ v`, v 27/28 or 0/1) or of a
@@ -72,3 +79,80 @@ export function buildCompactRelayBatch(
 }
 
 export type { CollectedSignature };
+
+/** The arguments of `submitCompactAttestations(headers, signatures)`. */
+export type CompactBatchArguments = readonly [
+  headers: readonly ObservationHeader[],
+  signatures: Hex,
+];
+
+/**
+ * The two arguments of `submitCompactAttestations` for `items`, in order: the headers, and the
+ * concatenation of one group per item (a count byte, then the item's 64-byte signatures). Throws
+ * `InvalidFieldError` naming `items` (empty) or `items[i].signatures` (not hex, not a non-zero whole
+ * number of compact signatures, or more than 255 of them).
+ */
+export function packCompactBatch(items: readonly CompactObservation[]): CompactBatchArguments {
+  if (items.length === 0) throw new InvalidFieldError("items", "[]", "no item to pack");
+  const groups: Hex[] = [];
+  items.forEach((item, i) => {
+    const field = `items[${i}].signatures`;
+    const { signatures } = item;
+    if (!isHex(signatures, { strict: true }))
+      throw new InvalidFieldError(field, signatures, "not a hex string");
+    const length = size(signatures);
+    const count = length / COMPACT_SIGNATURE_BYTES;
+    if (length === 0 || !Number.isInteger(count))
+      throw new InvalidFieldError(
+        field,
+        signatures,
+        `${length} bytes, expected a non-zero multiple of ${COMPACT_SIGNATURE_BYTES}`,
+      );
+    if (count > MAX_COMPACT_SIGNATURES_PER_ITEM)
+      throw new InvalidFieldError(
+        field,
+        `${count} signatures`,
+        `at most ${MAX_COMPACT_SIGNATURES_PER_ITEM} per item`,
+      );
+    groups.push(numberToHex(count, { size: 1 }), signatures.toLowerCase() as Hex);
+  });
+  return [items.map((item) => item.header), concatHex(groups)];
+}
+
+/**
+ * The items of `submitCompactAttestations(headers, signatures)`, for instance decoded from a
+ * transaction's calldata: the inverse of `packCompactBatch`. Throws `InvalidFieldError` naming
+ * `signatures` with the header index and byte offset where the groups stop matching the headers,
+ * as the ledger's `MalformedCompactSignatures` does.
+ */
+export function unpackCompactBatch(
+  headers: readonly ObservationHeader[],
+  signatures: Hex,
+): CompactObservation[] {
+  if (!isHex(signatures, { strict: true }))
+    throw new InvalidFieldError("signatures", signatures, "not a hex string");
+  const total = size(signatures);
+  const items: CompactObservation[] = [];
+  let at = 0;
+  headers.forEach((header, i) => {
+    if (at >= total)
+      throw new InvalidFieldError("signatures", `offset ${at}`, `no group for headers[${i}]`);
+    const count = Number.parseInt(sliceHex(signatures, at, at + 1, { strict: true }).slice(2), 16);
+    const end = at + 1 + count * COMPACT_SIGNATURE_BYTES;
+    if (count === 0 || end > total)
+      throw new InvalidFieldError(
+        "signatures",
+        `offset ${at}`,
+        `headers[${i}]'s group of ${count} signatures does not fit in ${total} bytes`,
+      );
+    items.push({ header, signatures: sliceHex(signatures, at + 1, end, { strict: true }) });
+    at = end;
+  });
+  if (at !== total)
+    throw new InvalidFieldError(
+      "signatures",
+      `offset ${at}`,
+      `${total - at} bytes after the last of ${headers.length} groups`,
+    );
+  return items;
+}

@@ -4,8 +4,9 @@
  * against the compiled artifact.
  */
 import type { AbiParameter, AbiParameterToPrimitiveType } from "abitype";
+import type { Hex } from "viem";
 
-import { observationHeaderComponents } from "../types/abi";
+import { observationHeaderComponents, type ObservationHeader } from "../types/abi";
 
 export const witnessSignatureComponents = [
   { name: "witness", type: "address" },
@@ -17,15 +18,9 @@ export const signedObservationComponents = [
   { name: "signatures", type: "tuple[]", components: witnessSignatureComponents },
 ] as const;
 
-export const compactObservationComponents = [
-  { name: "header", type: "tuple", components: observationHeaderComponents },
-  { name: "signatures", type: "bytes" },
-] as const;
-
 export const ledgerAbiParameters = {
   WitnessSignature: { type: "tuple", components: witnessSignatureComponents },
   SignedObservation: { type: "tuple", components: signedObservationComponents },
-  CompactObservation: { type: "tuple", components: compactObservationComponents },
 } as const satisfies Record<string, AbiParameter>;
 
 /** One witness's EIP-712 signature over an observation header. */
@@ -36,7 +31,12 @@ export type WitnessSignature = AbiParameterToPrimitiveType<
 export type SignedObservation = AbiParameterToPrimitiveType<
   (typeof ledgerAbiParameters)["SignedObservation"]
 >;
-/** A header with its witnesses' packed 64-byte EIP-2098 signatures (`submitCompactAttestations`). */
-export type CompactObservation = AbiParameterToPrimitiveType<
-  (typeof ledgerAbiParameters)["CompactObservation"]
->;
+/**
+ * One item of `submitCompactAttestations`: a header with its witnesses' 64-byte EIP-2098 signatures,
+ * concatenated. Not an ABI struct: `packCompactBatch` turns items into the call's two arguments.
+ */
+export interface CompactObservation {
+  readonly header: ObservationHeader;
+  /** 64-byte compact signatures, concatenated (1 to 255 of them). */
+  readonly signatures: Hex;
+}

@@ -10,7 +10,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getContract, type Address, type Hex, type TypedDataDomain } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
-import { toCompactObservation } from "../../lib/ledger/compactSignatures";
+import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
 import { observationTypes } from "../../lib/ledger/typedData";
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
 import type { ObservationHeader } from "../../lib/types/abi";
@@ -171,7 +171,7 @@ export async function relayBatch(
       to: deployment.ledger,
       abi: deployment.artifacts.ledger.abi,
       functionName: "submitCompactAttestations",
-      args: [items.map(toCompactObservation)],
+      args: packCompactBatch(items.map(toCompactObservation)),
       fees,
       ...(options.measure === undefined ? {} : { measure: options.measure }),
       ...(options.gas === undefined ? {} : { gas: options.gas }),

@@ -13,8 +13,10 @@ import {
 
 import {
   buildCompactRelayBatch,
+  packCompactBatch,
   packCompactSignatures,
   toCompactSignature,
+  unpackCompactBatch,
 } from "../../lib/ledger/compactSignatures";
 import { buildRelayBatch } from "../../lib/ledger/relayBatch";
 import {
@@ -44,8 +46,12 @@ function proposedAndFinalized(h: ObservationHeader, witnesses: bigint) {
     args: {
       observationHash: hashOf(h),
       streamHash: h.streamHash,
-      slot: slotOf(h),
-      header: h,
+      epochHash: h.epochHash,
+      parentObservationHash: h.parentObservationHash,
+      dataRoot: h.dataRoot,
+      locatorHash: h.locatorHash,
+      observedUnixMs: h.observedUnixMs,
+      sequence: h.sequence,
       witnesses,
     },
   };
@@ -71,9 +77,11 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     const run = chainOf(streamOf(1), 100n, 5, undefined);
     const items = await Promise.all(run.map((h) => f.compact(h, f.witnesses.slice(1, 4))));
     expect(size(items[0]!.signatures)).to.equal(192);
-    expect((await f.ledger.simulate.submitCompactAttestations([items])).result).to.equal(5n);
+    expect(
+      (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
+    ).to.equal(5n);
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([items]),
+      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
     });
     expectEvents(
       f.ledger,
@@ -97,7 +105,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
     const order = [f.witnesses[3]!, f.witnesses[1]!];
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([[await f.compact(genesis!, order)]]),
+      hash: await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis!, order)]),
+      ),
     });
     expectEvents(f.ledger, receipt.logs, [
       {
@@ -121,9 +131,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     ]);
     // The third signature finalizes the open candidate: ObservationFinalized, as on the other paths.
     const third = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([
-        [await f.compact(genesis!, [f.witnesses[0]!])],
-      ]),
+      hash: await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis!, [f.witnesses[0]!])]),
+      ),
     });
     expectEvents(f.ledger, third.logs, [
       {
@@ -145,9 +155,11 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     const item = await f.compact(genesis!, f.witnesses.slice(0, 2));
     const first = item.signatures.slice(0, 130) as Hex;
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([
-        [{ header: genesis!, signatures: `${item.signatures}${first.slice(2)}` as Hex }],
-      ]),
+      hash: await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([
+          { header: genesis!, signatures: `${item.signatures}${first.slice(2)}` as Hex },
+        ]),
+      ),
     });
     expectEvents(f.ledger, receipt.logs, [
       {
@@ -165,7 +177,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       })),
     ]);
     const replay = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([[item]]),
+      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch([item])),
     });
     expectEvents(f.ledger, replay.logs, []);
     expect(await f.ledger.read.candidateStatus([slotOf(genesis!), hashOf(genesis!)])).to.deep.equal(
@@ -184,9 +196,11 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       await f.compact(rival, f.witnesses.slice(2, 5)),
       await f.compact(other, f.witnesses.slice(2, 5)),
     ];
-    expect((await f.ledger.simulate.submitCompactAttestations([items])).result).to.equal(1n);
+    expect(
+      (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
+    ).to.equal(1n);
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([items]),
+      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
     });
     expectEvents(f.ledger, receipt.logs, [proposedAndFinalized(other, bits(2, 3, 4))]);
     expect(await f.ledger.read.candidateStatus([slotOf(rival), hashOf(rival)])).to.deep.equal([
@@ -203,15 +217,17 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       await f.compact(b!, f.witnesses.slice(0, 3)),
       await f.compact(a!, f.witnesses.slice(0, 3)),
     ];
-    expect((await f.ledger.simulate.submitCompactAttestations([items])).result).to.equal(1n);
-    await f.ledger.write.submitCompactAttestations([items]);
+    expect(
+      (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
+    ).to.equal(1n);
+    await f.ledger.write.submitCompactAttestations(packCompactBatch(items));
     expect(await f.ledger.read.candidateStatus([slotOf(b!), hashOf(b!)])).to.deep.equal([
       1,
       3n,
       3n,
     ]);
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([[items[0]!]]),
+      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch([items[0]!])),
     });
     expectEvents(f.ledger, receipt.logs, [
       {
@@ -248,7 +264,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       heads: {},
     });
     expect(batch.map((item) => item.header)).to.deep.equal(run);
-    expect((await f.ledger.simulate.submitCompactAttestations([batch])).result).to.equal(3n);
+    expect(
+      (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(batch))).result,
+    ).to.equal(3n);
   });
 
   it("records an equivocating signature as evidence, counts it nowhere and keeps the batch", async function () {
@@ -256,11 +274,11 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     const a = headerAt(streamOf(1), 100n, undefined, 0);
     const b = headerAt(streamOf(1), 100n, undefined, 1);
     const w = f.witnesses[0]!;
-    await f.ledger.write.submitCompactAttestations([[await f.compact(a, [w])]]);
+    await f.ledger.write.submitCompactAttestations(packCompactBatch([await f.compact(a, [w])]));
     const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([
-        [await f.compact(b, [w, f.witnesses[1]!])],
-      ]),
+      hash: await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(b, [w, f.witnesses[1]!])]),
+      ),
     });
     expectEvents(f.ledger, receipt.logs, [
       {
@@ -289,7 +307,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     // An item whose only signature is an equivocation adds nothing and emits nothing.
     const c = headerAt(streamOf(1), 100n, undefined, 2);
     const none = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations([[await f.compact(c, [w])]]),
+      hash: await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(c, [w])]),
+      ),
     });
     expectEvents(f.ledger, none.logs, []);
   });
@@ -300,9 +320,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     await f.ledger.write.submitSignedAttestations([[await f.signed(genesis!, [f.witnesses[0]!])]]);
     expect(
       (
-        await f.ledger.simulate.submitCompactAttestations([
-          [await f.compact(genesis!, f.witnesses.slice(0, 3))],
-        ])
+        await f.ledger.simulate.submitCompactAttestations(
+          packCompactBatch([await f.compact(genesis!, f.witnesses.slice(0, 3))]),
+        )
       ).result,
     ).to.equal(1n);
   });
@@ -317,34 +337,43 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       await f.compact(run[0]!, all.slice(0, 7)),
       await f.compact(run[1]!, all.slice(5, 12)),
     ];
-    expect((await f.ledger.simulate.submitCompactAttestations([items])).result).to.equal(2n);
+    expect(
+      (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
+    ).to.equal(2n);
   });
 
   describe("reverts", function () {
     it("with EmptyBatch on no items", async function () {
       const f = await loadLedgerFixture();
       await expectRevert(
-        f.ledger.write.submitCompactAttestations([[]]),
+        f.ledger.write.submitCompactAttestations([[], "0x"]),
         f.ledger,
         "EmptyBatch",
         [],
       );
     });
 
-    it("with MalformedCompactSignatures on no signature or a length that is not a multiple of 64", async function () {
+    it("with MalformedCompactSignatures naming the header and offset where the groups do not fit the headers", async function () {
       const f = await loadLedgerFixture();
-      const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
+      const [genesis, next] = chainOf(streamOf(1), 100n, 2, undefined);
       const item = await f.compact(genesis!, [f.witnesses[0]!]);
-      for (const signatures of [
-        "0x",
-        `${item.signatures}00`,
-        item.signatures.slice(0, 128),
-      ] as Hex[]) {
+      const group = `0x01${item.signatures.slice(2)}` as Hex;
+      const cases: [readonly ObservationHeader[], Hex, bigint, bigint][] = [
+        // No group at all, a zero count, a group cut short, a count above what is there.
+        [[genesis!], "0x", 0n, 0n],
+        [[genesis!], `0x00${item.signatures.slice(2)}`, 0n, 0n],
+        [[genesis!], group.slice(0, 100) as Hex, 0n, 0n],
+        [[genesis!], `0x02${item.signatures.slice(2)}`, 0n, 0n],
+        // One group for two headers; bytes after the last group.
+        [[genesis!, next!], group, 1n, 65n],
+        [[genesis!], `${group}00`, 1n, 65n],
+      ];
+      for (const [headers, signatures, index, offset] of cases) {
         await expectRevert(
-          f.ledger.write.submitCompactAttestations([[{ header: genesis!, signatures }]]),
+          f.ledger.write.submitCompactAttestations([headers, signatures]),
           f.ledger,
           "MalformedCompactSignatures",
-          [hashOf(genesis!), BigInt(size(signatures))],
+          [index, offset],
         );
       }
     });
@@ -363,7 +392,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       for (const bad of [zeroR, zeroS, highS]) {
         const signatures = `${item.signatures.slice(0, 130)}${bad}` as Hex;
         await expectRevert(
-          f.ledger.write.submitCompactAttestations([[{ header: genesis!, signatures }]]),
+          f.ledger.write.submitCompactAttestations(
+            packCompactBatch([{ header: genesis!, signatures }]),
+          ),
           f.ledger,
           "InvalidCompactSignature",
           [hashOf(genesis!), 1n],
@@ -382,7 +413,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       const domain = { ...f.domain, verifyingContract: harness.address };
       for (const signers of [f.witnesses.slice(0, 3), [f.witnesses[0]!]]) {
         await expectRevert(
-          harness.write.submitCompactAttestations([[await f.compact(genesis!, signers, domain)]]),
+          harness.write.submitCompactAttestations(
+            packCompactBatch([await f.compact(genesis!, signers, domain)]),
+          ),
           harness,
           "ReservedObservationHash",
           [reserved],
@@ -395,16 +428,18 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
       const stranger = hardhatAccount(9);
       await expectRevert(
-        f.ledger.write.submitCompactAttestations([
-          [await f.compact(genesis!, [f.witnesses[0]!, stranger])],
-        ]),
+        f.ledger.write.submitCompactAttestations(
+          packCompactBatch([await f.compact(genesis!, [f.witnesses[0]!, stranger])]),
+        ),
         f.ledger,
         "NotAWitness",
         [stranger.address],
       );
       await f.registry.write.removeWitness([f.witnesses[4]!.address]);
       await expectRevert(
-        f.ledger.write.submitCompactAttestations([[await f.compact(genesis!, [f.witnesses[4]!])]]),
+        f.ledger.write.submitCompactAttestations(
+          packCompactBatch([await f.compact(genesis!, [f.witnesses[4]!])]),
+        ),
         f.ledger,
         "NotAWitness",
         [f.witnesses[4]!.address],
@@ -428,7 +463,9 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
         const recovered = await recoverCompact(observationDigest(f.domain, genesis!), signatures);
         expect(recovered).to.not.equal(getAddress(w.address));
         await expectRevert(
-          f.ledger.write.submitCompactAttestations([[{ header: genesis!, signatures }]]),
+          f.ledger.write.submitCompactAttestations(
+            packCompactBatch([{ header: genesis!, signatures }]),
+          ),
           f.ledger,
           "NotAWitness",
           [recovered],
@@ -466,6 +503,61 @@ describe("lib/ledger/compactSignatures", function () {
     expect(() => packCompactSignatures([`0x${"11".repeat(64)}05`])).to.throw(
       /signatures\[0\].*not an ECDSA signature/,
     );
+  });
+
+  it("packs items into headers and count-prefixed groups, and unpacks them back", async function () {
+    const f = await loadLedgerFixture();
+    const run = chainOf(streamOf(1), 100n, 3, undefined);
+    const items = [
+      await f.compact(run[0]!, f.witnesses.slice(0, 3)),
+      await f.compact(run[1]!, [f.witnesses[4]!]),
+      await f.compact(run[2]!, f.witnesses.slice(0, 5)),
+    ];
+    const [headers, signatures] = packCompactBatch(items);
+    expect(headers).to.deep.equal(run);
+    // 3 + 1 + 5 signatures of 64 bytes and one count byte per item.
+    expect(size(signatures)).to.equal(9 * 64 + 3);
+    expect(signatures.slice(0, 4)).to.equal("0x03");
+    expect(signatures.slice(2 + 2 * (1 + 3 * 64), 4 + 2 * (1 + 3 * 64))).to.equal("01");
+    expect(unpackCompactBatch(headers, signatures)).to.deep.equal(items);
+  });
+
+  it("refuses to pack an empty batch or an item whose signatures are not 1 to 255 compact signatures, naming the item", function () {
+    const header = headerAt(streamOf(1), 100n, undefined);
+    const one = `0x${"11".repeat(64)}` as Hex;
+    expect(() => packCompactBatch([])).to.throw(/items.*no item/);
+    expect(() => packCompactBatch([{ header, signatures: "0x" }])).to.throw(
+      /items\[0\]\.signatures.*0 bytes/,
+    );
+    expect(() =>
+      packCompactBatch([
+        { header, signatures: one },
+        { header, signatures: `${one}00` as Hex },
+      ]),
+    ).to.throw(/items\[1\]\.signatures.*65 bytes/);
+    expect(() => packCompactBatch([{ header, signatures: "0xzz" as Hex }])).to.throw(
+      /items\[0\]\.signatures.*not a hex/,
+    );
+    const many = `0x${"11".repeat(64 * 256)}` as Hex;
+    expect(() => packCompactBatch([{ header, signatures: many }])).to.throw(
+      /items\[0\]\.signatures.*at most 255/,
+    );
+  });
+
+  it("refuses to unpack groups that do not fit the headers, naming the offset", function () {
+    const header = headerAt(streamOf(1), 100n, undefined);
+    const group = `0x01${"11".repeat(64)}` as Hex;
+    expect(() => unpackCompactBatch([header, header], group)).to.throw(
+      /signatures: no group for headers\[1\].*offset 65/,
+    );
+    expect(() => unpackCompactBatch([header], "0x00")).to.throw(/signatures: headers\[0\].*group of 0 signatures.*offset 0/);
+    expect(() => unpackCompactBatch([header], `0x02${"11".repeat(64)}`)).to.throw(
+      /signatures: headers\[0\].*group of 2 signatures.*offset 0/,
+    );
+    expect(() => unpackCompactBatch([header], `${group}ff`)).to.throw(
+      /signatures: 1 bytes after the last of 1 groups.*offset 65/,
+    );
+    expect(() => unpackCompactBatch([header], "0xzz" as Hex)).to.throw(/signatures.*not a hex/);
   });
 
   it("builds the same batch as buildRelayBatch with packed signatures", async function () {

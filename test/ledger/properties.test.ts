@@ -4,7 +4,7 @@ import { zeroHash, type Hex, type LocalAccount } from "viem";
 
 import { decodedEvents, type ExpectedEvent } from "../support/events";
 import { captureRevert } from "../support/revert";
-import { toCompactObservation } from "../../lib/ledger/compactSignatures";
+import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
 import type { ObservationHeader } from "../../lib/types/abi";
 import { hardhatAccount, hashOf, headerAt, loadLedgerFixture, slotOf, streamOf } from "./fixture";
 
@@ -178,7 +178,9 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
               for (const s of signers) noteSigned(model, header, s);
             }
             promise = step.compact
-              ? f.ledger.write.submitCompactAttestations([items.map(toCompactObservation)])
+              ? f.ledger.write.submitCompactAttestations(
+                  packCompactBatch(items.map(toCompactObservation)),
+                )
               : f.ledger.write.submitSignedAttestations([items]);
           } else if (step.kind === "finalize") {
             const all = [...model.known.values()];
@@ -252,10 +254,13 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
         }
 
         // P1: at most one finalized observation per slot, and the slot records exactly it.
-        const slots = model.finalized.map((e) => e.args.slot as Hex);
+        // (ObservationProposedAndFinalized carries no slot topic: the slot is the header's.)
+        const slotOfEvent = (e: ExpectedEvent): Hex =>
+          slotOf(model.known.get(e.args.observationHash as Hex)!.header);
+        const slots = model.finalized.map(slotOfEvent);
         expect(new Set(slots).size).to.equal(slots.length);
         for (const e of model.finalized) {
-          expect(await f.ledger.read.slotStatus([e.args.slot as Hex])).to.deep.equal([
+          expect(await f.ledger.read.slotStatus([slotOfEvent(e)])).to.deep.equal([
             2,
             e.args.observationHash,
             0n,
