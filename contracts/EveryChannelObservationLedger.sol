@@ -441,6 +441,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         return false;
     }
 
+    // One pass over the item in assembly: split across functions, it costs more gas per observation.
+    // solhint-disable function-max-lines
     /// @dev The fast path of `submitCompactAttestations`, for the common case: an item of an empty slot whose
     ///      signatures recover to distinct active witnesses. It finalizes the item (quorum reached and the head
     ///      extended; the head is kept in `batch` until `_storeHead`) or records it as a new open candidate,
@@ -506,6 +508,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         _emitAttestedByIndex(cache, observationHash, witnesses);
         return OPEN;
     }
+    // solhint-enable function-max-lines
 
     /// @dev `_extendsHead(header)` against the head of `batch`, which is first made the header's stream's
     ///      (storing the cached head of another stream if it changed, then reading this one).
@@ -576,6 +579,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         }
     }
 
+    // One assembly loop over the signatures: split across functions, it costs more gas per signature.
+    // solhint-disable function-max-lines
     /// @dev The bitmap of the signers of the compact signatures in calldata `[at, end)`, distinct active
     ///      witnesses looked up in `cache` (or with `_witnessBit`); 0 when a signature recovers no signer or a
     ///      witness signed twice.
@@ -663,6 +668,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             if (at == end) break;
         }
     }
+    // solhint-enable function-max-lines
 
     /// @dev Writes `batch`'s cached head to `_heads` if it changed, and forgets it.
     function _storeHead(CompactBatch memory batch) private {

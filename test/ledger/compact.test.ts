@@ -550,7 +550,9 @@ describe("lib/ledger/compactSignatures", function () {
     expect(() => unpackCompactBatch([header, header], group)).to.throw(
       /signatures: no group for headers\[1\].*offset 65/,
     );
-    expect(() => unpackCompactBatch([header], "0x00")).to.throw(/signatures: headers\[0\].*group of 0 signatures.*offset 0/);
+    expect(() => unpackCompactBatch([header], "0x00")).to.throw(
+      /signatures: headers\[0\].*group of 0 signatures.*offset 0/,
+    );
     expect(() => unpackCompactBatch([header], `0x02${"11".repeat(64)}`)).to.throw(
       /signatures: headers\[0\].*group of 2 signatures.*offset 0/,
     );
