@@ -660,11 +660,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
                 }
             }
             if (at == 0) return 0;
-            if (missed != address(0)) {
-                uint256 bit = _witnessBit(cache, missed);
-                if (witnesses & bit != 0) return 0;
-                witnesses |= bit;
-            }
+            // A signer not in `cache` has no bit in `witnesses` yet (every bit there came from `cache`).
+            if (missed != address(0)) witnesses |= _witnessBit(cache, missed);
             if (at == end) break;
         }
     }
