@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 import {
@@ -12,19 +13,21 @@ import {
 } from "./interfaces/IEveryChannelObservationLedger.sol";
 import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
 import {EveryChannelBitmap} from "./libraries/EveryChannelBitmap.sol";
-import {ObservationHeader} from "./libraries/EveryChannelTypes.sol";
+import {ObservationContent} from "./libraries/EveryChannelTypes.sol";
 
 /// @title EveryChannelObservationLedger
-/// @notice Candidate observations, witness attestations (by transaction and relayed EIP-712 signatures) and
-///         quorum finalization into one linear chain per stream (ECP-0093).
+/// @notice Witness attestations of observation contents (by transaction and relayed EIP-712 signatures),
+///         finalized at quorum into one linear chain per stream whose links the ledger assigns (ECP-0093).
 /// @dev Storage (see `docs/ledger.md`):
 ///      - `_slots[slot]`: 0 (empty), a bitmap below 2**128 of the witnesses that attested in the slot (open),
-///        or the finalized observation hash (finalized; observation hashes below 2**128 are refused).
-///      - `_candidates[observationHash]`: bitmap of the witnesses whose attestation is recorded on an open
-///        candidate; deleted when it finalizes. A candidate first seen and finalized in the same call never
-///        gets one, so a finalized observation costs exactly one new storage word (its slot's).
+///        or the finalized `ContentHash` (finalized; content hashes below 2**128 never finalize).
+///      - `_candidates[contentHash]`: bitmap of the witnesses whose attestation is recorded on an open
+///        content; deleted when it finalizes. A content first seen and finalized in the same call never gets
+///        one, so a finalized observation costs exactly one new storage word (its slot's).
 ///      - `_heads[streamHash]`: the stream's finalized head (two words).
 ///      - `_equivocations[slot][witness]`: evidence, written only when a witness equivocates.
+///      Calldata and memory layouts are `abi.encode` layouts, one word per field, named by the `CONTENT_*`
+///      and `HEADER_*` offsets below.
 contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712 {
     using EveryChannelBitmap for uint256;
 
@@ -37,11 +40,11 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     }
 
     /// @notice Recorded evidence of an equivocation (see `EquivocationRecorded`).
-    /// @param observationA The other candidate, or zero when it is the witness's counted attestation.
-    /// @param observationB The candidate whose attestation was refused.
+    /// @param contentA The other content, or zero when it is the witness's counted attestation.
+    /// @param contentB The content whose attestation was refused.
     struct Equivocation {
-        bytes32 observationA;
-        bytes32 observationB;
+        bytes32 contentA;
+        bytes32 contentB;
     }
 
     /// @notice The registry membership, read once per relayed batch and kept in memory.
@@ -77,31 +80,52 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    // Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,
-    //             bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)
+    // Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)
     bytes32 public constant OBSERVATION_TYPEHASH =
         keccak256(
-            "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)"
+            "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)"
         );
 
-    /// @dev Outcomes of `_submitCompactFast`.
+    /// @inheritdoc IEveryChannelObservationLedger
+    uint256 public constant MAX_FUTURE_MS = 300_000;
+
+    /// @dev Outcomes of an item: nothing recorded, recorded on a content that stays open, finalized, or the
+    ///      witness's conflicting attestation recorded as equivocation (`_attest` only).
     uint256 internal constant NOT_HANDLED = 0;
     uint256 internal constant FINALIZED = 1;
     uint256 internal constant OPEN = 2;
+    uint256 internal constant EQUIVOCATED = 3;
 
-    /// @dev Slot words below this value are open-slot bitmaps; at or above it, a finalized observation hash.
+    /// @dev Slot words below this value are open-slot bitmaps; at or above it, a finalized content hash.
     uint256 private constant FINALIZED_THRESHOLD = 1 << 128;
+
+    /// @dev `ObservationContent` (abi.encode layout): word offsets and size.
+    uint256 private constant CONTENT_DATA_ROOT = 0x40;
+    uint256 private constant CONTENT_OBSERVED = 0x80;
+    uint256 private constant CONTENT_SIZE = 0xa0;
+    /// @dev `ObservationHeader` (abi.encode layout): word offsets and size.
+    uint256 private constant HEADER_PARENT = 0x40;
+    uint256 private constant HEADER_DATA_ROOT = 0x60;
+    uint256 private constant HEADER_SEQUENCE = 0xc0;
+    uint256 private constant HEADER_SIZE = 0xe0;
+    /// @dev `CompactBatch` memory layout: word offsets of its fields.
+    uint256 private constant BATCH_HEAD_HASH = 0x60;
+    uint256 private constant BATCH_POSITION = 0x80;
+    uint256 private constant BATCH_DIRTY = 0xa0;
+    /// @dev `Head.position`: the sequence in the low 64 bits, `observedUnixMs` above.
+    uint256 private constant POSITION_SEQUENCE_MASK = 0xffffffffffffffff;
+    uint256 private constant POSITION_OBSERVED_SHIFT = 64;
 
     IEveryChannelWitnessRegistry private immutable _REGISTRY;
 
     mapping(bytes32 slot => uint256 word) private _slots;
-    mapping(bytes32 observationHash => uint256 witnesses) private _candidates;
+    mapping(bytes32 contentHash => uint256 witnesses) private _candidates;
     mapping(bytes32 streamHash => Head head) private _heads;
     mapping(bytes32 slot => mapping(address witness => Equivocation record)) private _equivocations;
 
     /// @notice Creates the ledger over a witness registry.
     /// @param registry_ The witness registry (immutable).
-    constructor(address registry_) EIP712("EveryChannelObservationLedger", "1") {
+    constructor(address registry_) EIP712("EveryChannelObservationLedger", "2") {
         if (registry_ == address(0)) revert ZeroRegistry();
         _REGISTRY = IEveryChannelWitnessRegistry(registry_);
     }
@@ -111,17 +135,25 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function attest(ObservationHeader calldata header) external returns (bool finalized) {
+    function attest(ObservationContent calldata content) external returns (bool finalized) {
         (uint256 active, uint256 quorum, uint256 bit) = _senderMembership();
-        return _attest(header, msg.sender, bit, active, quorum);
+        return _attest(content, bit, active, quorum, true) == FINALIZED;
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function attestMany(ObservationHeader[] calldata headers) external returns (uint256 finalizedCount) {
-        if (headers.length == 0) revert EmptyBatch();
+    function attestMany(
+        ObservationContent[] calldata contents
+    ) external returns (uint256 counted, uint256 finalizedCount) {
+        if (contents.length == 0) revert EmptyBatch();
         (uint256 active, uint256 quorum, uint256 bit) = _senderMembership();
-        for (uint256 i = 0; i < headers.length; ++i) {
-            if (_attest(headers[i], msg.sender, bit, active, quorum)) ++finalizedCount;
+        for (uint256 i = 0; i < contents.length; ++i) {
+            uint256 outcome = _attest(contents[i], bit, active, quorum, false);
+            if (outcome == FINALIZED) {
+                ++counted;
+                ++finalizedCount;
+            } else if (outcome == OPEN) {
+                ++counted;
+            }
         }
     }
 
@@ -139,10 +171,10 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function submitCompactAttestations(
-        ObservationHeader[] calldata headers,
+        ObservationContent[] calldata contents,
         bytes calldata signatures
     ) external returns (uint256 finalizedCount) {
-        uint256 count = headers.length;
+        uint256 count = contents.length;
         if (count == 0) revert EmptyBatch();
         MembershipCache memory cache;
         cache.entries = new uint256[](8);
@@ -158,9 +190,9 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         for (uint256 i = 0; i < count; ) {
             // The item's group: one count byte (1 to 255), then that many 64-byte signatures.
             uint256 next = 0;
-            ObservationHeader calldata header;
+            ObservationContent calldata content;
             assembly ("memory-safe") {
-                header := add(headers.offset, mul(i, 0xe0))
+                content := add(contents.offset, mul(i, CONTENT_SIZE))
                 if lt(at, end) {
                     let signatureCount := byte(0, calldataload(at))
                     next := add(add(at, 1), shl(6, signatureCount))
@@ -170,11 +202,11 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
                 }
             }
             if (next == 0) revert MalformedCompactSignatures(i, at - start);
-            uint256 outcome = _submitCompactFast(header, at + 1, next, cache, batch);
+            uint256 outcome = _submitCompactFast(content, at + 1, next, cache, batch);
             if (outcome == NOT_HANDLED) {
                 // The general path reads and writes `_heads`: store the cached head and forget it.
                 _storeHead(batch);
-                if (_submitCompact(header, at + 1, next, cache)) outcome = FINALIZED;
+                if (_submitCompact(content, at + 1, next, cache)) outcome = FINALIZED;
             }
             unchecked {
                 if (outcome == FINALIZED) ++finalizedCount;
@@ -187,27 +219,27 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function finalize(ObservationHeader calldata header) external returns (bool finalized) {
-        (bytes32 observationHash, bytes32 slot) = _hashes(header);
+    function finalize(ObservationContent calldata content) external returns (bool finalized) {
+        (bytes32 contentHash, bytes32 slot) = _hashes(content);
         uint256 slotWord = _slots[slot];
         if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
-        uint256 recorded = _candidates[observationHash];
-        if (recorded == 0) revert UnknownObservation(observationHash);
+        uint256 recorded = _candidates[contentHash];
+        if (recorded == 0) revert UnknownObservation(contentHash);
         (uint256 active, uint256 quorum) = _REGISTRY.membership();
         uint256 counted = recorded & active;
         uint256 attestations = counted.popCount();
-        if (attestations < quorum) revert QuorumNotReached(observationHash, attestations, quorum);
-        _requireExtendsHead(header);
-        _finalize(header, observationHash, slot, counted, true);
+        if (attestations < quorum) revert QuorumNotReached(contentHash, attestations, quorum);
+        (bool done, uint64 headObservedUnixMs) = _tryFinalize(content, contentHash, slot, counted, recorded);
+        if (!done) revert ObservationExpired(contentHash, content.observedUnixMs, headObservedUnixMs);
         return true;
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function reportEquivocation(
         address witness,
-        ObservationHeader calldata a,
+        ObservationContent calldata a,
         bytes calldata signatureA,
-        ObservationHeader calldata b,
+        ObservationContent calldata b,
         bytes calldata signatureB
     ) external {
         (bytes32 hashA, bytes32 slot) = _hashes(a);
@@ -216,8 +248,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (hashA == hashB) revert SameObservation(hashA);
         (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
         if (!registered) revert NotAWitness(witness);
-        if (_equivocations[slot][witness].observationB != 0)
-            revert EquivocationAlreadyRecorded(slot, witness);
+        if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
         if (!_isValidSignature(witness, _digest(a), signatureA)) revert InvalidSignature(witness, hashA);
         if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
         _storeReportedEquivocation(slot, witness, 1 << index, hashA, hashB);
@@ -228,8 +259,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     // ---------------------------------------------------------------------------------------------
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function observationDigest(ObservationHeader calldata header) external view returns (bytes32) {
-        return _digest(header);
+    function observationDigest(ObservationContent calldata content) external view returns (bytes32) {
+        return _digest(content);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -243,13 +274,13 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ) external view returns (bytes32 observationHash, uint64 sequence, uint64 observedUnixMs) {
         Head storage head = _heads[streamHash];
         uint256 position = head.position;
-        return (head.observationHash, uint64(position), uint64(position >> 64));
+        return (head.observationHash, uint64(position), uint64(position >> POSITION_OBSERVED_SHIFT));
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function slotStatus(
         bytes32 slot
-    ) external view returns (SlotStatus status, bytes32 finalizedObservationHash, uint256 attestedWitnesses) {
+    ) external view returns (SlotStatus status, bytes32 finalizedContentHash, uint256 attestedWitnesses) {
         uint256 slotWord = _slots[slot];
         if (slotWord == 0) return (SlotStatus.Empty, bytes32(0), 0);
         if (slotWord < FINALIZED_THRESHOLD) return (SlotStatus.Open, bytes32(0), slotWord);
@@ -258,23 +289,32 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function candidateStatus(
-        bytes32 slot,
-        bytes32 observationHash
-    ) external view returns (CandidateStatus status, uint256 attestations, uint256 currentQuorum) {
-        (uint256 active, uint256 quorum) = _REGISTRY.membership();
+        ObservationContent calldata content
+    )
+        external
+        view
+        returns (CandidateStatus status, uint256 attestations, uint256 currentQuorum, bool reachable)
+    {
+        (bytes32 contentHash, bytes32 slot) = _hashes(content);
+        uint256 active;
+        (active, currentQuorum) = _REGISTRY.membership();
         uint256 slotWord = _slots[slot];
-        if (slotWord >= FINALIZED_THRESHOLD && bytes32(slotWord) == observationHash) {
-            return (CandidateStatus.Finalized, 0, quorum);
+        if (slotWord >= FINALIZED_THRESHOLD) {
+            if (bytes32(slotWord) == contentHash) return (CandidateStatus.Finalized, 0, currentQuorum, false);
+            attestations = (_candidates[contentHash] & active).popCount();
+            return (CandidateStatus.Superseded, attestations, currentQuorum, false);
         }
-        uint256 recorded = _candidates[observationHash];
+        uint256 recorded = _candidates[contentHash];
         attestations = (recorded & active).popCount();
-        if (slotWord >= FINALIZED_THRESHOLD) return (CandidateStatus.Superseded, attestations, quorum);
-        return (recorded == 0 ? CandidateStatus.Unknown : CandidateStatus.Open, attestations, quorum);
+        (bool extendsHead, , , ) = _link(content);
+        if (!extendsHead) return (CandidateStatus.Expired, attestations, currentQuorum, false);
+        status = recorded == 0 ? CandidateStatus.Unknown : CandidateStatus.Open;
+        reachable = attestations + (active & ~slotWord).popCount() >= currentQuorum;
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
-    function attestationsOf(bytes32 observationHash) external view returns (address[] memory list) {
-        uint256 recorded = _candidates[observationHash];
+    function attestationsOf(bytes32 contentHash) external view returns (address[] memory list) {
+        uint256 recorded = _candidates[contentHash];
         list = new address[](recorded.popCount());
         uint256 found = 0;
         for (uint256 index = 0; recorded != 0; ++index) {
@@ -287,54 +327,109 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     function equivocation(
         bytes32 slot,
         address witness
-    ) external view returns (bytes32 observationA, bytes32 observationB) {
+    ) external view returns (bytes32 contentA, bytes32 contentB) {
         Equivocation storage record = _equivocations[slot][witness];
-        return (record.observationA, record.observationB);
+        return (record.contentA, record.contentB);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------
 
-    /// @dev `ObservationHash` (keccak256(abi.encode(header))) and `ObservationSlot`
-    ///      (keccak256(abi.encode(streamHash, epochHash))) from one copy of the header: the same bytes as
+    /// @dev The chain's time in seconds; virtual so that a test harness can move it.
+    function _time() internal view virtual returns (uint256) {
+        return block.timestamp;
+    }
+
+    /// @dev `ContentHash` (keccak256(abi.encode(content))) and `ObservationSlot`
+    ///      (keccak256(abi.encode(streamHash, epochHash))) from one copy of the content: the same bytes as
     ///      `EveryChannelHashing`, which the tests check. Virtual so that a test harness can reach the
     ///      reserved hash range.
     function _hashes(
-        ObservationHeader calldata header
-    ) internal view virtual returns (bytes32 observationHash, bytes32 slot) {
+        ObservationContent calldata content
+    ) internal view virtual returns (bytes32 contentHash, bytes32 slot) {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            calldatacopy(ptr, header, 0xe0)
-            // observedUnixMs and sequence are uint64: refuse dirty high bits as the ABI decoder does.
-            if shr(64, or(mload(add(ptr, 0xa0)), mload(add(ptr, 0xc0)))) {
+            calldatacopy(ptr, content, CONTENT_SIZE)
+            // observedUnixMs is a uint64: refuse dirty high bits as the ABI decoder does.
+            if shr(64, mload(add(ptr, CONTENT_OBSERVED))) {
                 revert(0, 0)
             }
-            observationHash := keccak256(ptr, 0xe0)
-            slot := keccak256(ptr, 0x40)
+            contentHash := keccak256(ptr, CONTENT_SIZE)
+            slot := keccak256(ptr, CONTENT_DATA_ROOT)
         }
     }
 
-    /// @dev The EIP-712 digest; hashStruct = keccak256(OBSERVATION_TYPEHASH, abi.encode(header)) because every
+    /// @dev The EIP-712 digest; hashStruct = keccak256(OBSERVATION_TYPEHASH, abi.encode(content)) because every
     ///      field is one static word.
-    function _digest(ObservationHeader calldata header) private view returns (bytes32) {
+    function _digest(ObservationContent calldata content) private view returns (bytes32) {
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), _structHash(content));
+    }
+
+    /// @dev hashStruct(content), refusing a dirty `observedUnixMs` word like `_hashes`.
+    function _structHash(ObservationContent calldata content) private pure returns (bytes32 structHash) {
         bytes32 typehash = OBSERVATION_TYPEHASH;
-        bytes32 structHash;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), header, 0xe0)
-            if shr(64, or(mload(add(ptr, 0xc0)), mload(add(ptr, 0xe0)))) {
+            calldatacopy(add(ptr, 0x20), content, CONTENT_SIZE)
+            if shr(64, mload(add(ptr, add(0x20, CONTENT_OBSERVED)))) {
                 revert(0, 0)
             }
-            structHash := keccak256(ptr, 0x100)
+            structHash := keccak256(ptr, add(0x20, CONTENT_SIZE))
         }
-        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev Reverts `ObservedInFuture` when `content` is observed more than `MAX_FUTURE_MS` after the chain's time.
+    function _requireNotInFuture(ObservationContent calldata content, bytes32 contentHash) private view {
+        uint256 latest = _time() * 1000 + MAX_FUTURE_MS;
+        uint64 observedUnixMs = content.observedUnixMs;
+        if (observedUnixMs > latest) revert ObservedInFuture(contentHash, observedUnixMs, latest);
+    }
+
+    /// @dev The `ObservationHash` of `content` finalized with `parent` and `sequence`: the `ObservationHeader`'s
+    ///      abi encoding built in memory.
+    function _headerHash(
+        ObservationContent calldata content,
+        bytes32 parent,
+        uint64 sequence
+    ) internal pure returns (bytes32 observationHash) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, content, CONTENT_DATA_ROOT)
+            mstore(add(ptr, HEADER_PARENT), parent)
+            calldatacopy(
+                add(ptr, HEADER_DATA_ROOT),
+                add(content, CONTENT_DATA_ROOT),
+                sub(CONTENT_SIZE, CONTENT_DATA_ROOT)
+            )
+            mstore(add(ptr, HEADER_SEQUENCE), sequence)
+            observationHash := keccak256(ptr, HEADER_SIZE)
+        }
+    }
+
+    /// @dev Where `content` would link into its stream's chain now: whether it is later than the head (and the
+    ///      head has a successor sequence), the parent (the head) and the sequence, and the head's
+    ///      `observedUnixMs`.
+    function _link(
+        ObservationContent calldata content
+    ) private view returns (bool extendsHead, bytes32 parent, uint64 sequence, uint64 headObservedUnixMs) {
+        Head storage head = _heads[content.streamHash];
+        parent = head.observationHash;
+        if (parent == 0) return (true, 0, 0, 0);
+        uint256 position = head.position;
+        uint64 headSequence = uint64(position);
+        headObservedUnixMs = uint64(position >> POSITION_OBSERVED_SHIFT);
+        // A head at sequence 2**64 - 1 has no successor.
+        extendsHead = content.observedUnixMs > headObservedUnixMs && headSequence != type(uint64).max;
+        unchecked {
+            sequence = headSequence + 1;
+        }
     }
 
     function _senderMembership() private view returns (uint256 active, uint256 quorum, uint256 bit) {
@@ -345,184 +440,205 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (!registered || active & bit == 0) revert NotAWitness(msg.sender);
     }
 
+    /// @dev One attestation by `msg.sender` (bit `bit`). `strict` (`attest`) reverts where `attestMany` skips.
     function _attest(
-        ObservationHeader calldata header,
-        address witness,
+        ObservationContent calldata content,
         uint256 bit,
         uint256 active,
-        uint256 quorum
-    ) private returns (bool) {
-        (bytes32 observationHash, bytes32 slot) = _hashes(header);
+        uint256 quorum,
+        bool strict
+    ) private returns (uint256) {
+        (bytes32 contentHash, bytes32 slot) = _hashes(content);
+        _requireNotInFuture(content, contentHash);
         uint256 slotWord = _slots[slot];
-        if (slotWord >= FINALIZED_THRESHOLD) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
-        // An empty slot has no candidate: skip the read.
-        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
-        if (slotWord & bit != 0) {
-            if (recorded & bit != 0) revert AlreadyAttested(observationHash, witness);
-            _recordEquivocation(slot, witness, observationHash);
-            return false;
+        if (slotWord >= FINALIZED_THRESHOLD) {
+            if (strict) revert SlotAlreadyFinalized(slot, bytes32(slotWord));
+            return NOT_HANDLED;
         }
-        if (recorded == 0) _propose(header, observationHash, slot);
+        // An empty slot has no content: skip the read.
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[contentHash];
+        if (slotWord & bit != 0) {
+            if (recorded & bit != 0) {
+                if (strict) revert AlreadyAttested(contentHash, msg.sender);
+                return NOT_HANDLED;
+            }
+            _recordEquivocation(slot, msg.sender, contentHash);
+            return EQUIVOCATED;
+        }
         uint256 updated = recorded | bit;
         uint256 counted = updated & active;
-        uint256 attestations = counted.popCount();
-        if (attestations >= quorum && _extendsHead(header)) {
-            _finalize(header, observationHash, slot, counted, recorded != 0);
-            return true;
+        if (counted.popCount() >= quorum) {
+            (bool finalized, uint64 headObservedUnixMs) = _tryFinalize(
+                content,
+                contentHash,
+                slot,
+                counted,
+                recorded
+            );
+            if (finalized) return FINALIZED;
+            if (strict) revert ObservationExpired(contentHash, content.observedUnixMs, headObservedUnixMs);
+            return NOT_HANDLED;
         }
-        _candidates[observationHash] = updated;
+        if (recorded == 0) _propose(content, contentHash, slot);
+        _candidates[contentHash] = updated;
         _slots[slot] = slotWord | bit;
-        emit ObservationAttested(observationHash, witness);
-        return false;
+        emit ObservationAttested(contentHash, msg.sender);
+        return OPEN;
     }
 
     function _submit(SignedObservation calldata item, MembershipCache memory cache) private returns (bool) {
-        ObservationHeader calldata header = item.header;
-        (bytes32 observationHash, bytes32 slot) = _hashes(header);
+        ObservationContent calldata content = item.content;
+        (bytes32 contentHash, bytes32 slot) = _hashes(content);
         WitnessSignature[] calldata signatures = item.signatures;
-        if (signatures.length == 0) revert NoSignatures(observationHash);
+        if (signatures.length == 0) revert NoSignatures(contentHash);
+        _requireNotInFuture(content, contentHash);
         uint256 slotWord = _slots[slot];
-        // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
+        // Finalized already (this content or another of its slot): nothing to add, skip the item.
         if (slotWord >= FINALIZED_THRESHOLD) return false;
-        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
-        (uint256 updated, uint256 slotBits) = _collect(header, signatures, cache, slot, recorded, slotWord);
-        if (updated == 0) return false;
-        if (recorded == 0) _propose(header, observationHash, slot);
-        uint256 counted = updated & cache.active;
-        if (counted.popCount() >= cache.quorum && _extendsHead(header)) {
-            _finalize(header, observationHash, slot, counted, recorded != 0);
-            return true;
-        }
-        if (updated == recorded) return false;
-        _candidates[observationHash] = updated;
-        _slots[slot] = slotBits;
-        _emitAttested(signatures, cache, observationHash, recorded, updated);
-        return false;
-    }
-
-    /// @dev The general path of `submitCompactAttestations` for the item `header` with the compact signatures
-    ///      in calldata `[at, end)` (a whole, non-zero number of 64-byte signatures).
-    function _submitCompact(
-        ObservationHeader calldata header,
-        uint256 at,
-        uint256 end,
-        MembershipCache memory cache
-    ) private returns (bool) {
-        (bytes32 observationHash, bytes32 slot) = _hashes(header);
-        uint256 slotWord = _slots[slot];
-        // Finalized already (by this observation or another of its slot): nothing to add, skip the item.
-        if (slotWord >= FINALIZED_THRESHOLD) return false;
-        uint256 recorded = slotWord == 0 ? 0 : _candidates[observationHash];
-        (uint256 updated, uint256 slotBits) = _collectCompact(
-            header,
-            at,
-            end,
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[contentHash];
+        (uint256 updated, uint256 slotBits) = _collect(
+            content,
+            contentHash,
+            signatures,
             cache,
-            observationHash,
             slot,
             recorded,
             slotWord
         );
         if (updated == 0) return false;
         uint256 counted = updated & cache.active;
-        if (counted.popCount() >= cache.quorum && _extendsHead(header)) {
-            if (recorded == 0) {
-                _finalizeNew(header, observationHash, slot, counted);
-            } else {
-                _finalize(header, observationHash, slot, counted, true);
-            }
-            return true;
+        if (counted.popCount() >= cache.quorum) {
+            // Expired when not finalized: it can never finalize; nothing is recorded.
+            (bool finalized, ) = _tryFinalize(content, contentHash, slot, counted, recorded);
+            return finalized;
         }
-        if (recorded == 0) _propose(header, observationHash, slot);
         if (updated == recorded) return false;
-        _candidates[observationHash] = updated;
+        if (recorded == 0) _propose(content, contentHash, slot);
+        _candidates[contentHash] = updated;
         _slots[slot] = slotBits;
-        _emitAttestedByIndex(cache, observationHash, updated & ~recorded);
+        _emitAttested(signatures, cache, contentHash, recorded, updated);
         return false;
     }
 
-    // One pass over the item in assembly: split across functions, it costs more gas per observation.
-    // solhint-disable function-max-lines
-    /// @dev The fast path of `submitCompactAttestations`, for the common case: an item of an empty slot whose
-    ///      signatures recover to distinct active witnesses. It finalizes the item (quorum reached and the head
-    ///      extended; the head is kept in `batch` until `_storeHead`) or records it as a new open candidate,
-    ///      with the effects `_submitCompact` has for that item, and returns `FINALIZED` or `OPEN`. Any other
-    ///      item (slot not empty, a signature that recovers no signer, a witness twice, a dirty `uint64` word,
-    ///      a reserved hash) returns `NOT_HANDLED` with nothing written; `_submitCompact` then processes it and
-    ///      raises its errors. A signer not yet in `cache` is looked up with `_witnessBit`, which reverts
-    ///      `NotAWitness` at the signature where `_submitCompact` would. `test/ledger/compact-paths.test.ts`
-    ///      checks both paths against each other. Virtual so that a test harness can turn it off.
+    /// @dev The general path of `submitCompactAttestations` for the item `content` with the compact signatures
+    ///      in calldata `[at, end)` (a whole, non-zero number of 64-byte signatures).
+    function _submitCompact(
+        ObservationContent calldata content,
+        uint256 at,
+        uint256 end,
+        MembershipCache memory cache
+    ) private returns (bool) {
+        (bytes32 contentHash, bytes32 slot) = _hashes(content);
+        _requireNotInFuture(content, contentHash);
+        uint256 slotWord = _slots[slot];
+        // Finalized already (this content or another of its slot): nothing to add, skip the item.
+        if (slotWord >= FINALIZED_THRESHOLD) return false;
+        uint256 recorded = slotWord == 0 ? 0 : _candidates[contentHash];
+        (uint256 updated, uint256 slotBits) = _collectCompact(
+            content,
+            at,
+            end,
+            cache,
+            contentHash,
+            slot,
+            recorded,
+            slotWord
+        );
+        if (updated == 0) return false;
+        uint256 counted = updated & cache.active;
+        if (counted.popCount() >= cache.quorum) {
+            // Expired when not finalized: it can never finalize; nothing is recorded.
+            (bool finalized, ) = _tryFinalize(content, contentHash, slot, counted, recorded);
+            return finalized;
+        }
+        if (updated == recorded) return false;
+        if (recorded == 0) _propose(content, contentHash, slot);
+        _candidates[contentHash] = updated;
+        _slots[slot] = slotBits;
+        _emitAttestedByIndex(cache, contentHash, updated & ~recorded);
+        return false;
+    }
+
+    /// @dev The fast path of `submitCompactAttestations`, for the common case: an item of an empty slot, not in
+    ///      the future, whose signatures recover to distinct active witnesses. It finalizes the item (quorum
+    ///      reached and later than the head; the head is kept in `batch` until `_storeHead`) or records it as a
+    ///      new open content, with the effects `_submitCompact` has for that item, and returns `FINALIZED` or
+    ///      `OPEN`. Any other item (slot not empty, in the future, expired with quorum, a signature that recovers
+    ///      no signer, a witness twice, a dirty `uint64` word, a reserved hash) returns `NOT_HANDLED` with nothing
+    ///      written; `_submitCompact` then processes it and raises its errors. A signer not yet in `cache` is
+    ///      looked up with `_witnessBit`, which reverts `NotAWitness` at the signature where `_submitCompact`
+    ///      would. `test/ledger/compact-paths.test.ts` checks both paths against each other. Virtual so that a
+    ///      test harness can turn it off.
     function _submitCompactFast(
-        ObservationHeader calldata header,
+        ObservationContent calldata content,
         uint256 at,
         uint256 end,
         MembershipCache memory cache,
         CompactBatch memory batch
     ) internal virtual returns (uint256) {
-        bytes32 observationHash;
+        bytes32 contentHash;
         bytes32 slot;
-        bytes32 digest;
+        bytes32 structHash;
         bytes32 typehash = OBSERVATION_TYPEHASH;
+        uint256 latest = _time() * 1000 + MAX_FUTURE_MS;
         assembly ("memory-safe") {
-            // `digest` stays 0 unless the item is on the fast path.
+            // `structHash` stays 0 unless the item is on the fast path.
             for {} 1 {} {
                 let ptr := mload(0x40)
                 mstore(ptr, typehash)
-                calldatacopy(add(ptr, 0x20), header, 0xe0)
-                // Dirty uint64 words are refused by `_hashes`.
-                if shr(64, or(mload(add(ptr, 0xc0)), mload(add(ptr, 0xe0)))) {
+                let words := add(ptr, 0x20)
+                calldatacopy(words, content, CONTENT_SIZE)
+                let observed := mload(add(words, CONTENT_OBSERVED))
+                // Dirty uint64 words are refused, and future contents reverted, by `_submitCompact`.
+                if or(shr(64, observed), gt(observed, latest)) {
                     break
                 }
-                observationHash := keccak256(add(ptr, 0x20), 0xe0)
-                if lt(observationHash, FINALIZED_THRESHOLD) {
+                contentHash := keccak256(words, CONTENT_SIZE)
+                if lt(contentHash, FINALIZED_THRESHOLD) {
                     break
                 }
                 // The slot is empty.
-                slot := keccak256(add(ptr, 0x20), 0x40)
+                slot := keccak256(words, CONTENT_DATA_ROOT)
                 mstore(0, slot)
                 mstore(0x20, _slots.slot)
                 if sload(keccak256(0, 0x40)) {
                     break
                 }
-                // toTypedDataHash(domainSeparator, hashStruct(header))
-                let structHash := keccak256(ptr, 0x100)
-                mstore(ptr, shl(240, 0x1901))
-                mstore(add(ptr, 0x02), mload(batch))
-                mstore(add(ptr, 0x22), structHash)
-                digest := keccak256(ptr, 0x42)
+                structHash := keccak256(ptr, add(0x20, CONTENT_SIZE))
                 break
             }
         }
-        if (digest == 0) return NOT_HANDLED;
-        uint256 witnesses = _collectCompactFast(digest, at, end, cache);
+        if (structHash == 0) return NOT_HANDLED;
+        uint256 witnesses = _collectCompactFast(
+            MessageHashUtils.toTypedDataHash(batch.domainSeparator, structHash),
+            at,
+            end,
+            cache
+        );
         if (witnesses == 0) return NOT_HANDLED;
         // The signers are distinct: one witness per signature.
-        if ((end - at) >> 6 >= cache.quorum && _extendsCachedHead(header, batch)) {
-            _finalizeNewCached(header, observationHash, slot, witnesses, batch);
+        if ((end - at) >> 6 >= cache.quorum) {
+            // Expired with quorum: `_submitCompact` skips it.
+            if (!_extendsCachedHead(content, batch)) return NOT_HANDLED;
+            _finalizeNewCached(content, contentHash, slot, witnesses, batch);
             return FINALIZED;
         }
-        // A new candidate that stays open, as `_submitCompact` records it.
-        _propose(header, observationHash, slot);
-        _candidates[observationHash] = witnesses;
+        // A new content that stays open, as `_submitCompact` records it.
+        _propose(content, contentHash, slot);
+        _candidates[contentHash] = witnesses;
         _slots[slot] = witnesses;
-        _emitAttestedByIndex(cache, observationHash, witnesses);
+        _emitAttestedByIndex(cache, contentHash, witnesses);
         return OPEN;
     }
-    // solhint-enable function-max-lines
 
-    /// @dev `_extendsHead(header)` against the head of `batch`, which is first made the header's stream's
+    /// @dev `_link(content).extendsHead` against the head of `batch`, which is first made the content's stream's
     ///      (storing the cached head of another stream if it changed, then reading this one).
     function _extendsCachedHead(
-        ObservationHeader calldata header,
+        ObservationContent calldata content,
         CompactBatch memory batch
     ) private returns (bool extendsHead) {
-        bytes32 streamHash;
-        bool cached;
-        assembly ("memory-safe") {
-            streamHash := calldataload(header)
-            cached := and(iszero(iszero(mload(add(batch, 0x20)))), eq(streamHash, mload(add(batch, 0x40))))
-        }
-        if (!cached) {
+        bytes32 streamHash = content.streamHash;
+        if (batch.headKey == 0 || batch.streamHash != streamHash) {
             _storeHead(batch);
             Head storage head = _heads[streamHash];
             uint256 headKey;
@@ -534,51 +650,51 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             batch.observationHash = head.observationHash;
             batch.position = head.position;
         }
-        assembly ("memory-safe") {
-            let headHash := mload(add(batch, 0x60))
-            let parent := calldataload(add(header, 0x40))
-            let sequence := calldataload(add(header, 0xc0))
-            switch headHash
-            case 0 {
-                extendsHead := and(iszero(parent), iszero(sequence))
-            }
-            default {
-                let head := mload(add(batch, 0x80))
-                extendsHead := and(
-                    eq(parent, headHash),
-                    and(
-                        eq(sequence, add(and(head, 0xffffffffffffffff), 1)),
-                        gt(calldataload(add(header, 0xa0)), shr(64, head))
-                    )
-                )
-            }
-        }
+        if (batch.observationHash == 0) return true;
+        uint256 position = batch.position;
+        return
+            content.observedUnixMs > uint64(position >> POSITION_OBSERVED_SHIFT) &&
+            uint64(position) != type(uint64).max;
     }
 
-    /// @dev `_finalizeNew(header, observationHash, slot, witnesses)` with the new head kept in `batch`.
+    /// @dev `_finalize` of a content first seen in this call, linked to the head kept in `batch`, which becomes
+    ///      the new head: the header is built in memory, hashed, and its words after `streamHash` logged.
     function _finalizeNewCached(
-        ObservationHeader calldata header,
-        bytes32 observationHash,
+        ObservationContent calldata content,
+        bytes32 contentHash,
         bytes32 slot,
         uint256 witnesses,
         CompactBatch memory batch
     ) private {
         bytes32 topic = ObservationProposedAndFinalized.selector;
         assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let parent := mload(add(batch, BATCH_HEAD_HASH))
+            // The first observation of a stream has sequence 0; the next ones the head's plus one.
+            let sequence := 0
+            if parent {
+                sequence := add(and(mload(add(batch, BATCH_POSITION)), POSITION_SEQUENCE_MASK), 1)
+            }
+            calldatacopy(ptr, content, CONTENT_DATA_ROOT)
+            mstore(add(ptr, HEADER_PARENT), parent)
+            calldatacopy(
+                add(ptr, HEADER_DATA_ROOT),
+                add(content, CONTENT_DATA_ROOT),
+                sub(CONTENT_SIZE, CONTENT_DATA_ROOT)
+            )
+            mstore(add(ptr, HEADER_SEQUENCE), sequence)
+            let observationHash := keccak256(ptr, HEADER_SIZE)
+            let observed := calldataload(add(content, CONTENT_OBSERVED))
+            // _slots[slot] = contentHash
             mstore(0, slot)
             mstore(0x20, _slots.slot)
-            sstore(keccak256(0, 0x40), observationHash)
-            mstore(add(batch, 0x60), observationHash)
-            mstore(
-                add(batch, 0x80),
-                or(shl(64, calldataload(add(header, 0xa0))), calldataload(add(header, 0xc0)))
-            )
-            mstore(add(batch, 0xa0), 1)
-            // The log of `_finalizeNew`, written out: a shared function costs ~35 gas per observation.
-            let ptr := mload(0x40)
-            calldatacopy(ptr, add(header, 0x20), 0xc0)
-            mstore(add(ptr, 0xc0), witnesses)
-            log3(ptr, 0xe0, topic, observationHash, calldataload(header))
+            sstore(keccak256(0, 0x40), contentHash)
+            mstore(add(batch, BATCH_HEAD_HASH), observationHash)
+            mstore(add(batch, BATCH_POSITION), or(shl(POSITION_OBSERVED_SHIFT, observed), sequence))
+            mstore(add(batch, BATCH_DIRTY), 1)
+            // emit ObservationProposedAndFinalized(observationHash, streamHash, header words 1-6, witnesses)
+            mstore(add(ptr, HEADER_SIZE), witnesses)
+            log3(add(ptr, 0x20), HEADER_SIZE, topic, observationHash, calldataload(content))
         }
     }
 
@@ -681,28 +797,28 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         batch.headKey = 0;
     }
 
-    /// @dev Recovers and collects the compact signatures in calldata `[at, end)` into the candidate's and
-    ///      the slot's bitmaps (`updated`, `slotBits`).
+    /// @dev Recovers and collects the compact signatures in calldata `[at, end)` into the content's and the
+    ///      slot's bitmaps (`updated`, `slotBits`).
     function _collectCompact(
-        ObservationHeader calldata header,
+        ObservationContent calldata content,
         uint256 at,
         uint256 end,
         MembershipCache memory cache,
-        bytes32 observationHash,
+        bytes32 contentHash,
         bytes32 slot,
         uint256 updated,
         uint256 slotBits
     ) private returns (uint256, uint256) {
-        bytes32 digest = _digest(header);
+        bytes32 digest = _digest(content);
         for (uint256 j = 0; at < end; at += 64) {
             address witness = _recoverCompact(digest, at);
-            if (witness == address(0)) revert InvalidCompactSignature(observationHash, j);
+            if (witness == address(0)) revert InvalidCompactSignature(contentHash, j);
             ++j;
             uint256 bit = _witnessBit(cache, witness);
-            // Already counted on this candidate (a duplicate or a replay): skipped.
+            // Already counted on this content (a duplicate or a replay): skipped.
             if (updated & bit != 0) continue;
             if (slotBits & bit != 0) {
-                _recordEquivocation(slot, witness, observationHash);
+                _recordEquivocation(slot, witness, contentHash);
                 continue;
             }
             updated |= bit;
@@ -711,20 +827,66 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         return (updated, slotBits);
     }
 
+    /// @dev Verifies and collects an item's signatures: returns the content's and the slot's new bitmaps.
+    function _collect(
+        ObservationContent calldata content,
+        bytes32 contentHash,
+        WitnessSignature[] calldata signatures,
+        MembershipCache memory cache,
+        bytes32 slot,
+        uint256 recorded,
+        uint256 slotWord
+    ) private returns (uint256 updated, uint256 slotBits) {
+        updated = recorded;
+        slotBits = slotWord;
+        bytes32 digest;
+        for (uint256 j = 0; j < signatures.length; ++j) {
+            address witness = signatures[j].witness;
+            uint256 bit = _witnessBit(cache, witness);
+            // Already counted on this content (a duplicate or a replay): skipped without verification.
+            if (updated & bit != 0) continue;
+            if (digest == 0) digest = _digest(content);
+            if (!_isValidSignature(witness, digest, signatures[j].signature)) {
+                revert InvalidSignature(witness, contentHash);
+            }
+            if (slotBits & bit != 0) {
+                _recordEquivocation(slot, witness, contentHash);
+                continue;
+            }
+            updated |= bit;
+            slotBits |= bit;
+        }
+    }
+
+    /// @dev One `ObservationAttested` per witness newly recorded on an open content, in signature order.
+    function _emitAttested(
+        WitnessSignature[] calldata signatures,
+        MembershipCache memory cache,
+        bytes32 contentHash,
+        uint256 recorded,
+        uint256 updated
+    ) private {
+        uint256 emitted = recorded;
+        for (uint256 j = 0; j < signatures.length; ++j) {
+            address witness = signatures[j].witness;
+            uint256 bit = _witnessBit(cache, witness);
+            if (updated & bit != 0 && emitted & bit == 0) {
+                emitted |= bit;
+                emit ObservationAttested(contentHash, witness);
+            }
+        }
+    }
+
     /// @dev One `ObservationAttested` per witness in `added` (bitmap of witnesses looked up in this call), in
     ///      registry index order.
-    function _emitAttestedByIndex(
-        MembershipCache memory cache,
-        bytes32 observationHash,
-        uint256 added
-    ) private {
+    function _emitAttestedByIndex(MembershipCache memory cache, bytes32 contentHash, uint256 added) private {
         uint256[] memory entries = cache.entries;
         uint256 size = cache.size;
         for (uint256 index = 0; added != 0; ++index) {
             if (added & 1 == 1) {
                 for (uint256 k = 0; k < size; ++k) {
                     if (entries[k] >> 160 == index) {
-                        emit ObservationAttested(observationHash, address(uint160(entries[k])));
+                        emit ObservationAttested(contentHash, address(uint160(entries[k])));
                         break;
                     }
                 }
@@ -751,93 +913,6 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             // EIP-2098 and OpenZeppelin `ECDSA`: `s` in the lower half order only (no malleable twin).
             if gt(mload(add(ptr, 0x60)), 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0) {
                 signer := 0
-            }
-        }
-    }
-
-    /// @dev `_finalize` of a candidate first seen in this call: one `ObservationProposedAndFinalized`.
-    function _finalizeNew(
-        ObservationHeader calldata header,
-        bytes32 observationHash,
-        bytes32 slot,
-        uint256 witnesses
-    ) private {
-        if (uint256(observationHash) < FINALIZED_THRESHOLD) revert ReservedObservationHash(observationHash);
-        _slots[slot] = uint256(observationHash);
-        Head storage head = _heads[header.streamHash];
-        head.observationHash = observationHash;
-        head.position = (uint256(header.observedUnixMs) << 64) | header.sequence;
-        // emit ObservationProposedAndFinalized(observationHash, header.streamHash, header.epochHash, ...,
-        // header.sequence, witnesses), with the header words copied as is: `_hashes` already refused a header
-        // with dirty uint64 fields.
-        bytes32 topic = ObservationProposedAndFinalized.selector;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, add(header, 0x20), 0xc0)
-            mstore(add(ptr, 0xc0), witnesses)
-            log3(ptr, 0xe0, topic, observationHash, calldataload(header))
-        }
-    }
-
-    /// @dev Verifies and collects an item's signatures: returns the candidate's and the slot's new bitmaps.
-    function _collect(
-        ObservationHeader calldata header,
-        WitnessSignature[] calldata signatures,
-        MembershipCache memory cache,
-        bytes32 slot,
-        uint256 recorded,
-        uint256 slotWord
-    ) private returns (uint256 updated, uint256 slotBits) {
-        updated = recorded;
-        slotBits = slotWord;
-        bytes32 digest;
-        for (uint256 j = 0; j < signatures.length; ++j) {
-            uint256 bit = _witnessBit(cache, signatures[j].witness);
-            // Already counted on this candidate (a duplicate or a replay): skipped without verification.
-            if (updated & bit != 0) continue;
-            if (digest == 0) digest = _digest(header);
-            _requireValidSignature(header, digest, signatures[j]);
-            if (slotBits & bit != 0) {
-                _recordEquivocation(slot, signatures[j].witness, _observationHashOf(header));
-                continue;
-            }
-            updated |= bit;
-            slotBits |= bit;
-        }
-    }
-
-    function _requireValidSignature(
-        ObservationHeader calldata header,
-        bytes32 digest,
-        WitnessSignature calldata signature
-    ) private view {
-        address witness = signature.witness;
-        if (!_isValidSignature(witness, digest, signature.signature)) {
-            revert InvalidSignature(witness, _observationHashOf(header));
-        }
-    }
-
-    function _observationHashOf(
-        ObservationHeader calldata header
-    ) private view returns (bytes32 observationHash) {
-        (observationHash, ) = _hashes(header);
-    }
-
-    /// @dev One `ObservationAttested` per witness newly recorded on an open candidate, in signature order.
-    function _emitAttested(
-        WitnessSignature[] calldata signatures,
-        MembershipCache memory cache,
-        bytes32 observationHash,
-        uint256 recorded,
-        uint256 updated
-    ) private {
-        uint256 emitted = recorded;
-        for (uint256 j = 0; j < signatures.length; ++j) {
-            address witness = signatures[j].witness;
-            uint256 bit = _witnessBit(cache, witness);
-            if (updated & bit != 0 && emitted & bit == 0) {
-                emitted |= bit;
-                emit ObservationAttested(observationHash, witness);
             }
         }
     }
@@ -882,64 +957,72 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         cache.size = size + 1;
     }
 
-    function _propose(ObservationHeader calldata header, bytes32 observationHash, bytes32 slot) private {
-        if (uint256(observationHash) < FINALIZED_THRESHOLD) revert ReservedObservationHash(observationHash);
-        // emit ObservationProposed(observationHash, header.streamHash, slot, header), with the header copied
-        // as is: `_hashes` already refused a header with dirty uint64 fields.
+    function _propose(ObservationContent calldata content, bytes32 contentHash, bytes32 slot) private {
+        // emit ObservationProposed(contentHash, content.streamHash, slot, content), with the content copied as
+        // is: `_hashes` already refused a content with a dirty uint64 field.
         bytes32 topic = ObservationProposed.selector;
         assembly ("memory-safe") {
             let ptr := mload(0x40)
-            calldatacopy(ptr, header, 0xe0)
-            log4(ptr, 0xe0, topic, observationHash, calldataload(header), slot)
+            calldatacopy(ptr, content, CONTENT_SIZE)
+            log4(ptr, CONTENT_SIZE, topic, contentHash, calldataload(content), slot)
         }
+    }
+
+    /// @dev Finalizes `content`, which has its quorum (`witnesses`), as its stream's next observation when it is
+    ///      later than the head; otherwise (expired) writes nothing and returns false with the head's time.
+    ///      `ObservationFinalized` when the ledger had recorded the content (`recorded` non-zero), otherwise
+    ///      `ObservationProposedAndFinalized`.
+    function _tryFinalize(
+        ObservationContent calldata content,
+        bytes32 contentHash,
+        bytes32 slot,
+        uint256 witnesses,
+        uint256 recorded
+    ) private returns (bool, uint64) {
+        (bool extendsHead, bytes32 parent, uint64 sequence, uint64 headObservedUnixMs) = _link(content);
+        if (!extendsHead) return (false, headObservedUnixMs);
+        _finalize(content, contentHash, slot, witnesses, parent, sequence, recorded != 0);
+        return (true, headObservedUnixMs);
     }
 
     function _finalize(
-        ObservationHeader calldata header,
-        bytes32 observationHash,
+        ObservationContent calldata content,
+        bytes32 contentHash,
         bytes32 slot,
         uint256 witnesses,
-        bool candidateStored
+        bytes32 parent,
+        uint64 sequence,
+        bool recorded
     ) private {
-        _slots[slot] = uint256(observationHash);
-        if (candidateStored) delete _candidates[observationHash];
-        Head storage head = _heads[header.streamHash];
+        if (uint256(contentHash) < FINALIZED_THRESHOLD) revert ReservedContentHash(contentHash);
+        bytes32 observationHash = _headerHash(content, parent, sequence);
+        _slots[slot] = uint256(contentHash);
+        Head storage head = _heads[content.streamHash];
         head.observationHash = observationHash;
-        head.position = (uint256(header.observedUnixMs) << 64) | header.sequence;
-        emit ObservationFinalized(observationHash, header.streamHash, slot, header.sequence, witnesses);
-    }
-
-    function _extendsHead(ObservationHeader calldata header) private view returns (bool) {
-        Head storage head = _heads[header.streamHash];
-        bytes32 headHash = head.observationHash;
-        if (header.parentObservationHash != headHash) return false;
-        if (headHash == 0) return header.sequence == 0;
-        uint256 position = head.position;
-        return
-            uint256(header.sequence) == uint256(uint64(position)) + 1 &&
-            header.observedUnixMs > uint64(position >> 64);
-    }
-
-    function _requireExtendsHead(ObservationHeader calldata header) private view {
-        Head storage head = _heads[header.streamHash];
-        bytes32 headHash = head.observationHash;
-        if (header.parentObservationHash != headHash) {
-            revert ParentNotHead(header.streamHash, header.parentObservationHash, headHash);
-        }
-        if (headHash == 0) {
-            if (header.sequence != 0) revert SequenceNotNext(header.streamHash, header.sequence, 0);
+        head.position = (uint256(content.observedUnixMs) << POSITION_OBSERVED_SHIFT) | sequence;
+        if (recorded) {
+            delete _candidates[contentHash];
+            emit ObservationFinalized(
+                observationHash,
+                content.streamHash,
+                contentHash,
+                parent,
+                sequence,
+                witnesses
+            );
             return;
         }
-        uint256 position = head.position;
-        uint64 headSequence = uint64(position);
-        uint64 headObservedUnixMs = uint64(position >> 64);
-        // A head at sequence 2**64 - 1 has no successor: no uint64 sequence can follow it.
-        if (uint256(header.sequence) != uint256(headSequence) + 1) {
-            revert SequenceNotNext(header.streamHash, header.sequence, uint256(headSequence) + 1);
-        }
-        if (header.observedUnixMs <= headObservedUnixMs) {
-            revert EpochNotLater(header.streamHash, header.observedUnixMs, headObservedUnixMs);
-        }
+        emit ObservationProposedAndFinalized(
+            observationHash,
+            content.streamHash,
+            content.epochHash,
+            parent,
+            content.dataRoot,
+            content.locatorHash,
+            content.observedUnixMs,
+            sequence,
+            witnesses
+        );
     }
 
     function _storeReportedEquivocation(
@@ -956,11 +1039,11 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         emit EquivocationRecorded(slot, witness, hashA, hashB);
     }
 
-    function _recordEquivocation(bytes32 slot, address witness, bytes32 observationHash) private {
+    function _recordEquivocation(bytes32 slot, address witness, bytes32 contentHash) private {
         Equivocation storage record = _equivocations[slot][witness];
-        if (record.observationB != 0) return;
-        record.observationB = observationHash;
-        emit EquivocationRecorded(slot, witness, bytes32(0), observationHash);
+        if (record.contentB != 0) return;
+        record.contentB = contentHash;
+        emit EquivocationRecorded(slot, witness, bytes32(0), contentHash);
     }
 
     function _isValidSignature(

@@ -3,124 +3,130 @@ pragma solidity 0.8.30;
 
 import {IERC5267} from "@openzeppelin/contracts/interfaces/IERC5267.sol";
 
-import {ObservationHeader} from "../libraries/EveryChannelTypes.sol";
+import {ObservationContent} from "../libraries/EveryChannelTypes.sol";
 import {IEveryChannelWitnessRegistry} from "./IEveryChannelWitnessRegistry.sol";
 
-/// @notice One witness's EIP-712 signature over an observation header.
+/// @notice One witness's EIP-712 signature over an observation content.
 /// @param witness The witness address: an EOA (65-byte ECDSA signature) or an ERC-1271 contract.
-/// @param signature The signature over `observationDigest(header)`.
+/// @param signature The signature over `observationDigest(content)`.
 struct WitnessSignature {
     address witness;
     bytes signature;
 }
 
-/// @notice An observation header with the witness signatures a relayer submits for it.
-/// @param header The observation header.
-/// @param signatures Signatures of distinct witnesses over the header, in any order.
+/// @notice An observation content with the witness signatures a relayer submits for it.
+/// @param content The observation content.
+/// @param signatures Signatures of distinct witnesses over the content, in any order.
 struct SignedObservation {
-    ObservationHeader header;
+    ObservationContent content;
     WitnessSignature[] signatures;
 }
 
 /// @title IEveryChannelObservationLedger
-/// @notice The observation consensus surface of ECP-0093. A candidate observation is identified by its
-///         `ObservationHash` (keccak256(abi.encode(header))) and grouped by its `ObservationSlot`
-///         (keccak256(abi.encode(streamHash, epochHash))). Registered witnesses attest candidates, by
-///         transaction or by EIP-712 signatures that anyone relays; a candidate finalizes the moment it has
-///         the quorum of distinct active witnesses and extends its stream's finalized head.
-/// @dev Rules (each checked by the tests listed in `docs/PROPERTIES.md`):
+/// @notice The observation consensus surface of ECP-0093. Witnesses attest what they derived from their own
+///         capture of a broadcast epoch, an `ObservationContent` identified by its `ContentHash`
+///         (keccak256(abi.encode(content))) and grouped by its `ObservationSlot`
+///         (keccak256(abi.encode(streamHash, epochHash))), by transaction or by EIP-712 signatures that anyone
+///         relays. A content finalizes the moment it has the quorum of distinct active witnesses and is later
+///         than its stream's finalized head; the ledger then assigns its place in the chain (parent = the head,
+///         sequence = the head's plus one) and the finalized `ObservationHeader`'s `ObservationHash`.
+/// @dev Rules (each checked by the tests listed in `docs/PROPERTIES.md`; the argument is in `docs/ledger.md`):
 ///      - At most one observation finalizes per slot, ever; a finalized slot accepts no attestation.
-///      - A candidate finalizes only with `attestations >= quorum`, where `attestations` counts the
-///        recorded witnesses that are active in the registry at the moment of counting.
-///      - Each stream's finalized observations form one chain: a candidate finalizes only when its
-///        `parentObservationHash` is the stream's head, its `sequence` is the head's plus one and its
-///        `observedUnixMs` is later than the head's (zero parent and sequence 0 for the first).
-///      - A witness counts for at most one candidate per slot. A second attestation of the same candidate
-///        is a duplicate (reverted by `attest`, skipped in relayed batches); a signed attestation of a
-///        different candidate of the same slot is an equivocation: it is recorded as evidence and never
-///        counted (the witness's first counted attestation stands).
-///      - A candidate that reaches quorum before its parent is the head stays open with its quorum; it
-///        finalizes when attested again or through `finalize` once its parent is the head.
-///      Storage per slot is one word: the bitmap of witnesses that attested in it while open, replaced by
-///      the finalized observation hash at finalization (open bitmaps stay below 2**128; an observation
-///      whose hash is below 2**128 is refused). Open candidates keep one word, their attestation bitmap;
-///      it is deleted at finalization (the `ObservationFinalized` event lists the witnesses). See
-///      `docs/ledger.md`.
+///      - A content finalizes only with `attestations >= quorum`, where `attestations` counts the recorded
+///        witnesses that are active in the registry at the moment of counting.
+///      - Each stream's finalized observations form one chain: each links to the previous head, with the
+///        next sequence and a later `observedUnixMs`. A content at or before its stream's head can never
+///        finalize (`Expired`): the stream has moved past its slot, so no damaged, missed or contested
+///        epoch holds up a later one.
+///      - A witness counts for at most one content per slot. Attesting the same content again is a duplicate
+///        (reverted by `attest`, skipped by the batch paths); attesting a different content of the same slot
+///        is an equivocation: it is recorded as evidence and never counted. A witness's attestation does not
+///        depend on the ledger's state, so a witness that derives each epoch once can never equivocate,
+///        whatever the order in which its attestations land.
+///      - `observedUnixMs` may be at most `MAX_FUTURE_MS` after the chain's time (`ObservedInFuture`).
+///      Storage per slot is one word: the bitmap of witnesses that attested in it while open, replaced by the
+///      finalized observation hash at finalization (open bitmaps stay below 2**128; a finalized observation
+///      whose hash is below 2**128 is refused). Open contents keep one word, their attestation bitmap; it is
+///      deleted at finalization (the finalization event lists the witnesses). See `docs/ledger.md`.
 interface IEveryChannelObservationLedger is IERC5267 {
     /// @notice The state of a slot.
     enum SlotStatus {
         /// No attestation was ever recorded in the slot.
         Empty,
-        /// At least one witness attested a candidate of the slot; none is finalized.
+        /// At least one witness attested a content of the slot; none is finalized.
         Open,
         /// An observation of the slot is finalized.
         Finalized
     }
 
-    /// @notice The state of a candidate observation within its slot.
+    /// @notice The state of a content within its slot and stream.
     enum CandidateStatus {
-        /// The ledger has no attestation of the candidate and its slot is not finalized.
+        /// The ledger has no attestation of the content, its slot is not finalized and it can still finalize.
         Unknown,
-        /// The candidate has recorded attestations and its slot is not finalized.
+        /// The content has recorded attestations, its slot is not finalized and it can still finalize.
         Open,
-        /// The candidate is the slot's finalized observation.
+        /// The content is its slot's finalized observation.
         Finalized,
-        /// Another observation of the candidate's slot is finalized.
-        Superseded
+        /// Another content of its slot is finalized.
+        Superseded,
+        /// Its slot is not finalized, but its stream's head is at or past its `observedUnixMs`: it can never
+        /// finalize (the stream moved on past a damaged, missed or contested epoch).
+        Expired
     }
 
     // ---------------------------------------------------------------------------------------------
     // Events
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Emitted when the ledger first records a candidate (its first counted attestation), with the
-    ///         full header, so that indexers never need the transaction's calldata.
-    /// @param observationHash The candidate's `ObservationHash`.
-    /// @param streamHash The candidate's stream.
-    /// @param slot The candidate's `ObservationSlot`.
-    /// @param header The full observation header.
+    /// @notice Emitted when the ledger first records a content (its first counted attestation) that stays
+    ///         open, with the full content, so that indexers never need the transaction's calldata.
+    /// @param contentHash The content's `ContentHash`.
+    /// @param streamHash The content's stream.
+    /// @param slot The content's `ObservationSlot`.
+    /// @param content The full observation content.
     event ObservationProposed(
-        bytes32 indexed observationHash,
+        bytes32 indexed contentHash,
         bytes32 indexed streamHash,
         bytes32 indexed slot,
-        ObservationHeader header
+        ObservationContent content
     );
 
-    /// @notice Emitted when a witness's attestation is recorded on a candidate that stays open.
-    ///         Attestations that finalize the candidate in the same call are listed by
-    ///         `ObservationFinalized.witnesses` instead.
-    /// @param observationHash The candidate.
-    /// @param witness The attesting witness.
-    event ObservationAttested(bytes32 indexed observationHash, address indexed witness);
+    /// @notice Emitted when a witness's attestation is recorded on a content that stays open. Attestations
+    ///         that finalize the content in the same call are listed by the finalization event's `witnesses`.
+    /// @param contentHash The attested content.
+    /// @param witness The witness whose attestation was recorded.
+    event ObservationAttested(bytes32 indexed contentHash, address indexed witness);
 
-    /// @notice Emitted when an observation finalizes and becomes its stream's head.
-    /// @param observationHash The finalized observation.
-    /// @param streamHash Its stream.
-    /// @param slot Its slot.
-    /// @param sequence Its position in the stream's chain.
-    /// @param witnesses Bitmap (by registry index) of the active witnesses whose attestations finalized it.
+    /// @notice Emitted when a content the ledger had recorded (`ObservationProposed`) finalizes: the
+    ///         finalized header is that content with `parentObservationHash` and `sequence`.
+    /// @param observationHash The finalized header's `ObservationHash`.
+    /// @param streamHash The stream, whose finalized head is now `observationHash`.
+    /// @param contentHash The finalized content's `ContentHash`.
+    /// @param parentObservationHash The previous head (zero for the stream's first observation).
+    /// @param sequence The observation's position in the stream's chain.
+    /// @param witnesses Bitmap (registry index) of the active witnesses whose attestations counted.
     event ObservationFinalized(
         bytes32 indexed observationHash,
         bytes32 indexed streamHash,
-        bytes32 indexed slot,
+        bytes32 indexed contentHash,
+        bytes32 parentObservationHash,
         uint64 sequence,
         uint256 witnesses
     );
 
-    /// @notice Emitted instead of `ObservationProposed` followed by `ObservationFinalized` when
-    ///         `submitCompactAttestations` finalizes a candidate the ledger had no attestation of: the
-    ///         candidate is first seen and finalized in the same call. Carries the full header, flattened,
-    ///         without repeating what the topics or the header already give: the header's `streamHash` is the
-    ///         `streamHash` topic, and the slot is `keccak256(abi.encode(streamHash, epochHash))`.
-    /// @param observationHash The finalized observation.
-    /// @param streamHash Its stream (the header's `streamHash`).
+    /// @notice Emitted instead of `ObservationProposed` + `ObservationFinalized` when a content the ledger had
+    ///         no attestation of finalizes in the call that brings its first attestations (every path). The
+    ///         finalized header is flattened; nothing derivable is repeated (the slot is
+    ///         keccak256(abi.encode(streamHash, epochHash)), the content hash keccak256 of the content).
+    /// @param observationHash The finalized header's `ObservationHash`.
+    /// @param streamHash The stream, whose finalized head is now `observationHash`.
     /// @param epochHash The header's `epochHash`.
-    /// @param parentObservationHash The header's `parentObservationHash` (the previous head).
+    /// @param parentObservationHash The previous head (zero for the stream's first observation).
     /// @param dataRoot The header's `dataRoot`.
     /// @param locatorHash The header's `locatorHash`.
     /// @param observedUnixMs The header's `observedUnixMs`.
-    /// @param sequence The header's `sequence` (its position in the stream's chain).
-    /// @param witnesses Bitmap (by registry index) of the active witnesses whose attestations finalized it.
+    /// @param sequence The observation's position in the stream's chain.
+    /// @param witnesses Bitmap (registry index) of the active witnesses whose attestations counted.
     event ObservationProposedAndFinalized(
         bytes32 indexed observationHash,
         bytes32 indexed streamHash,
@@ -133,107 +139,97 @@ interface IEveryChannelObservationLedger is IERC5267 {
         uint256 witnesses
     );
 
-    /// @notice Emitted when a witness is found to have attested two different candidates of one slot.
+    /// @notice Emitted when a witness is found attesting two different contents of one slot.
     /// @param slot The slot.
     /// @param witness The equivocating witness.
-    /// @param observationA The other candidate the witness signed, or zero when it is the one the witness's
-    ///        counted attestation in this slot is recorded on (automatic detection while attesting).
-    /// @param observationB The candidate whose attestation was presented and refused.
+    /// @param contentA One content (zero: the one its counted attestation in the slot is recorded on).
+    /// @param contentB The other content (the refused attestation's, when detected while attesting).
     event EquivocationRecorded(
         bytes32 indexed slot,
         address indexed witness,
-        bytes32 observationA,
-        bytes32 observationB
+        bytes32 contentA,
+        bytes32 contentB
     );
 
     // ---------------------------------------------------------------------------------------------
     // Errors
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Thrown by the constructor when the registry address is zero.
+    /// @notice Thrown when the constructor is given the zero address as registry.
     error ZeroRegistry();
 
-    /// @notice Thrown when an account that is not an active witness attests or is named in a signature.
+    /// @notice Thrown when `account` is not an active witness of the registry.
     /// @param account The account.
     error NotAWitness(address account);
 
     /// @notice Thrown when attesting or finalizing in a slot that already has a finalized observation.
     /// @param slot The slot.
-    /// @param finalizedObservationHash The slot's finalized observation.
-    error SlotAlreadyFinalized(bytes32 slot, bytes32 finalizedObservationHash);
+    /// @param finalizedContentHash The slot's finalized content.
+    error SlotAlreadyFinalized(bytes32 slot, bytes32 finalizedContentHash);
 
-    /// @notice Thrown when a witness attests by transaction a candidate it already attested.
-    /// @param observationHash The candidate.
+    /// @notice Thrown by `attest` when the witness's attestation of the content is already recorded.
+    /// @param contentHash The content.
     /// @param witness The witness.
-    error AlreadyAttested(bytes32 observationHash, address witness);
+    error AlreadyAttested(bytes32 contentHash, address witness);
 
-    /// @notice Thrown when finalizing a candidate the ledger has no attestation of.
-    /// @param observationHash The candidate.
-    error UnknownObservation(bytes32 observationHash);
+    /// @notice Thrown by `finalize` for a content the ledger has no attestation of.
+    /// @param contentHash The content.
+    error UnknownObservation(bytes32 contentHash);
 
-    /// @notice Thrown when finalizing a candidate without the quorum of active witnesses.
-    /// @param observationHash The candidate.
-    /// @param attestations Its attestations from active witnesses.
-    /// @param quorum The registry's quorum.
-    error QuorumNotReached(bytes32 observationHash, uint256 attestations, uint256 quorum);
+    /// @notice Thrown by `finalize` when the content has fewer counted attestations than the quorum.
+    /// @param contentHash The content.
+    /// @param attestations Its counted attestations.
+    /// @param quorum The current quorum.
+    error QuorumNotReached(bytes32 contentHash, uint256 attestations, uint256 quorum);
 
-    /// @notice Thrown when finalizing a candidate whose parent is not its stream's finalized head.
-    /// @param streamHash The stream.
-    /// @param parentObservationHash The candidate's parent.
-    /// @param headObservationHash The stream's head (zero when the stream has none).
-    error ParentNotHead(bytes32 streamHash, bytes32 parentObservationHash, bytes32 headObservationHash);
+    /// @notice Thrown by `attest` and `finalize` for a content at or before its stream's head, which can never
+    ///         finalize (the batch paths skip it).
+    /// @param contentHash The content.
+    /// @param observedUnixMs The content's `observedUnixMs`.
+    /// @param headObservedUnixMs The stream's head's `observedUnixMs`.
+    error ObservationExpired(bytes32 contentHash, uint64 observedUnixMs, uint64 headObservedUnixMs);
 
-    /// @notice Thrown when finalizing a candidate whose sequence is not the head's plus one (0 for the first).
-    /// @param streamHash The stream.
-    /// @param sequence The candidate's sequence.
-    /// @param expectedSequence The sequence the next finalized observation of the stream must have (2**64 when
-    ///        the head's sequence is the largest uint64: the stream can grow no further).
-    error SequenceNotNext(bytes32 streamHash, uint64 sequence, uint256 expectedSequence);
+    /// @notice Thrown for a content whose `observedUnixMs` is more than `MAX_FUTURE_MS` after the chain's time.
+    /// @param contentHash The content.
+    /// @param observedUnixMs The content's `observedUnixMs`.
+    /// @param latestAcceptedUnixMs The latest `observedUnixMs` accepted now (block time + `MAX_FUTURE_MS`).
+    error ObservedInFuture(bytes32 contentHash, uint64 observedUnixMs, uint256 latestAcceptedUnixMs);
 
-    /// @notice Thrown when finalizing a candidate whose epoch is not later than the head's.
-    /// @param streamHash The stream.
-    /// @param observedUnixMs The candidate's `observedUnixMs`.
-    /// @param headObservedUnixMs The head's `observedUnixMs`.
-    error EpochNotLater(bytes32 streamHash, uint64 observedUnixMs, uint64 headObservedUnixMs);
-
-    /// @notice Thrown when a signature does not verify for the witness it names.
+    /// @notice Thrown when a relayed signature does not verify for its witness and content.
     /// @param witness The named witness.
-    /// @param observationHash The observation the signature was presented for.
-    error InvalidSignature(address witness, bytes32 observationHash);
+    /// @param contentHash The content.
+    error InvalidSignature(address witness, bytes32 contentHash);
 
-    /// @notice Thrown when a batch has no item.
+    /// @notice Thrown when a batch entry point is called with no item.
     error EmptyBatch();
 
     /// @notice Thrown when a relayed item carries no signature.
-    /// @param observationHash The item's observation.
-    error NoSignatures(bytes32 observationHash);
+    /// @param contentHash The item's content.
+    error NoSignatures(bytes32 contentHash);
 
-    /// @notice Thrown by `submitCompactAttestations` when its packed `signatures` do not hold one group per
-    ///         header: at header `item` the bytes end, the count byte is zero, or the group runs past the
-    ///         end; or bytes remain after the last group (`item` = the number of headers).
-    /// @param item The index of the header whose group is malformed (the number of headers for extra bytes).
-    /// @param offset The offset in `signatures` of that group's count byte (or of the extra bytes).
+    /// @notice Thrown when the `signatures` argument of `submitCompactAttestations` does not fit its contents.
+    /// @param item The content index where the groups stop fitting (the number of contents: bytes remain).
+    /// @param offset The byte offset in `signatures` of the group's count byte (or of the remaining bytes).
     error MalformedCompactSignatures(uint256 item, uint256 offset);
 
-    /// @notice Thrown by `submitCompactAttestations` when a compact signature recovers no signer (`s` in the
-    ///         upper half order or an invalid point).
-    /// @param observationHash The item's observation.
-    /// @param signatureIndex The position of the signature in the item's packed signatures.
-    error InvalidCompactSignature(bytes32 observationHash, uint256 signatureIndex);
+    /// @notice Thrown when a compact signature recovers no signer (`r` or `s` zero, `s` in the upper half).
+    /// @param contentHash The item's content.
+    /// @param signatureIndex The signature's index in its group.
+    error InvalidCompactSignature(bytes32 contentHash, uint256 signatureIndex);
 
-    /// @notice Thrown when an observation hash falls in the range reserved for open-slot bitmaps (< 2**128).
-    ///         Finding such a header takes about 2**128 hash evaluations.
-    /// @param observationHash The observation hash.
-    error ReservedObservationHash(bytes32 observationHash);
+    /// @notice Thrown when the content that would finalize hashes below 2**128, the range reserved for open slot
+    ///         bitmaps (probability 2**-128 for a real content).
+    /// @param contentHash The content hash.
+    error ReservedContentHash(bytes32 contentHash);
 
-    /// @notice Thrown by `reportEquivocation` when the two headers are in different slots.
-    /// @param slotA The slot of the first header.
-    /// @param slotB The slot of the second header.
+    /// @notice Thrown by `reportEquivocation` when the two contents are of different slots.
+    /// @param slotA The first content's slot.
+    /// @param slotB The second content's slot.
     error DifferentSlots(bytes32 slotA, bytes32 slotB);
 
-    /// @notice Thrown by `reportEquivocation` when the two headers are the same observation.
-    /// @param observationHash The observation.
-    error SameObservation(bytes32 observationHash);
+    /// @notice Thrown by `reportEquivocation` when the two contents are the same.
+    /// @param contentHash The content.
+    error SameObservation(bytes32 contentHash);
 
     /// @notice Thrown by `reportEquivocation` when the witness's equivocation in the slot is already recorded.
     /// @param slot The slot.
@@ -244,88 +240,71 @@ interface IEveryChannelObservationLedger is IERC5267 {
     // Actions
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Attests `header` as the sender (an active witness; ECP-0093 "first tranche") and finalizes it
-    ///         when the attestation brings it to quorum and its parent is the stream's head.
-    /// @dev Emits `ObservationProposed` when the candidate is new, then `ObservationAttested` (stays open) or
-    ///      `ObservationFinalized`. When the sender already attested another candidate of the slot, records
-    ///      the equivocation (`EquivocationRecorded`, once per slot and witness) and returns false without
-    ///      counting. Reverts with `NotAWitness`, `SlotAlreadyFinalized`, `AlreadyAttested`,
-    ///      `ReservedObservationHash`.
-    /// @param header The observation header.
-    /// @return finalized True when this call finalized the observation.
-    function attest(ObservationHeader calldata header) external returns (bool finalized);
+    /// @notice Attests `content` as the caller, an active witness; finalizes it when this attestation brings
+    ///         the quorum. Reverts `NotAWitness`, `SlotAlreadyFinalized`, `ObservationExpired`,
+    ///         `ObservedInFuture`, or `AlreadyAttested` (the caller's attestation of this content is recorded).
+    ///         Attesting another content of a slot where the caller's attestation is recorded does not revert:
+    ///         it records the equivocation and returns false.
+    /// @param content The observation content.
+    /// @return finalized Whether the content finalized.
+    function attest(ObservationContent calldata content) external returns (bool finalized);
 
-    /// @notice `attest` for several headers in order (for example consecutive epochs of one stream).
-    /// @dev Same events and errors as `attest`, per header; reverts with `EmptyBatch` on an empty array.
-    /// @param headers The observation headers.
-    /// @return finalizedCount How many of them this call finalized.
-    function attestMany(ObservationHeader[] calldata headers) external returns (uint256 finalizedCount);
+    /// @notice Attests several contents as the caller, an active witness, in order. Contents whose slot is
+    ///         finalized, that are expired, or that the caller's attestation is already recorded on are skipped
+    ///         (racing relayers never make a witness lose the rest of its batch); a conflicting content of a slot
+    ///         records the equivocation. Reverts `EmptyBatch`, `NotAWitness`, `ObservedInFuture`.
+    /// @param contents The observation contents.
+    /// @return counted How many attestations were recorded or finalized their content.
+    /// @return finalizedCount How many contents finalized.
+    function attestMany(
+        ObservationContent[] calldata contents
+    ) external returns (uint256 counted, uint256 finalizedCount);
 
-    /// @notice Records relayed EIP-712 witness signatures (anyone may submit) and finalizes every item that
-    ///         reaches quorum with its parent as the head. Items are processed in order, so a batch ordered
-    ///         by sequence finalizes a run of consecutive epochs of one stream.
-    /// @dev Skipped, so that racing relayers do not lose a batch: signatures of witnesses already counted on
-    ///      the item's candidate (duplicates, replays; not verified again) and items whose slot is already
-    ///      finalized. A verified signature of a witness that already attested another candidate of the slot
-    ///      is recorded as an equivocation (`EquivocationRecorded`) and not counted. Emits
-    ///      `ObservationProposed`, `ObservationAttested` (per signature recorded on a candidate that stays
-    ///      open) and `ObservationFinalized`. Reverts with `EmptyBatch`, `NoSignatures`, `NotAWitness` (a
-    ///      named witness is not active), `InvalidSignature`, `ReservedObservationHash`.
-    /// @param items The signed observations.
-    /// @return finalizedCount How many observations this call finalized.
+    /// @notice Records relayed EIP-712 witness signatures (EOA or ERC-1271), item by item, and finalizes
+    ///         every content that reaches quorum. Skips without reverting: an item whose slot is finalized or
+    ///         that is expired, and a signature of a witness already counted on the item's content. Reverts
+    ///         `EmptyBatch`, `NoSignatures`, `NotAWitness`, `InvalidSignature`, `ObservedInFuture`.
+    /// @param items The contents with their signatures.
+    /// @return finalizedCount How many contents finalized.
     function submitSignedAttestations(
         SignedObservation[] calldata items
     ) external returns (uint256 finalizedCount);
 
-    /// @notice `submitSignedAttestations` for EOA witnesses with 64-byte EIP-2098 compact signatures: each
-    ///         signer is recovered from its signature and looked up in the registry (once per call), so an
-    ///         item carries no witness address, and the headers and signatures are two flat arrays, so an
-    ///         item carries no offsets either: 417 calldata bytes for an observation with 3 signatures.
-    /// @dev Item `i` is `headers[i]` with the `i`-th group of `signatures`. `signatures` is the concatenation,
-    ///      in header order, of one group per header: a count byte `n` (1 to 255) followed by `n` compact
-    ///      signatures over `observationDigest(headers[i])`, 64 bytes each (`r` then `yParityAndS`: bit 255
-    ///      the recovery parity, bits 0-254 `s` in the lower half order), in any order; it must end with the
-    ///      last group. Same rules as `submitSignedAttestations`: items in order (a batch ordered by sequence
-    ///      finalizes a run of consecutive epochs), signatures of witnesses already counted on the candidate
-    ///      and items whose slot is finalized are skipped, a signature of a witness that attested another
-    ///      candidate of the slot is recorded as an equivocation (`EquivocationRecorded`) and not counted.
-    ///      Every signature of a processed item is recovered. Emits `ObservationProposedAndFinalized` when a
-    ///      candidate the ledger had no attestation of finalizes in the call; otherwise as
-    ///      `submitSignedAttestations`: `ObservationProposed` for a new candidate, then
-    ///      `ObservationAttested` (per witness newly recorded on a candidate that stays open, in registry
-    ///      index order) or `ObservationFinalized`. Reverts with `EmptyBatch`, `MalformedCompactSignatures`,
-    ///      `InvalidCompactSignature`, `NotAWitness` (the recovered signer is not an active witness: also
-    ///      what a signature over another digest, domain or chain gives), `ReservedObservationHash`.
-    /// @param headers The observation headers.
-    /// @param signatures One group of compact signatures per header, packed as above.
-    /// @return finalizedCount How many observations this call finalized.
+    /// @notice `submitSignedAttestations` for EOA witnesses with 64-byte EIP-2098 signatures: item `i` is
+    ///         `contents[i]` with the `i`-th group of `signatures` (a count byte 1 to 255, then that many
+    ///         signatures). Every signature of a processed item is recovered; a signer that is not an active
+    ///         witness reverts `NotAWitness(recovered)`. Also reverts `MalformedCompactSignatures`,
+    ///         `InvalidCompactSignature`.
+    /// @param contents The contents.
+    /// @param signatures The concatenated signature groups, one per content, in order.
+    /// @return finalizedCount How many contents finalized.
     function submitCompactAttestations(
-        ObservationHeader[] calldata headers,
+        ObservationContent[] calldata contents,
         bytes calldata signatures
     ) external returns (uint256 finalizedCount);
 
-    /// @notice Finalizes a candidate that has quorum but could not finalize when it reached it, because its
-    ///         parent was not yet the head (anyone may call).
-    /// @dev Emits `ObservationFinalized`. Reverts with `SlotAlreadyFinalized`, `UnknownObservation`,
-    ///      `QuorumNotReached`, `ParentNotHead`, `SequenceNotNext`, `EpochNotLater`.
-    /// @param header The candidate's header.
-    /// @return finalized Always true (failures revert).
-    function finalize(ObservationHeader calldata header) external returns (bool finalized);
+    /// @notice Finalizes a recorded content whose counted attestations reach the quorum (after a membership or
+    ///         quorum change). Reverts `SlotAlreadyFinalized`, `UnknownObservation`, `QuorumNotReached`,
+    ///         `ObservationExpired`.
+    /// @param content The content.
+    /// @return finalized Always true (it reverts otherwise).
+    function finalize(ObservationContent calldata content) external returns (bool finalized);
 
-    /// @notice Records that `witness` signed two different candidates of one slot (anyone may call). The
-    ///         witness's attestations in the slot, if any, stand as counted; none is counted afterwards.
-    /// @dev Emits `EquivocationRecorded`. Reverts with `DifferentSlots`, `SameObservation`, `NotAWitness`
-    ///      (the witness never had a registry index), `InvalidSignature`, `EquivocationAlreadyRecorded`.
+    /// @notice Records, from two signatures of `witness` over different contents of one slot, that it
+    ///         equivocated. In an open slot none of its attestations counts from then on. Works after
+    ///         finalization (evidence only) and against removed witnesses. Reverts `DifferentSlots`,
+    ///         `SameObservation`, `NotAWitness` (never registered), `EquivocationAlreadyRecorded`,
+    ///         `InvalidSignature`.
     /// @param witness The witness.
-    /// @param a The first header.
+    /// @param a The first content.
     /// @param signatureA The witness's signature over `a`.
-    /// @param b The second header.
+    /// @param b The second content.
     /// @param signatureB The witness's signature over `b`.
     function reportEquivocation(
         address witness,
-        ObservationHeader calldata a,
+        ObservationContent calldata a,
         bytes calldata signatureA,
-        ObservationHeader calldata b,
+        ObservationContent calldata b,
         bytes calldata signatureB
     ) external;
 
@@ -333,72 +312,78 @@ interface IEveryChannelObservationLedger is IERC5267 {
     // Views
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice The EIP-712 typehash of `Observation(bytes32 streamHash,bytes32 epochHash,bytes32
-    ///         parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)`.
+    /// @notice The EIP-712 typehash of `Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,
+    ///         bytes32 locatorHash,uint64 observedUnixMs)`.
     /// @return The typehash.
     // solhint-disable-next-line func-name-mixedcase
     function OBSERVATION_TYPEHASH() external view returns (bytes32);
 
-    /// @notice The EIP-712 digest a witness signs for `header` (domain "EveryChannelObservationLedger", "1",
-    ///         this chain and this contract; read it with `eip712Domain()`).
-    /// @param header The observation header.
-    /// @return The digest.
-    function observationDigest(ObservationHeader calldata header) external view returns (bytes32);
+    /// @notice The largest `observedUnixMs` accepted, in milliseconds after the chain's time.
+    /// @return The tolerance in milliseconds.
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_FUTURE_MS() external view returns (uint256);
 
-    /// @notice The witness registry (immutable).
+    /// @notice The EIP-712 digest a witness signs for `content`.
+    /// @param content The content.
+    /// @return The digest.
+    function observationDigest(ObservationContent calldata content) external view returns (bytes32);
+
+    /// @notice The witness registry.
     /// @return The registry.
     function registry() external view returns (IEveryChannelWitnessRegistry);
 
-    /// @notice The finalized head of a stream (all zero when the stream has none).
+    /// @notice A stream's finalized head.
     /// @param streamHash The stream.
-    /// @return observationHash The head observation.
-    /// @return sequence Its sequence.
-    /// @return observedUnixMs Its `observedUnixMs`.
+    /// @return observationHash The head (zero when the stream has none).
+    /// @return sequence The head's sequence.
+    /// @return observedUnixMs The head's `observedUnixMs`.
     function finalizedHead(
         bytes32 streamHash
     ) external view returns (bytes32 observationHash, uint64 sequence, uint64 observedUnixMs);
 
-    /// @notice The state of a slot.
-    /// @param slot The `ObservationSlot`.
-    /// @return status Empty, Open or Finalized.
-    /// @return finalizedObservationHash The finalized observation (zero unless Finalized).
-    /// @return attestedWitnesses While Open: bitmap (by registry index) of the witnesses that attested a
-    ///         candidate of the slot or were reported equivocating in it; zero otherwise.
+    /// @notice A slot's state.
+    /// @param slot The slot.
+    /// @return status Empty, open or finalized.
+    /// @return finalizedContentHash The finalized content (finalized slots); its `ObservationHash` is in the
+    ///         finalization event and, while it is the head, `finalizedHead`.
+    /// @return attestedWitnesses Bitmap (registry index) of the witnesses that attested in the slot (open).
     function slotStatus(
         bytes32 slot
-    ) external view returns (SlotStatus status, bytes32 finalizedObservationHash, uint256 attestedWitnesses);
+    ) external view returns (SlotStatus status, bytes32 finalizedContentHash, uint256 attestedWitnesses);
 
-    /// @notice The state of a candidate. Takes the slot with the hash because a finalized observation is
-    ///         recorded by its slot only (see the contract notes).
-    /// @param slot The candidate's `ObservationSlot`.
-    /// @param observationHash The candidate's `ObservationHash`.
-    /// @return status Unknown, Open, Finalized or Superseded.
-    /// @return attestations Recorded attestations from currently active witnesses (zero once Finalized;
-    ///         `ObservationFinalized.witnesses` lists them).
+    /// @notice A content's state, its counted attestations under the current membership, the quorum, and
+    ///         whether it can still reach quorum: not finalized, superseded or expired, and its attestations
+    ///         plus the active witnesses that have not attested in its slot reach the quorum. A slot none of
+    ///         whose contents is reachable can no longer finalize under the current membership; it ends when
+    ///         its stream's head passes it (`Expired`).
+    /// @param content The content.
+    /// @return status The status.
+    /// @return attestations Counted attestations (active witnesses recorded on the content).
     /// @return currentQuorum The registry's quorum.
+    /// @return reachable Whether the content can still reach quorum.
     function candidateStatus(
-        bytes32 slot,
-        bytes32 observationHash
-    ) external view returns (CandidateStatus status, uint256 attestations, uint256 currentQuorum);
+        ObservationContent calldata content
+    )
+        external
+        view
+        returns (CandidateStatus status, uint256 attestations, uint256 currentQuorum, bool reachable);
 
-    /// @notice The witnesses with an attestation recorded on an open (or superseded) candidate, in registry
-    ///         index order, including witnesses removed since (whose attestations do not count while removed).
-    ///         Empty for unknown and finalized candidates.
-    /// @param observationHash The candidate.
-    /// @return The witness addresses.
-    function attestationsOf(bytes32 observationHash) external view returns (address[] memory);
+    /// @notice The witnesses whose attestations are recorded on an open content (none once its slot finalized).
+    /// @param contentHash The content.
+    /// @return The witnesses, by registry index.
+    function attestationsOf(bytes32 contentHash) external view returns (address[] memory);
 
-    /// @notice The recorded equivocation of `witness` in `slot` (both zero when none).
+    /// @notice A recorded equivocation of `witness` in `slot` (zeros when none).
     /// @param slot The slot.
     /// @param witness The witness.
-    /// @return observationA As in `EquivocationRecorded`.
-    /// @return observationB As in `EquivocationRecorded`.
+    /// @return contentA As in `EquivocationRecorded`.
+    /// @return contentB As in `EquivocationRecorded`.
     function equivocation(
         bytes32 slot,
         address witness
-    ) external view returns (bytes32 observationA, bytes32 observationB);
+    ) external view returns (bytes32 contentA, bytes32 contentB);
 
-    /// @notice The contract version (semver, see `docs/versioning.md`).
-    /// @return The version string.
+    /// @notice The contract's semantic version (`docs/versioning.md`).
+    /// @return The version.
     function version() external view returns (string memory);
 }

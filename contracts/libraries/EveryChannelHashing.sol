@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {
     Manifest,
     ManifestBody,
+    ObservationContent,
     ObservationHeader,
     StreamControlAnnouncement,
     StreamDescriptor,
@@ -69,6 +70,13 @@ library EveryChannelHashing {
         uint32 durationMs
     ) internal pure returns (bytes32) {
         return keccak256(abi.encode(streamHash, epochId, startUnixMs, durationMs));
+    }
+
+    /// @notice `ContentHash`: keccak256(abi.encode(content)), what a witness's attestation names.
+    /// @param content The observation content.
+    /// @return The content hash.
+    function contentHash(ObservationContent calldata content) internal pure returns (bytes32) {
+        return keccak256(abi.encode(content));
     }
 
     /// @notice `ObservationHash`: keccak256(abi.encode(header)).

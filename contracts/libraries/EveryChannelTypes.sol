@@ -158,7 +158,23 @@ struct Manifest {
     ManifestSignature[] signatures;
 }
 
-/// @notice The application-level "block" derived from one broadcast epoch (ECP-0093).
+/// @notice What a witness derives from its capture of one broadcast epoch and signs: the observation without its
+///         place in the chain, which the ledger assigns at finalization (`docs/ledger.md`).
+/// @param streamHash `stream-id-keccak256-v1` of the stream key.
+/// @param epochHash `epoch-abi-keccak256-v1`: commitment to (streamHash, epoch id, start, duration).
+/// @param dataRoot `manifest-data-merkle-keccak256-v1` root over the epoch's chunk hashes (see docs).
+/// @param locatorHash Commitment to the content-addressed locator of the epoch's data.
+/// @param observedUnixMs The epoch's start on the broadcast clock (never a capture clock).
+struct ObservationContent {
+    bytes32 streamHash;
+    bytes32 epochHash;
+    bytes32 dataRoot;
+    bytes32 locatorHash;
+    uint64 observedUnixMs;
+}
+
+/// @notice The application-level "block" derived from one broadcast epoch (ECP-0093): a finalized
+///         `ObservationContent` with its place in the stream's chain.
 /// @param streamHash `stream-id-keccak256-v1` of the stream key.
 /// @param epochHash `epoch-abi-keccak256-v1`: commitment to (streamHash, epoch id, start, duration).
 /// @param parentObservationHash The stream's finalized head this observation extends; zero for the first.

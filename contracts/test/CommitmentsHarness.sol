@@ -8,6 +8,7 @@ import {
     ManifestBody,
     ManifestSignature,
     ManifestVariant,
+    ObservationContent,
     ObservationHeader,
     SourceId,
     StreamControlAnnouncement,
@@ -73,6 +74,13 @@ contract CommitmentsHarness {
         uint32 durationMs
     ) external pure returns (bytes32) {
         return EveryChannelHashing.epochHash(streamHash, epochId, startUnixMs, durationMs);
+    }
+
+    /// @notice `ContentHash` of `content`.
+    /// @param content The observation content.
+    /// @return The content hash.
+    function contentHash(ObservationContent calldata content) external pure returns (bytes32) {
+        return EveryChannelHashing.contentHash(content);
     }
 
     /// @notice `ObservationHash` of `header`.
@@ -266,6 +274,15 @@ contract CommitmentsHarness {
     /// @param value The value.
     /// @return The encoding.
     function encodeManifest(Manifest calldata value) external pure returns (bytes memory) {
+        return abi.encode(value);
+    }
+
+    /// @notice abi.encode of an `ObservationContent`.
+    /// @param value The value.
+    /// @return The encoding.
+    function encodeObservationContent(
+        ObservationContent calldata value
+    ) external pure returns (bytes memory) {
         return abi.encode(value);
     }
 

@@ -5,7 +5,7 @@ import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {IEveryChannelObservationLedger} from "../interfaces/IEveryChannelObservationLedger.sol";
-import {ObservationHeader} from "../libraries/EveryChannelTypes.sol";
+import {ObservationContent} from "../libraries/EveryChannelTypes.sol";
 
 /// @title ERC1271WitnessMock
 /// @notice Test-only contract witness: accepts a digest signed by its signer key (ERC-1271) and can attest by
@@ -19,15 +19,15 @@ contract ERC1271WitnessMock is IERC1271 {
         _SIGNER = signer_;
     }
 
-    /// @notice Attests `header` on `ledger` with this contract as the witness.
+    /// @notice Attests `content` on `ledger` with this contract as the witness.
     /// @param ledger The ledger.
-    /// @param header The observation header.
+    /// @param content The observation content.
     /// @return finalized What the ledger returned.
     function attest(
         IEveryChannelObservationLedger ledger,
-        ObservationHeader calldata header
+        ObservationContent calldata content
     ) external returns (bool) {
-        return ledger.attest(header);
+        return ledger.attest(content);
     }
 
     /// @inheritdoc IERC1271

@@ -1,11 +1,28 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { z } from "zod";
 
-import { abiParameters, type ObservationHeader } from "../types/abi";
+import { abiParameters, type ObservationContent, type ObservationHeader } from "../types/abi";
 import { parseCanonical } from "../validation/errors";
 import { assertCanonicalValue, hexBytes } from "../validation/values";
 
 const slotSchema = z.object({ streamHash: hexBytes(32), epochHash: hexBytes(32) });
+
+/** `ContentHash` = keccak256(abi.encode(content)): what a witness's attestation names. */
+export function contentHash(content: ObservationContent): Hex {
+  assertCanonicalValue("ObservationContent", content, "content");
+  return keccak256(encodeAbiParameters([abiParameters.ObservationContent], [content]));
+}
+
+/** The content of a header: the header without its place in the chain. */
+export function headerContent(header: ObservationHeader): ObservationContent {
+  return {
+    streamHash: header.streamHash,
+    epochHash: header.epochHash,
+    dataRoot: header.dataRoot,
+    locatorHash: header.locatorHash,
+    observedUnixMs: header.observedUnixMs,
+  };
+}
 
 /** `ObservationHash` = keccak256(abi.encode(header)). */
 export function observationHash(header: ObservationHeader): Hex {

@@ -170,6 +170,23 @@ export function locatorHashBytes(
  * (streamHash, epochHash, parentObservationHash, dataRoot, locatorHash) then two uint64 words
  * (observedUnixMs, sequence), each hash given as `0x` + 64 hex digits.
  */
+/** `ContentHash`: keccak256 of the five-word abi encoding of an `ObservationContent`. */
+export function contentHashBytes(
+  streamHash: Uint8Array,
+  epochHash: Uint8Array,
+  dataRoot: Uint8Array,
+  locatorHash: Uint8Array,
+  observedUnixMs: bigint,
+): Uint8Array {
+  const buf = new Uint8Array(160);
+  buf.set(streamHash, 0);
+  buf.set(epochHash, 32);
+  buf.set(dataRoot, 64);
+  buf.set(locatorHash, 96);
+  writeUint64(buf, 128, observedUnixMs);
+  return keccak_256(buf);
+}
+
 export function observationHashBytes(
   streamHash: Hex,
   epochHash: Hex,

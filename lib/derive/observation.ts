@@ -1,20 +1,22 @@
 /**
- * Observation derivation (`docs/derivation.md`): from one validated archive entry and its stream's
- * finalized head on the ledger to the `ObservationHeader`, its hash and its slot. Pure: only the
- * broadcast-derived fields of the entry (`stream`, `epoch`, `chunks`, `psip`) are read, never
- * `manifest` or `capture`.
+ * Observation derivation (`docs/derivation.md`): from one validated archive entry to the
+ * `ObservationContent` a witness signs, its `ContentHash` and its slot; and, given the stream's
+ * finalized head, the `ObservationHeader` the ledger finalizes it as. Only the broadcast-derived
+ * fields of the entry (`stream`, `epoch`, `chunks`, `psip`) are read, never `manifest` or
+ * `capture`. Stream ids are memoised by stream key (a value cache: same input, same output).
  */
 import { zeroHash, type Hex } from "viem";
 
 import { archiveStreamLabel } from "../archive/epochs";
 import type { ArchiveEntry } from "../archive/schema";
-import { observationHash, observationSlot } from "../commitments/observation";
+import { contentHash, observationHash, observationSlot } from "../commitments/observation";
 import { merkleRoot } from "../commitments/merkle";
 import { epochHash, streamId } from "../commitments/stream";
 import { InvalidFieldError } from "../errors";
-import type { ObservationHeader, StreamKey } from "../types/abi";
+import type { ObservationContent, ObservationHeader, StreamKey } from "../types/abi";
 import {
   bytesToHex32,
+  contentHashBytes,
   epochHashBytes,
   hashSeqBytes,
   hex32ToBytes,
@@ -35,8 +37,8 @@ export interface ObservationHead {
   sequence: bigint;
 }
 
-/** The parent-independent part of a header, with the intermediate values it was computed from. */
-export interface ObservationContent {
+/** The content a witness signs (parent-independent), with the values it was computed from. */
+export interface DerivedContent {
   streamKey: StreamKey;
   /** `stream-id-keccak256-v1` of `streamKey`. */
   streamHash: Hex;
@@ -52,11 +54,13 @@ export interface ObservationContent {
   observedUnixMs: bigint;
   /** `observation-slot-abi-keccak256-v1` = keccak256(abi.encode(streamHash, epochHash)). */
   slot: Hex;
+  /** `observation-content-abi-keccak256-v1` of the five signed fields (`observationContent`). */
+  contentHash: Hex;
 }
 
 /** A derived observation: the header, its hash and its slot. */
 export interface DerivedObservation {
-  content: ObservationContent;
+  content: DerivedContent;
   header: ObservationHeader;
   /** `observation-abi-keccak256-v1` of `header`. */
   hash: Hex;
@@ -129,8 +133,19 @@ function encodable(entry: ArchiveEntry): boolean {
   return typeof psip === "object" && isBytes32Hex(psip.blake3);
 }
 
+/** The ABI `ObservationContent` (the five signed fields) of a derived content. */
+export function observationContent(derived: DerivedContent): ObservationContent {
+  return {
+    streamHash: derived.streamHash,
+    epochHash: derived.epochHash,
+    dataRoot: derived.dataRoot,
+    locatorHash: derived.locatorHash,
+    observedUnixMs: derived.observedUnixMs,
+  };
+}
+
 /** Everything of the header that does not depend on the chain. */
-export function deriveObservationContent(entry: ArchiveEntry): ObservationContent {
+export function deriveObservationContent(entry: ArchiveEntry): DerivedContent {
   const { streamKey, streamHash, bytes: streamBytes } = streamIdentity(entry.stream);
   if (!encodable(entry)) return deriveWithDefinitions(entry, streamKey, streamHash);
   const { epoch, chunks, psip } = entry;
@@ -145,6 +160,8 @@ export function deriveObservationContent(entry: ArchiveEntry): ObservationConten
   }
   const hashSeq = hashSeqBytes(leaves);
   const psipBytes = psip === null ? null : hex32ToBytes(psip.blake3);
+  const dataRootBytes = merkleRootBytes(leaves, n);
+  const locatorBytes = locatorHashBytes(hashSeq, psip !== null, psipBytes, chunkBytes);
   const locator: EpochLocator = {
     hashSeq: bytesToHex32(hashSeq),
     psipPresent: psip !== null,
@@ -156,11 +173,14 @@ export function deriveObservationContent(entry: ArchiveEntry): ObservationConten
     streamHash,
     epochId: epoch.id,
     epochHash: bytesToHex32(epochBytes),
-    dataRoot: bytesToHex32(merkleRootBytes(leaves, n)),
+    dataRoot: bytesToHex32(dataRootBytes),
     locator,
-    locatorHash: bytesToHex32(locatorHashBytes(hashSeq, psip !== null, psipBytes, chunkBytes)),
+    locatorHash: bytesToHex32(locatorBytes),
     observedUnixMs: epoch.startUnixMs,
     slot: bytesToHex32(observationSlotBytes(streamBytes, epochBytes)),
+    contentHash: bytesToHex32(
+      contentHashBytes(streamBytes, epochBytes, dataRootBytes, locatorBytes, epoch.startUnixMs),
+    ),
   };
 }
 
@@ -169,7 +189,7 @@ function deriveWithDefinitions(
   entry: ArchiveEntry,
   streamKey: StreamKey,
   streamHash: Hex,
-): ObservationContent {
+): DerivedContent {
   const epoch = epochHash({
     streamHash,
     epochId: entry.epoch.id,
@@ -177,16 +197,25 @@ function deriveWithDefinitions(
     durationMs: entry.epoch.durationMs,
   });
   const locator = epochLocator(entry.chunks, entry.psip);
+  const dataRoot = merkleRoot(entry.chunks.map((c) => c.blake3));
+  const locatorCommitment = locatorHash(locator);
   return {
     streamKey,
     streamHash,
     epochId: entry.epoch.id,
     epochHash: epoch,
-    dataRoot: merkleRoot(entry.chunks.map((c) => c.blake3)),
+    dataRoot,
     locator,
-    locatorHash: locatorHash(locator),
+    locatorHash: locatorCommitment,
     observedUnixMs: entry.epoch.startUnixMs,
     slot: observationSlot(streamHash, epoch),
+    contentHash: contentHash({
+      streamHash,
+      epochHash: epoch,
+      dataRoot,
+      locatorHash: locatorCommitment,
+      observedUnixMs: entry.epoch.startUnixMs,
+    }),
   };
 }
 
@@ -195,7 +224,7 @@ function deriveWithDefinitions(
  * and sequence 0 for a stream's first observation (`head` null).
  */
 export function chainObservation(
-  content: ObservationContent,
+  content: DerivedContent,
   head: ObservationHead | null,
 ): DerivedObservation {
   if (head !== null) checkHead(head);

@@ -1,8 +1,8 @@
 /**
  * Packs EOA witnesses' signatures into the 64-byte EIP-2098 compact form that
  * `submitCompactAttestations` reads (`r ‖ yParityAndS` per signature), turns a relay batch into
- * `CompactObservation[]`, and packs items into the call's two arguments (`headers`, and one group
- * per header in `signatures`: a count byte, then the signatures) or back.
+ * `CompactObservation[]`, and packs items into the call's two arguments (`contents`, and one group
+ * per content in `signatures`: a count byte, then the signatures) or back.
  */
 import {
   concatHex,
@@ -22,7 +22,7 @@ import {
   type BuildRelayBatchParameters,
   type CollectedSignature,
 } from "./relayBatch";
-import type { ObservationHeader } from "../types/abi";
+import type { ObservationContent } from "../types/abi";
 import type { CompactObservation, SignedObservation } from "./types";
 
 /** Bytes of one compact signature in `CompactObservation.signatures`. */
@@ -62,7 +62,7 @@ export function packCompactSignatures(signatures: readonly Hex[]): Hex {
 /** A `SignedObservation` as a `CompactObservation` (its witnesses must be EOAs). */
 export function toCompactObservation(item: SignedObservation): CompactObservation {
   return {
-    header: item.header,
+    content: item.content,
     signatures: packCompactSignatures(item.signatures.map((s) => s.signature)),
   };
 }
@@ -80,14 +80,14 @@ export function buildCompactRelayBatch(
 
 export type { CollectedSignature };
 
-/** The arguments of `submitCompactAttestations(headers, signatures)`. */
+/** The arguments of `submitCompactAttestations(contents, signatures)`. */
 export type CompactBatchArguments = readonly [
-  headers: readonly ObservationHeader[],
+  contents: readonly ObservationContent[],
   signatures: Hex,
 ];
 
 /**
- * The two arguments of `submitCompactAttestations` for `items`, in order: the headers, and the
+ * The two arguments of `submitCompactAttestations` for `items`, in order: the contents, and the
  * concatenation of one group per item (a count byte, then the item's 64-byte signatures). Throws
  * `InvalidFieldError` naming `items` (empty) or `items[i].signatures` (not hex, not a non-zero whole
  * number of compact signatures, or more than 255 of them).
@@ -116,17 +116,17 @@ export function packCompactBatch(items: readonly CompactObservation[]): CompactB
       );
     groups.push(numberToHex(count, { size: 1 }), signatures.toLowerCase() as Hex);
   });
-  return [items.map((item) => item.header), concatHex(groups)];
+  return [items.map((item) => item.content), concatHex(groups)];
 }
 
 /**
- * The items of `submitCompactAttestations(headers, signatures)`, for instance decoded from a
+ * The items of `submitCompactAttestations(contents, signatures)`, for instance decoded from a
  * transaction's calldata: the inverse of `packCompactBatch`. Throws `InvalidFieldError` naming
- * `signatures` with the header index and byte offset where the groups stop matching the headers,
+ * `signatures` with the content index and byte offset where the groups stop matching the contents,
  * as the ledger's `MalformedCompactSignatures` does.
  */
 export function unpackCompactBatch(
-  headers: readonly ObservationHeader[],
+  contents: readonly ObservationContent[],
   signatures: Hex,
 ): CompactObservation[] {
   if (!isHex(signatures, { strict: true }))
@@ -134,25 +134,25 @@ export function unpackCompactBatch(
   const total = size(signatures);
   const items: CompactObservation[] = [];
   let at = 0;
-  headers.forEach((header, i) => {
+  contents.forEach((content, i) => {
     if (at >= total)
-      throw new InvalidFieldError("signatures", `offset ${at}`, `no group for headers[${i}]`);
+      throw new InvalidFieldError("signatures", `offset ${at}`, `no group for contents[${i}]`);
     const count = Number.parseInt(sliceHex(signatures, at, at + 1, { strict: true }).slice(2), 16);
     const end = at + 1 + count * COMPACT_SIGNATURE_BYTES;
     if (count === 0 || end > total)
       throw new InvalidFieldError(
         "signatures",
         `offset ${at}`,
-        `headers[${i}]'s group of ${count} signatures does not fit in ${total} bytes`,
+        `contents[${i}]'s group of ${count} signatures does not fit in ${total} bytes`,
       );
-    items.push({ header, signatures: sliceHex(signatures, at + 1, end, { strict: true }) });
+    items.push({ content, signatures: sliceHex(signatures, at + 1, end, { strict: true }) });
     at = end;
   });
   if (at !== total)
     throw new InvalidFieldError(
       "signatures",
       `offset ${at}`,
-      `${total - at} bytes after the last of ${headers.length} groups`,
+      `${total - at} bytes after the last of ${contents.length} groups`,
     );
   return items;
 }

@@ -1,58 +1,55 @@
 /**
  * Groups witness signatures into the `SignedObservation[]` a relayer submits with
- * `submitSignedAttestations`, ordered so that one transaction finalizes as much as it can.
+ * `submitSignedAttestations` (or, packed, `submitCompactAttestations`), in the order the ledger
+ * finalizes them: by stream, then by epoch time.
  */
-import { getAddress, isHex, zeroHash, type Address, type Hex } from "viem";
+import { getAddress, isHex, type Address, type Hex } from "viem";
 
-import { observationHash } from "../commitments/observation";
+import { contentHash } from "../commitments/observation";
 import { InvalidFieldError } from "../errors";
-import type { ObservationHeader } from "../types/abi";
+import type { ObservationContent } from "../types/abi";
 import type { SignedObservation, WitnessSignature } from "./types";
 
-/** One witness's signature over one header, as collected from witnesses. */
+/** One witness's signature over one content, as collected from witnesses. */
 export interface CollectedSignature {
-  readonly header: ObservationHeader;
+  readonly content: ObservationContent;
   readonly witness: Address;
   readonly signature: Hex;
 }
 
 export interface BuildRelayBatchParameters {
-  /** Signatures in any order; repeats of a (witness, observation) pair are dropped. */
+  /** Signatures in any order; repeats of a (witness, content) pair are dropped. */
   readonly signatures: readonly CollectedSignature[];
   /**
-   * The ledger's finalized head per stream (`finalizedHead(streamHash).observationHash`); a stream
-   * that is absent or maps to the zero hash has no head yet.
+   * The `observedUnixMs` of each stream's finalized head (`finalizedHead(streamHash)`); a stream
+   * that is absent has no head yet. Contents at or before their stream's head can never finalize
+   * (they are expired) and are left out.
    */
-  readonly heads: ReadonlyMap<Hex, Hex> | Readonly<Record<Hex, Hex>>;
+  readonly heads: ReadonlyMap<Hex, bigint>;
 }
 
 export type BuildRelayBatchReturnType = SignedObservation[];
 
 interface Candidate {
   readonly hash: Hex;
-  readonly header: ObservationHeader;
+  readonly content: ObservationContent;
   readonly signatures: WitnessSignature[];
   readonly witnesses: Set<Address>;
 }
 
-function headOf(heads: BuildRelayBatchParameters["heads"], streamHash: Hex): Hex {
-  const key = streamHash.toLowerCase() as Hex;
-  if (heads instanceof Map) {
-    for (const [stream, head] of heads)
-      if (stream.toLowerCase() === key) return head.toLowerCase() as Hex;
-    return zeroHash;
-  }
-  for (const [stream, head] of Object.entries(heads))
-    if (stream.toLowerCase() === key) return head.toLowerCase() as Hex;
-  return zeroHash;
+function compare(a: Candidate, b: Candidate): number {
+  if (a.content.observedUnixMs !== b.content.observedUnixMs)
+    return a.content.observedUnixMs < b.content.observedUnixMs ? -1 : 1;
+  // Rival contents of one epoch: the best supported first, so that it is the one that finalizes.
+  if (a.signatures.length !== b.signatures.length) return b.signatures.length - a.signatures.length;
+  return a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0;
 }
 
 /**
- * Builds the relay batch: one item per candidate observation with each witness's signature once,
- * streams in ascending `streamHash` order, each stream's items by ascending `sequence` (then hash).
- * A candidate is kept only when its parent is the stream's head or an earlier kept item of the
- * batch, so that items are in an order the ledger can finalize one after the other; the others
- * could not finalize in this transaction and are left out.
+ * Builds the relay batch: one item per content with each witness's signature once, streams in
+ * ascending `streamHash` order, each stream's items by ascending `observedUnixMs` (the order in
+ * which the ledger links them), expired contents left out. The result does not depend on the order
+ * of the input.
  */
 export function buildRelayBatch(parameters: BuildRelayBatchParameters): BuildRelayBatchReturnType {
   const candidates = new Map<Hex, Candidate>();
@@ -73,10 +70,10 @@ export function buildRelayBatch(parameters: BuildRelayBatchParameters): BuildRel
         `not an address (${String(cause)})`,
       );
     }
-    const hash = observationHash(collected.header);
+    const hash = contentHash(collected.content);
     let candidate = candidates.get(hash);
     if (candidate === undefined) {
-      candidate = { hash, header: collected.header, signatures: [], witnesses: new Set() };
+      candidate = { hash, content: collected.content, signatures: [], witnesses: new Set() };
       candidates.set(hash, candidate);
     }
     if (candidate.witnesses.has(witness)) return;
@@ -84,9 +81,14 @@ export function buildRelayBatch(parameters: BuildRelayBatchParameters): BuildRel
     candidate.signatures.push({ witness, signature: collected.signature });
   });
 
-  const byStream = new Map<Hex, Candidate[]>();
+  const heads = new Map<string, bigint>();
+  for (const [stream, observedUnixMs] of parameters.heads)
+    heads.set(stream.toLowerCase(), observedUnixMs);
+  const byStream = new Map<string, Candidate[]>();
   for (const candidate of candidates.values()) {
-    const stream = candidate.header.streamHash.toLowerCase() as Hex;
+    const stream = candidate.content.streamHash.toLowerCase();
+    const head = heads.get(stream);
+    if (head !== undefined && candidate.content.observedUnixMs <= head) continue;
     const list = byStream.get(stream) ?? [];
     list.push(candidate);
     byStream.set(stream, list);
@@ -94,23 +96,11 @@ export function buildRelayBatch(parameters: BuildRelayBatchParameters): BuildRel
 
   const items: SignedObservation[] = [];
   for (const stream of [...byStream.keys()].sort()) {
-    const list = byStream.get(stream) ?? [];
-    list.sort((a, b) =>
-      a.header.sequence !== b.header.sequence
-        ? a.header.sequence < b.header.sequence
-          ? -1
-          : 1
-        : a.hash < b.hash
-          ? -1
-          : a.hash > b.hash
-            ? 1
-            : 0,
-    );
-    const reachable = new Set<Hex>([headOf(parameters.heads, stream)]);
-    for (const candidate of list) {
-      if (!reachable.has(candidate.header.parentObservationHash.toLowerCase() as Hex)) continue;
-      reachable.add(candidate.hash.toLowerCase() as Hex);
-      items.push({ header: candidate.header, signatures: candidate.signatures });
+    for (const candidate of byStream.get(stream)!.sort(compare)) {
+      candidate.signatures.sort((a, b) =>
+        a.witness < b.witness ? -1 : a.witness > b.witness ? 1 : 0,
+      );
+      items.push({ content: candidate.content, signatures: candidate.signatures });
     }
   }
   return items;

@@ -1,5 +1,5 @@
 /**
- * EIP-712 typed data of the witness signature over an observation header
+ * EIP-712 typed data of the witness signature over an observation content
  * (`EveryChannelObservationLedger.observationDigest`).
  */
 import {
@@ -14,20 +14,20 @@ import {
   type WalletClient,
 } from "viem";
 
-import { observationHeaderComponents, type ObservationHeader } from "../types/abi";
+import { observationContentComponents, type ObservationContent } from "../types/abi";
 
 /** The EIP-712 domain name of the ledger (ERC-5267 `eip712Domain().name`). */
 export const OBSERVATION_LEDGER_DOMAIN_NAME = "EveryChannelObservationLedger";
 /** The EIP-712 domain version of the ledger. */
-export const OBSERVATION_LEDGER_DOMAIN_VERSION = "1";
+export const OBSERVATION_LEDGER_DOMAIN_VERSION = "2";
 
 /** The EIP-712 type string whose keccak256 is `OBSERVATION_TYPEHASH`. */
 export const OBSERVATION_TYPE =
-  "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 parentObservationHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs,uint64 sequence)";
+  "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)";
 
 /** The EIP-712 `types` of an observation signature. */
 export const observationTypes = {
-  Observation: observationHeaderComponents,
+  Observation: observationContentComponents,
 } as const;
 
 /** The ledger's EIP-712 domain: read it from the contract with `readObservationLedgerDomain`. */
@@ -40,10 +40,10 @@ export interface ObservationLedgerDomain {
 
 export type ObservationTypedData = TypedDataDefinition<typeof observationTypes, "Observation">;
 
-/** The typed data a witness signs for `header` under `domain`. */
+/** The typed data a witness signs for `content` under `domain`. */
 export function observationTypedData(
   domain: ObservationLedgerDomain,
-  header: ObservationHeader,
+  content: ObservationContent,
 ): ObservationTypedData {
   return {
     domain: {
@@ -54,13 +54,16 @@ export function observationTypedData(
     },
     types: observationTypes,
     primaryType: "Observation",
-    message: { ...header },
+    message: { ...content },
   };
 }
 
-/** The EIP-712 digest of `header` under `domain` (equals the contract's `observationDigest`). */
-export function observationDigest(domain: ObservationLedgerDomain, header: ObservationHeader): Hex {
-  return hashTypedData(observationTypedData(domain, header));
+/** The EIP-712 digest of `content` under `domain` (equals the contract's `observationDigest`). */
+export function observationDigest(
+  domain: ObservationLedgerDomain,
+  content: ObservationContent,
+): Hex {
+  return hashTypedData(observationTypedData(domain, content));
 }
 
 /** Signs with a local account (private key, mnemonic) or with a wallet client that holds an account. */
@@ -68,13 +71,13 @@ export type ObservationSigner =
   | Pick<LocalAccount, "signTypedData">
   | WalletClient<Transport, Chain | undefined, Account>;
 
-/** A witness's 65-byte EIP-712 signature over `header` (or whatever an ERC-1271 wallet's key signs). */
+/** A witness's 65-byte EIP-712 signature over `content` (or whatever an ERC-1271 wallet's key signs). */
 export async function signObservation(
   signer: ObservationSigner,
   domain: ObservationLedgerDomain,
-  header: ObservationHeader,
+  content: ObservationContent,
 ): Promise<Hex> {
-  const typedData = observationTypedData(domain, header);
+  const typedData = observationTypedData(domain, content);
   if ("account" in signer) return signer.signTypedData({ ...typedData, account: signer.account });
   return signer.signTypedData(typedData);
 }

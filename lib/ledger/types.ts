@@ -6,7 +6,7 @@
 import type { AbiParameter, AbiParameterToPrimitiveType } from "abitype";
 import type { Hex } from "viem";
 
-import { observationHeaderComponents, type ObservationHeader } from "../types/abi";
+import { observationContentComponents, type ObservationContent } from "../types/abi";
 
 export const witnessSignatureComponents = [
   { name: "witness", type: "address" },
@@ -14,7 +14,7 @@ export const witnessSignatureComponents = [
 ] as const;
 
 export const signedObservationComponents = [
-  { name: "header", type: "tuple", components: observationHeaderComponents },
+  { name: "content", type: "tuple", components: observationContentComponents },
   { name: "signatures", type: "tuple[]", components: witnessSignatureComponents },
 ] as const;
 
@@ -23,20 +23,20 @@ export const ledgerAbiParameters = {
   SignedObservation: { type: "tuple", components: signedObservationComponents },
 } as const satisfies Record<string, AbiParameter>;
 
-/** One witness's EIP-712 signature over an observation header. */
+/** One witness's EIP-712 signature over an observation content. */
 export type WitnessSignature = AbiParameterToPrimitiveType<
   (typeof ledgerAbiParameters)["WitnessSignature"]
 >;
-/** A header with the witness signatures a relayer submits for it. */
+/** A content with the witness signatures a relayer submits for it. */
 export type SignedObservation = AbiParameterToPrimitiveType<
   (typeof ledgerAbiParameters)["SignedObservation"]
 >;
 /**
- * One item of `submitCompactAttestations`: a header with its witnesses' 64-byte EIP-2098 signatures,
+ * One item of `submitCompactAttestations`: a content with its witnesses' 64-byte EIP-2098 signatures,
  * concatenated. Not an ABI struct: `packCompactBatch` turns items into the call's two arguments.
  */
 export interface CompactObservation {
-  readonly header: ObservationHeader;
+  readonly content: ObservationContent;
   /** 64-byte compact signatures, concatenated (1 to 255 of them). */
   readonly signatures: Hex;
 }

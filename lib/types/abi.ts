@@ -79,6 +79,14 @@ export const manifestComponents = [
   { name: "signatures", type: "tuple[]", components: manifestSignatureComponents },
 ] as const;
 
+export const observationContentComponents = [
+  { name: "streamHash", type: "bytes32" },
+  { name: "epochHash", type: "bytes32" },
+  { name: "dataRoot", type: "bytes32" },
+  { name: "locatorHash", type: "bytes32" },
+  { name: "observedUnixMs", type: "uint64" },
+] as const;
+
 export const observationHeaderComponents = [
   { name: "streamHash", type: "bytes32" },
   { name: "epochHash", type: "bytes32" },
@@ -101,6 +109,7 @@ export const abiParameters = {
   ManifestBody: { type: "tuple", components: manifestBodyComponents },
   ManifestSignature: { type: "tuple", components: manifestSignatureComponents },
   Manifest: { type: "tuple", components: manifestComponents },
+  ObservationContent: { type: "tuple", components: observationContentComponents },
   ObservationHeader: { type: "tuple", components: observationHeaderComponents },
 } as const satisfies Record<string, AbiParameter>;
 
@@ -120,6 +129,7 @@ export type ManifestVariant = Primitive<"ManifestVariant">;
 export type ManifestBody = Primitive<"ManifestBody">;
 export type ManifestSignature = Primitive<"ManifestSignature">;
 export type Manifest = Primitive<"Manifest">;
+export type ObservationContent = Primitive<"ObservationContent">;
 export type ObservationHeader = Primitive<"ObservationHeader">;
 
 /** Broadcast standard names, indexed by their `BroadcastId.standard` code. */

@@ -31,6 +31,7 @@ import {
   type ManifestBody,
   type ManifestSignature,
   type ManifestVariant,
+  type ObservationContent,
   type ObservationHeader,
   type SourceId,
   type StreamControlAnnouncement,
@@ -52,6 +53,7 @@ export interface CanonicalValues {
   ManifestBody: ManifestBody;
   ManifestSignature: ManifestSignature;
   Manifest: Manifest;
+  ObservationContent: ObservationContent;
   ObservationHeader: ObservationHeader;
 }
 
@@ -219,6 +221,13 @@ const manifestJson = object({
   manifestId: hexJson(32),
   signatures: listJson(manifestSignatureJson),
 });
+const observationContentJson = object({
+  streamHash: hexJson(32),
+  epochHash: hexJson(32),
+  dataRoot: hexJson(32),
+  locatorHash: hexJson(32),
+  observedUnixMs: uint64Json,
+});
 const observationHeaderJson = object({
   streamHash: hexJson(32),
   epochHash: hexJson(32),
@@ -241,6 +250,7 @@ export const jsonSchemas = {
   ManifestBody: manifestBodyJson,
   ManifestSignature: manifestSignatureJson,
   Manifest: manifestJson,
+  ObservationContent: observationContentJson,
   ObservationHeader: observationHeaderJson,
 } as const satisfies Record<CanonicalTypeName, z.ZodTypeAny>;
 
@@ -354,6 +364,13 @@ const writers: { [N in CanonicalTypeName]: (value: CanonicalValues[N]) => unknow
     body: bodyToJson(m.body),
     manifestId: hex(m.manifestId),
     signatures: m.signatures.map(signatureToJson),
+  }),
+  ObservationContent: (c) => ({
+    streamHash: hex(c.streamHash),
+    epochHash: hex(c.epochHash),
+    dataRoot: hex(c.dataRoot),
+    locatorHash: hex(c.locatorHash),
+    observedUnixMs: c.observedUnixMs.toString(),
   }),
   ObservationHeader: (h) => ({
     streamHash: hex(h.streamHash),

@@ -187,6 +187,14 @@ const manifest = z.object({
   signatures: z.array(manifestSignature),
 });
 
+const observationContent = z.object({
+  streamHash: hexBytes(32),
+  epochHash: hexBytes(32),
+  dataRoot: hexBytes(32),
+  locatorHash: hexBytes(32),
+  observedUnixMs: uint64,
+});
+
 const observationHeader = z.object({
   streamHash: hexBytes(32),
   epochHash: hexBytes(32),
@@ -209,6 +217,7 @@ export const valueSchemas = {
   ManifestBody: manifestBody,
   ManifestSignature: manifestSignature,
   Manifest: manifest,
+  ObservationContent: observationContent,
   ObservationHeader: observationHeader,
 } as const satisfies Record<CanonicalTypeName, z.ZodTypeAny>;
 
