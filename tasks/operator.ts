@@ -219,11 +219,6 @@ task(
     "idleFlush",
     "Release held epochs after the archive has been idle this many milliseconds",
   )
-  .addOptionalParam(
-    "gapWait",
-    "Milliseconds to wait for a missing predecessor epoch before chaining past it",
-    "12000",
-  )
   .addOptionalParam("poll", "Milliseconds between checks of the archive", "500")
   .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
   .addOptionalParam("from", "The witness account: a named account or address", "witness")
@@ -240,7 +235,6 @@ task(
         state?: string;
         window: string;
         idleFlush?: string;
-        gapWait: string;
         poll: string;
         once: boolean;
       },
@@ -248,7 +242,6 @@ task(
     ) => {
       await reportErrors(async () => {
         const window = parseIntegerOption("window", args.window, 1, 10_000);
-        const gapWaitMs = parseIntegerOption("gap-wait", args.gapWait, 0);
         const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
         const idleFlushMs =
           args.idleFlush === undefined
@@ -301,7 +294,6 @@ task(
             ledger,
             witnessIndex: await readWitnessIndex(client, registry, me),
             attestor,
-            gapWaitMs: dryRun ? 0 : gapWaitMs,
             log,
             archive: args.archive,
             stateDir,
@@ -325,6 +317,11 @@ task("relayer:run", "Collects witness signature files and submits them to the le
     "Comma-separated folders (every *.json inside) and files witnesses write signatures to",
   )
   .addOptionalParam("maxBatch", "Most observations per transaction", "32")
+  .addOptionalParam(
+    "hold",
+    "Milliseconds later epochs of a stream wait for an earlier epoch that can still reach quorum",
+    "30000",
+  )
   .addOptionalParam("poll", "Milliseconds between rounds", "2000")
   .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
   .addOptionalParam("from", "The relayer account: a named account or address", "relayer")
@@ -335,12 +332,19 @@ task("relayer:run", "Collects witness signature files and submits them to the le
   )
   .setAction(
     async (
-      args: LedgerArgs & { signatures: string; maxBatch: string; poll: string; once: boolean },
+      args: LedgerArgs & {
+        signatures: string;
+        maxBatch: string;
+        hold: string;
+        poll: string;
+        once: boolean;
+      },
       hre,
     ) => {
       await reportErrors(async () => {
         const sources = parsePathList("signatures", args.signatures);
         const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
+        const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
         const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
         await checkNetwork(hre, args.from === "relayer" ? ["RELAYER_PRIVATE_KEY"] : []);
         const wallet = await walletFor(hre, args.from);
@@ -354,6 +358,7 @@ task("relayer:run", "Collects witness signature files and submits them to the le
           domain: await readObservationLedgerDomain(client, ledger.address),
           sources,
           maxBatch,
+          holdMs,
           dryRun: args.dryRun,
           log,
         });

@@ -1,15 +1,15 @@
 /**
  * The two ways a witness attests (ECP-0093): a transaction from the witness address (`attest`), or
- * an EIP-712 signature written for a relayer (`submitSignedAttestations`).
+ * an EIP-712 signature written for a relayer (`submitCompactAttestations` /
+ * `submitSignedAttestations`).
  */
 import { encodeFunctionData, type Hex, type PublicClient } from "viem";
 
-import type { DerivedObservation } from "../derive/observation";
 import { signObservation, type ObservationLedgerDomain } from "../ledger/typedData";
 import type { LedgerRef } from "./contracts";
 import { sendPlanned, type OperatorWallet } from "./send";
 import { writeSignatureFile } from "./signature-files";
-import type { WitnessAttestor } from "./witness";
+import type { WitnessAttestation, WitnessAttestor } from "./witness";
 
 export interface TransactionAttestorParameters {
   publicClient: PublicClient;
@@ -18,20 +18,20 @@ export interface TransactionAttestorParameters {
   log: (line: string) => void;
 }
 
-/** Attests by sending `attest(header)` from the witness address (estimate printed first). */
+/** Attests by sending `attest(content)` from the witness address (estimate printed first). */
 export function transactionAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
   return {
     mode: "transaction",
-    async attest(observation: DerivedObservation): Promise<Hex | undefined> {
+    async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
       const result = await sendPlanned({
         publicClient: parameters.publicClient,
         wallet: parameters.wallet,
-        description: `attest ${observation.hash} (epoch ${observation.content.epochId}, sequence ${observation.header.sequence})`,
+        description: `attest ${attestation.contentHash} (epoch ${attestation.epochId})`,
         to: parameters.ledger.address,
         data: encodeFunctionData({
           abi: parameters.ledger.abi,
           functionName: "attest",
-          args: [observation.header],
+          args: [attestation.content],
         }),
         abi: parameters.ledger.abi,
         dryRun: false,
@@ -50,45 +50,45 @@ export interface SignatureAttestorParameters {
   log: (line: string) => void;
 }
 
-/** Attests by signing the observation (EIP-712) into a file in the relayer's folder. */
+/** Attests by signing the content (EIP-712) into a file in the relayer's folder. */
 export function signatureAttestor(parameters: SignatureAttestorParameters): WitnessAttestor {
   return {
     mode: "signature",
-    async attest(observation: DerivedObservation): Promise<Hex | undefined> {
+    async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
       const signature = await signObservation(
         parameters.wallet,
         parameters.domain,
-        observation.header,
+        attestation.content,
       );
       const file = await writeSignatureFile(parameters.outbox, {
         chainId: parameters.domain.chainId,
         ledger: parameters.domain.verifyingContract,
         witness: parameters.wallet.account.address,
-        observationHash: observation.hash,
-        slot: observation.slot,
-        header: observation.header,
+        contentHash: attestation.contentHash,
+        slot: attestation.slot,
+        content: attestation.content,
         signature,
       });
-      parameters.log(`signed ${observation.hash} into ${file}`);
+      parameters.log(`signed ${attestation.contentHash} into ${file}`);
       return undefined;
     },
   };
 }
 
-/** Prints what `attest(header)` would cost and sends nothing (`witness:run --dry-run`). */
+/** Prints what `attest(content)` would cost and sends nothing (`witness:run --dry-run`). */
 export function dryRunAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
   return {
     mode: "transaction",
-    async attest(observation: DerivedObservation): Promise<Hex | undefined> {
+    async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
       await sendPlanned({
         publicClient: parameters.publicClient,
         wallet: parameters.wallet,
-        description: `attest ${observation.hash} (epoch ${observation.content.epochId}, sequence ${observation.header.sequence})`,
+        description: `attest ${attestation.contentHash} (epoch ${attestation.epochId})`,
         to: parameters.ledger.address,
         data: encodeFunctionData({
           abi: parameters.ledger.abi,
           functionName: "attest",
-          args: [observation.header],
+          args: [attestation.content],
         }),
         abi: parameters.ledger.abi,
         dryRun: true,

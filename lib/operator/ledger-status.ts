@@ -1,18 +1,34 @@
 /**
  * `ledger:status`: the ledger rebuilt from its events (every state change emits one): per stream
- * the finalized head, the open slots and which of them are contested (more than one candidate),
- * and the recorded equivocations.
+ * the finalized head, how many observations finalized (through either finalization event), the
+ * open slots with their contents and what the ledger says of each (`candidateStatus`): a slot is
+ * contested when it has more than one content, unreachable when none of its contents can still
+ * reach quorum under the current membership, and expired once the stream's head has passed it.
  */
-import { parseEventLogs, type Address, type Hex, type PublicClient } from "viem";
+import { parseEventLogs, zeroHash, type Address, type Hex, type PublicClient } from "viem";
 
+import { finalizationsOf } from "../ledger/events";
+import type { ObservationContent } from "../types/abi";
 import type { LedgerRef } from "./contracts";
 import { readHead, readSlot, type LedgerHead } from "./ledger-view";
 
+/** `CandidateStatus` names, by enum value. */
+export const CANDIDATE_STATUS = ["unknown", "open", "finalized", "superseded", "expired"] as const;
+export type CandidateStatusName = (typeof CANDIDATE_STATUS)[number];
+
 export interface OpenSlot {
   slot: Hex;
-  /** Candidates proposed in the slot, with their recorded witnesses. */
-  candidates: { observationHash: Hex; sequence: bigint; witnesses: Address[] }[];
+  observedUnixMs: bigint;
+  /** Contents proposed in the slot, with their recorded witnesses and status. */
+  candidates: {
+    contentHash: Hex;
+    witnesses: Address[];
+    status: CandidateStatusName;
+    reachable: boolean;
+  }[];
   contested: boolean;
+  /** `expired`: the head passed it; `unreachable`: no content can reach quorum; else `open`. */
+  outcome: "open" | "unreachable" | "expired";
 }
 
 export interface StreamStatus {
@@ -27,7 +43,7 @@ export interface LedgerStatus {
   fromBlock: bigint;
   toBlock: bigint;
   streams: StreamStatus[];
-  equivocations: { slot: Hex; witness: Address; observationA: Hex; observationB: Hex }[];
+  equivocations: { slot: Hex; witness: Address; contentA: Hex; contentB: Hex }[];
 }
 
 export interface ReadLedgerStatusParameters {
@@ -52,26 +68,35 @@ export async function readLedgerStatus(
       ...(await client.getLogs({ address: ledger.address, fromBlock: start, toBlock: end })),
     );
   }
-  const events = parseEventLogs({ abi: ledger.abi, logs });
-  const slotsByStream = new Map<Hex, Map<Hex, Map<Hex, bigint>>>();
+  const slotsByStream = new Map<Hex, Map<Hex, Map<Hex, ObservationContent>>>();
   const finalizedByStream = new Map<Hex, number>();
   const equivocations: LedgerStatus["equivocations"] = [];
-  for (const event of events) {
-    if (event.eventName === "ObservationProposed") {
-      const { streamHash, slot, observationHash, header } = event.args;
-      const slots = slotsByStream.get(streamHash) ?? new Map<Hex, Map<Hex, bigint>>();
-      const candidates = slots.get(slot) ?? new Map<Hex, bigint>();
-      candidates.set(observationHash, header.sequence);
-      slots.set(slot, candidates);
+  const streamOf = (streamHash: Hex): Map<Hex, Map<Hex, ObservationContent>> => {
+    let slots = slotsByStream.get(streamHash);
+    if (slots === undefined) {
+      slots = new Map();
       slotsByStream.set(streamHash, slots);
-    } else if (event.eventName === "ObservationFinalized") {
-      const { streamHash } = event.args;
-      finalizedByStream.set(streamHash, (finalizedByStream.get(streamHash) ?? 0) + 1);
-      if (!slotsByStream.has(streamHash)) slotsByStream.set(streamHash, new Map());
-    } else if (event.eventName === "EquivocationRecorded") {
-      const { slot, witness, observationA, observationB } = event.args;
-      equivocations.push({ slot, witness, observationA, observationB });
     }
+    return slots;
+  };
+  for (const event of parseEventLogs({ abi: ledger.abi, logs })) {
+    if (event.eventName === "ObservationProposed") {
+      const { streamHash, slot, contentHash, content } = event.args;
+      const slots = streamOf(streamHash);
+      const candidates = slots.get(slot) ?? new Map<Hex, ObservationContent>();
+      candidates.set(contentHash, content);
+      slots.set(slot, candidates);
+    } else if (event.eventName === "EquivocationRecorded") {
+      const { slot, witness, contentA, contentB } = event.args;
+      equivocations.push({ slot, witness, contentA, contentB });
+    }
+  }
+  for (const finalization of finalizationsOf(ledger.abi, ledger.address, logs)) {
+    streamOf(finalization.streamHash);
+    finalizedByStream.set(
+      finalization.streamHash,
+      (finalizedByStream.get(finalization.streamHash) ?? 0) + 1,
+    );
   }
   const streams: StreamStatus[] = [];
   for (const [streamHash, slots] of [...slotsByStream].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -79,18 +104,37 @@ export async function readLedgerStatus(
     for (const [slot, candidates] of slots) {
       const state = await readSlot(client, ledger, slot);
       if (state.status !== "open") continue;
-      const list = [];
-      for (const [observationHash, sequence] of candidates) {
+      const list: OpenSlot["candidates"] = [];
+      let observedUnixMs = 0n;
+      for (const [contentHash, content] of candidates) {
+        observedUnixMs = content.observedUnixMs;
         const witnesses = await client.readContract({
           address: ledger.address,
           abi: ledger.abi,
           functionName: "attestationsOf",
-          args: [observationHash],
+          args: [contentHash],
         });
-        list.push({ observationHash, sequence, witnesses: [...witnesses] });
+        const [status, , , reachable] = await client.readContract({
+          address: ledger.address,
+          abi: ledger.abi,
+          functionName: "candidateStatus",
+          args: [content],
+        });
+        list.push({
+          contentHash,
+          witnesses: [...witnesses],
+          status: CANDIDATE_STATUS[Number(status)] ?? "unknown",
+          reachable,
+        });
       }
-      open.push({ slot, candidates: list, contested: list.length > 1 });
+      const outcome = list.every((c) => c.status === "expired")
+        ? "expired"
+        : list.some((c) => c.reachable)
+          ? "open"
+          : "unreachable";
+      open.push({ slot, observedUnixMs, candidates: list, contested: list.length > 1, outcome });
     }
+    open.sort((a, b) => (a.observedUnixMs < b.observedUnixMs ? -1 : 1));
     streams.push({
       streamHash,
       head: await readHead(client, ledger, streamHash),
@@ -107,21 +151,24 @@ export function formatLedgerStatus(status: LedgerStatus): string[] {
   ];
   if (status.streams.length === 0) lines.push("  no observations yet");
   for (const stream of status.streams) {
-    const contested = stream.open.filter((slot) => slot.contested).length;
+    const count = (outcome: OpenSlot["outcome"]): number =>
+      stream.open.filter((slot) => slot.outcome === outcome).length;
     lines.push(
-      `  stream ${stream.streamHash}: head ${stream.head.hash === `0x${"0".repeat(64)}` ? "none" : `${stream.head.hash} (sequence ${stream.head.sequence}, observed ${stream.head.observedUnixMs})`}; ${stream.finalized} finalized, ${stream.open.length} open slots (${contested} contested)`,
+      `  stream ${stream.streamHash}: head ${stream.head.hash === zeroHash ? "none" : `${stream.head.hash} (sequence ${stream.head.sequence}, observed ${stream.head.observedUnixMs})`}; ${stream.finalized} finalized; ${stream.open.length} open slots (${stream.open.filter((s) => s.contested).length} contested, ${count("unreachable")} unreachable, ${count("expired")} expired)`,
     );
     for (const slot of stream.open) {
-      lines.push(`    open slot ${slot.slot}${slot.contested ? " (contested)" : ""}`);
+      lines.push(
+        `    slot ${slot.slot} (observed ${slot.observedUnixMs}): ${slot.outcome}${slot.contested ? ", contested" : ""}`,
+      );
       for (const candidate of slot.candidates) {
         lines.push(
-          `      candidate ${candidate.observationHash} (sequence ${candidate.sequence}): ${candidate.witnesses.length} attestations`,
+          `      content ${candidate.contentHash}: ${candidate.witnesses.length} attestations, ${candidate.status}${candidate.reachable ? "" : ", cannot reach quorum"}`,
         );
       }
     }
   }
   lines.push(`  equivocations: ${status.equivocations.length}`);
   for (const e of status.equivocations)
-    lines.push(`    ${e.witness} in slot ${e.slot}: ${e.observationA} / ${e.observationB}`);
+    lines.push(`    ${e.witness} in slot ${e.slot}: ${e.contentA} / ${e.contentB}`);
   return lines;
 }

@@ -1,7 +1,7 @@
 /**
  * What the witness and relayer loops read from the observation ledger: a stream's finalized head,
- * a slot's state, and whether a given witness already attested in a slot (the slot bitmap while it
- * is open, by registry index).
+ * a slot's state, whether a given witness already attested in a slot (the slot bitmap while it is
+ * open, by registry index), and the chain's time.
  */
 import { zeroHash, type Address, type Hex, type PublicClient } from "viem";
 
@@ -17,7 +17,7 @@ export interface LedgerHead {
 export type SlotState =
   | { status: "empty" }
   | { status: "open"; attestedWitnesses: bigint }
-  | { status: "finalized"; observationHash: Hex };
+  | { status: "finalized"; contentHash: Hex };
 
 const SLOT_STATUS = ["empty", "open", "finalized"] as const;
 
@@ -40,7 +40,7 @@ export async function readSlot(
   ledger: LedgerRef,
   slot: Hex,
 ): Promise<SlotState> {
-  const [status, observationHash, attestedWitnesses] = await client.readContract({
+  const [status, contentHash, attestedWitnesses] = await client.readContract({
     address: ledger.address,
     abi: ledger.abi,
     functionName: "slotStatus",
@@ -48,8 +48,14 @@ export async function readSlot(
   });
   const name = SLOT_STATUS[Number(status)];
   if (name === "open") return { status: "open", attestedWitnesses };
-  if (name === "finalized") return { status: "finalized", observationHash };
+  if (name === "finalized") return { status: "finalized", contentHash };
   return { status: "empty" };
+}
+
+/** The chain's time in milliseconds: the latest block's timestamp. */
+export async function readChainTimeMs(client: PublicClient): Promise<bigint> {
+  const block = await client.getBlock({ blockTag: "latest" });
+  return block.timestamp * 1000n;
 }
 
 /** True when the head is "no observation yet". */

@@ -1,37 +1,53 @@
 /**
- * What a relayer runs (`relayer:run`): collect witness signature files from folders or files,
- * check each (schema, chain and ledger, hash and slot, the signature itself, the witness active),
- * and submit the useful ones in batches with `submitSignedAttestations`, ordered so that one
- * transaction finalizes consecutive epochs of a stream. Signatures the ledger already counts are
- * left out, unless their candidate has its quorum and only waited for its parent to finalize.
+ * What a relayer runs (`relayer:run`): collect witness signatures (signature files from folders or
+ * files, or offered in process), check each (schema, chain and ledger, content hash and slot, the
+ * signature itself), and submit the useful ones in the order the ledger links them: stream by
+ * stream, epoch by epoch. Items whose signers are all EOAs go through the compact path
+ * (`submitCompactAttestations`), the others through `submitSignedAttestations`, in consecutive
+ * runs so that the order holds across both.
+ *
+ * Ordering policy (`docs/operators.md`). The ledger links contents in the order they finalize, so
+ * a later epoch that finalizes first makes an earlier one expire. The relayer therefore holds back
+ * every content of a stream after an earlier slot that has no quorum yet but can still reach it
+ * (its undecided witnesses could bring it), for at most `holdMs` after it first saw that slot:
+ * an epoch whose quorum of signatures reaches the relayer within `holdMs` of a later epoch's
+ * always finalizes; a damaged, missed or contested epoch delays the stream by at most `holdMs`.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import {
   encodeFunctionData,
   getAddress,
-  toEventSelector,
+  zeroHash,
   type Address,
   type Hex,
   type PublicClient,
 } from "viem";
 
-import { observationTypedData, type ObservationLedgerDomain } from "../ledger/typedData";
+import { finalizationsOf } from "../ledger/events";
 import { buildRelayBatch, type CollectedSignature } from "../ledger/relayBatch";
+import { packCompactBatch, toCompactObservation } from "../ledger/compactSignatures";
+import { isExpired, isInFuture } from "../ledger/rules";
+import { observationTypedData, type ObservationLedgerDomain } from "../ledger/typedData";
 import type { SignedObservation } from "../ledger/types";
 import type { LedgerRef, RegistryRef } from "./contracts";
-import { readHead, readSlot } from "./ledger-view";
+import { readChainTimeMs, readHead, readSlot, type LedgerHead } from "./ledger-view";
 import { sendPlanned, type OperatorWallet } from "./send";
 import { readSignatureFile, type WitnessSignatureFile } from "./signature-files";
 
 export interface RelayerCounters {
-  /** Signature files accepted. */
+  /** Signatures accepted. */
   accepted: number;
-  /** Files refused (unreadable, another chain or ledger, bad signature, not a witness). */
+  /** Signatures refused (unreadable, another chain or ledger, bad signature). */
   refused: number;
   batches: number;
   /** Observations finalized by this relayer's transactions. */
   finalized: number;
+  /** Items sent through the compact path, and through the generic path. */
+  compactItems: number;
+  genericItems: number;
+  /** Gas used by this relayer's transactions. */
+  gasUsed: bigint;
 }
 
 export interface RelayerParameters {
@@ -44,8 +60,12 @@ export interface RelayerParameters {
   sources: readonly string[];
   /** Most observations per transaction. */
   maxBatch: number;
+  /** How long later epochs of a stream wait for an earlier slot that can still reach quorum. */
+  holdMs: number;
   dryRun: boolean;
   log: (line: string) => void;
+  /** The clock of `holdMs` (tests move it). */
+  now?: () => number;
 }
 
 async function listSources(sources: readonly string[]): Promise<string[]> {
@@ -69,166 +89,296 @@ async function listSources(sources: readonly string[]): Promise<string[]> {
   return files;
 }
 
+interface SlotView {
+  streamHash: Hex;
+  observedUnixMs: bigint;
+  /** Signers of each content: recorded on the ledger, or pending here. */
+  votes: Map<Hex, Set<Address>>;
+  /** The ledger's bitmap of witnesses that attested in the slot. */
+  attested: bigint;
+}
+
+interface Pending {
+  signature: WitnessSignatureFile;
+  /** Where it came from (a file path, or a label). */
+  source: string;
+}
+
 /** Collects, checks and submits signatures; one `collectAndSubmit` call is one round. */
 export class Relayer {
-  readonly counters: RelayerCounters = { accepted: 0, refused: 0, batches: 0, finalized: 0 };
-  /** Accepted signatures by file path; refused files by path and modification time. */
-  private readonly accepted = new Map<string, WitnessSignatureFile>();
-  private readonly refused = new Map<string, number>();
-  private readonly done = new Set<string>();
+  readonly counters: RelayerCounters = {
+    accepted: 0,
+    refused: 0,
+    batches: 0,
+    finalized: 0,
+    compactItems: 0,
+    genericItems: 0,
+    gasUsed: 0n,
+  };
+  /** Accepted signatures not yet settled, by (witness, slot). */
+  private readonly pending = new Map<string, Pending>();
+  /** Files read (by path and modification time), so each is checked once per version. */
+  private readonly seen = new Map<string, number>();
+  /** When each slot was first seen (for `holdMs`). */
+  private readonly firstSeen = new Map<Hex, number>();
+  private readonly eoa = new Map<Address, boolean>();
+  private readonly now: () => number;
 
-  constructor(private readonly p: RelayerParameters) {}
-
-  private refuse(file: string, mtime: number, reason: string): void {
-    if (this.refused.get(file) === mtime) return;
-    this.refused.set(file, mtime);
-    this.counters.refused += 1;
-    this.p.log(`relayer: ${reason}; file ignored`);
+  constructor(private readonly p: RelayerParameters) {
+    this.now = p.now ?? Date.now;
   }
 
-  private async check(file: string, mtime: number): Promise<WitnessSignatureFile | undefined> {
-    let signature: WitnessSignatureFile;
-    try {
-      signature = await readSignatureFile(file);
-    } catch (error) {
-      this.refuse(file, mtime, error instanceof Error ? error.message : String(error));
-      return undefined;
-    }
+  private refuse(reason: string): void {
+    this.counters.refused += 1;
+    this.p.log(`relayer: ${reason}; signature ignored`);
+  }
+
+  /**
+   * Checks a signature and keeps it for the next submission; returns whether it was accepted.
+   * `source` names it in messages.
+   */
+  async offer(signature: WitnessSignatureFile, source: string): Promise<boolean> {
     if (
       signature.chainId !== this.p.domain.chainId ||
       signature.ledger !== getAddress(this.p.domain.verifyingContract)
     ) {
       this.refuse(
-        file,
-        mtime,
-        `${file}: for chain ${signature.chainId} ledger ${signature.ledger}, not chain ${this.p.domain.chainId} ledger ${this.p.domain.verifyingContract}`,
+        `${source}: for chain ${signature.chainId} ledger ${signature.ledger}, not chain ${this.p.domain.chainId} ledger ${this.p.domain.verifyingContract}`,
       );
-      return undefined;
+      return false;
     }
     const valid = await this.p.publicClient.verifyTypedData({
       address: signature.witness,
       signature: signature.signature,
-      ...observationTypedData(this.p.domain, signature.header),
+      ...observationTypedData(this.p.domain, signature.content),
     });
     if (!valid) {
       this.refuse(
-        file,
-        mtime,
-        `${file}: signature: not ${signature.witness}'s signature over ${signature.observationHash}`,
+        `${source}: signature: not ${signature.witness}'s signature over ${signature.contentHash}`,
       );
-      return undefined;
+      return false;
     }
-    return signature;
+    const key = `${signature.witness}:${signature.slot}`;
+    const existing = this.pending.get(key);
+    if (existing !== undefined && existing.signature.contentHash !== signature.contentHash)
+      this.p.log(
+        `relayer: ${source}: ${signature.witness} signed ${signature.contentHash} and ${existing.signature.contentHash} in slot ${signature.slot} (equivocation); both relayed`,
+      );
+    this.pending.set(
+      existing !== undefined && existing.signature.contentHash !== signature.contentHash
+        ? `${key}:${signature.contentHash}`
+        : key,
+      { signature, source },
+    );
+    if (!this.firstSeen.has(signature.slot)) this.firstSeen.set(signature.slot, this.now());
+    this.counters.accepted += 1;
+    return true;
   }
 
   /** Reads new files, then submits what can be recorded or finalized now. */
   async collectAndSubmit(): Promise<number> {
     for (const file of await listSources(this.p.sources)) {
-      if (this.accepted.has(file) || this.done.has(file)) continue;
-      const mtime = (await stat(file)).mtimeMs;
-      if (this.refused.get(file) === mtime) continue;
-      const signature = await this.check(file, mtime);
-      if (signature === undefined) continue;
-      this.accepted.set(file, signature);
-      this.counters.accepted += 1;
+      let mtime: number;
+      try {
+        mtime = (await stat(file)).mtimeMs;
+      } catch {
+        continue; // removed meanwhile
+      }
+      if (this.seen.get(file) === mtime) continue;
+      this.seen.set(file, mtime);
+      let signature: WitnessSignatureFile;
+      try {
+        signature = await readSignatureFile(file);
+      } catch (error) {
+        this.refuse(error instanceof Error ? error.message : String(error));
+        continue;
+      }
+      await this.offer(signature, file);
     }
     return this.submit();
   }
 
-  private async submit(): Promise<number> {
+  /** Signatures accepted and not yet settled (finalized, expired or counted). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private async isEoa(witness: Address): Promise<boolean> {
+    let value = this.eoa.get(witness);
+    if (value === undefined) {
+      const code = await this.p.publicClient.getCode({ address: witness });
+      value = code === undefined || code === "0x";
+      this.eoa.set(witness, value);
+    }
+    return value;
+  }
+
+  /** Submits what can be recorded or finalized now; returns how many observations finalized. */
+  async submit(): Promise<number> {
     const { publicClient, ledger, registry } = this.p;
-    const quorum = await publicClient.readContract({
-      address: registry.address,
-      abi: registry.abi,
-      functionName: "quorum",
-    });
-    const active = new Map<Address, boolean>();
-    const isActive = async (witness: Address): Promise<boolean> => {
-      let value = active.get(witness);
-      if (value === undefined) {
-        value = await publicClient.readContract({
-          address: registry.address,
-          abi: registry.abi,
-          functionName: "isWitness",
-          args: [witness],
-        });
-        active.set(witness, value);
+    if (this.pending.size === 0) return 0;
+    const [activeList, quorum, chainTimeMs] = await Promise.all([
+      publicClient.readContract({
+        address: registry.address,
+        abi: registry.abi,
+        functionName: "witnesses",
+      }),
+      publicClient.readContract({
+        address: registry.address,
+        abi: registry.abi,
+        functionName: "quorum",
+      }),
+      readChainTimeMs(publicClient),
+    ]);
+    const active = new Set(activeList.map((a) => getAddress(a)));
+    const heads = new Map<Hex, LedgerHead>();
+    const recorded = new Map<Hex, Set<Address>>();
+    const slots = new Map<Hex, SlotView>();
+    const collected: (CollectedSignature & { slot: Hex })[] = [];
+    for (const [key, { signature }] of this.pending) {
+      const { content, slot, contentHash, witness } = signature;
+      let head = heads.get(content.streamHash);
+      if (head === undefined) {
+        head = await readHead(publicClient, ledger, content.streamHash);
+        heads.set(content.streamHash, head);
       }
-      return value;
-    };
-    const counted = new Map<Hex, Set<Address>>();
-    const collected: CollectedSignature[] = [];
-    const heads = new Map<Hex, Hex>();
-    for (const [file, signature] of this.accepted) {
-      const slot = await readSlot(publicClient, ledger, signature.slot);
-      if (slot.status === "finalized") {
-        this.accepted.delete(file);
-        this.done.add(file);
+      if (isExpired(content.observedUnixMs, head)) {
+        this.pending.delete(key);
         continue;
       }
-      if (!(await isActive(signature.witness))) continue; // would revert the batch (NotAWitness); kept for later
-      let already = counted.get(signature.observationHash);
-      if (already === undefined) {
-        already = new Set(
-          (
-            await publicClient.readContract({
-              address: ledger.address,
-              abi: ledger.abi,
-              functionName: "attestationsOf",
-              args: [signature.observationHash],
-            })
-          ).map((a) => getAddress(a)),
-        );
-        counted.set(signature.observationHash, already);
+      let entry = slots.get(slot);
+      if (entry === undefined) {
+        const state = await readSlot(publicClient, ledger, slot);
+        if (state.status === "finalized") {
+          this.pending.delete(key);
+          continue;
+        }
+        entry = {
+          streamHash: content.streamHash,
+          observedUnixMs: content.observedUnixMs,
+          votes: new Map(),
+          attested: state.status === "open" ? state.attestedWitnesses : 0n,
+        };
+        slots.set(slot, entry);
       }
-      const isNew = !already.has(signature.witness);
-      if (!isNew) {
-        // Counted already: worth resubmitting only to finalize a candidate that has its quorum.
-        const [, attestations] = await publicClient.readContract({
-          address: ledger.address,
-          abi: ledger.abi,
-          functionName: "candidateStatus",
-          args: [signature.slot, signature.observationHash],
-        });
-        if (attestations < quorum) continue;
+      let counted = recorded.get(contentHash);
+      if (counted === undefined) {
+        counted =
+          entry.attested === 0n
+            ? new Set<Address>()
+            : new Set(
+                (
+                  await publicClient.readContract({
+                    address: ledger.address,
+                    abi: ledger.abi,
+                    functionName: "attestationsOf",
+                    args: [contentHash],
+                  })
+                ).map((a) => getAddress(a)),
+              );
+        recorded.set(contentHash, counted);
       }
-      collected.push({
-        header: signature.header,
-        witness: signature.witness,
-        signature: signature.signature,
-      });
-      if (!heads.has(signature.header.streamHash)) {
-        heads.set(
-          signature.header.streamHash,
-          (await readHead(publicClient, ledger, signature.header.streamHash)).hash,
-        );
+      const votes = entry.votes.get(contentHash) ?? new Set(counted);
+      entry.votes.set(contentHash, votes);
+      if (counted.has(witness)) {
+        this.pending.delete(key); // the ledger counts it already
+        continue;
       }
+      if (isInFuture(content.observedUnixMs, chainTimeMs)) continue; // the ledger would revert
+      if (!active.has(witness)) continue; // would revert the batch (NotAWitness); kept for later
+      votes.add(witness);
+      collected.push({ content, witness, signature: signature.signature, slot });
     }
     if (collected.length === 0) return 0;
-    const items = buildRelayBatch({ signatures: collected, heads });
+
+    // Hold back, per stream, everything after a slot that can still reach quorum without having it.
+    const held = new Set<Hex>();
+    const now = this.now();
+    const byStream = new Map<Hex, [Hex, SlotView][]>();
+    for (const [slot, entry] of slots) {
+      const list = byStream.get(entry.streamHash) ?? [];
+      list.push([slot, entry]);
+      byStream.set(entry.streamHash, list);
+    }
+    for (const list of byStream.values()) {
+      list.sort(([, a], [, b]) => (a.observedUnixMs < b.observedUnixMs ? -1 : 1));
+      let holding = false;
+      for (const [slot, entry] of list) {
+        if (holding) {
+          held.add(slot);
+          continue;
+        }
+        const voted = new Set<Address>();
+        for (const signers of entry.votes.values()) for (const w of signers) voted.add(w);
+        let best = 0;
+        for (const signers of entry.votes.values())
+          best = Math.max(best, [...signers].filter((w) => active.has(w)).length);
+        if (best >= Number(quorum)) continue;
+        const undecided = [...active].filter((w) => !voted.has(w)).length;
+        const reachable = best + undecided >= Number(quorum);
+        const waited = now - (this.firstSeen.get(slot) ?? now);
+        if (reachable && waited < this.p.holdMs) holding = true;
+      }
+    }
+    const ready = collected.filter((c) => !held.has(c.slot));
+    if (held.size > 0)
+      this.p.log(
+        `relayer: holding ${held.size} slots behind an earlier slot that can still reach quorum`,
+      );
+    const items = buildRelayBatch({
+      signatures: ready,
+      heads: new Map(
+        [...heads].filter(([, h]) => h.hash !== zeroHash).map(([s, h]) => [s, h.observedUnixMs]),
+      ),
+    });
+    return this.send(items);
+  }
+
+  /** Sends `items` in order, in runs of one path each, `maxBatch` items per transaction. */
+  private async send(items: SignedObservation[]): Promise<number> {
+    const runs: { compact: boolean; items: SignedObservation[] }[] = [];
+    for (const item of items) {
+      let compact = true;
+      for (const s of item.signatures)
+        if ((s.signature.length - 2) / 2 !== 65 || !(await this.isEoa(s.witness))) compact = false;
+      const last = runs.at(-1);
+      if (last !== undefined && last.compact === compact && last.items.length < this.p.maxBatch)
+        last.items.push(item);
+      else runs.push({ compact, items: [item] });
+    }
     let finalized = 0;
-    for (let start = 0; start < items.length; start += this.p.maxBatch) {
-      const batch: SignedObservation[] = items.slice(start, start + this.p.maxBatch);
-      const signatures = batch.reduce((n, item) => n + item.signatures.length, 0);
+    for (const run of runs) {
+      const signatures = run.items.reduce((n, item) => n + item.signatures.length, 0);
+      const data = run.compact
+        ? encodeFunctionData({
+            abi: this.p.ledger.abi,
+            functionName: "submitCompactAttestations",
+            args: packCompactBatch(run.items.map(toCompactObservation)),
+          })
+        : encodeFunctionData({
+            abi: this.p.ledger.abi,
+            functionName: "submitSignedAttestations",
+            args: [run.items],
+          });
       const result = await sendPlanned({
-        publicClient,
+        publicClient: this.p.publicClient,
         wallet: this.p.wallet,
-        description: `submitSignedAttestations: ${batch.length} observations, ${signatures} signatures`,
-        to: ledger.address,
-        data: encodeFunctionData({
-          abi: ledger.abi,
-          functionName: "submitSignedAttestations",
-          args: [batch],
-        }),
-        abi: ledger.abi,
+        description: `${run.compact ? "submitCompactAttestations" : "submitSignedAttestations"}: ${run.items.length} observations, ${signatures} signatures`,
+        to: this.p.ledger.address,
+        data,
+        abi: this.p.ledger.abi,
         dryRun: this.p.dryRun,
         log: this.p.log,
       });
       if (!result.sent) continue;
       this.counters.batches += 1;
-      const topic = finalizedTopic(ledger);
-      const count = result.receipt.logs.filter(
-        (l) => l.address.toLowerCase() === ledger.address.toLowerCase() && l.topics[0] === topic,
+      if (run.compact) this.counters.compactItems += run.items.length;
+      else this.counters.genericItems += run.items.length;
+      this.counters.gasUsed += result.receipt.gasUsed;
+      const count = finalizationsOf(
+        this.p.ledger.abi,
+        this.p.ledger.address,
+        result.receipt.logs,
       ).length;
       finalized += count;
       this.p.log(`relayer: batch finalized ${count} observations`);
@@ -236,13 +386,4 @@ export class Relayer {
     this.counters.finalized += finalized;
     return finalized;
   }
-}
-
-function finalizedTopic(ledger: LedgerRef): Hex {
-  const event = ledger.abi.find(
-    (item) => item.type === "event" && item.name === "ObservationFinalized",
-  );
-  if (event === undefined || event.type !== "event")
-    throw new Error("ObservationFinalized missing from the ledger ABI");
-  return toEventSelector(event);
 }

@@ -1,26 +1,29 @@
 /**
  * Witness signature files: what `witness:run --sign-to <dir>` writes and `relayer:run` reads. One
  * JSON file per (witness, slot), written atomically (temporary name, then rename), schema
- * `every.channel/witness-signature/v1`. Integers are decimal strings, hashes 0x-prefixed lower-case.
+ * `every.channel/witness-signature/v2`: the content in its canonical JSON form (`docs/types.md`),
+ * its content hash and slot, the chain and ledger, the witness and its 65-byte EIP-712 signature
+ * (0x-prefixed). One zod schema, shared by every reader.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
-import { observationHash, observationSlot } from "../commitments/observation";
+import { contentHash, observationSlot } from "../commitments/observation";
 import { InvalidFieldError } from "../errors";
-import type { ObservationHeader } from "../types/abi";
+import type { ObservationContent } from "../types/abi";
+import { jsonSchemas, toJson } from "../validation/json-form";
 
-export const SIGNATURE_FILE_SCHEMA = "every.channel/witness-signature/v1";
+export const SIGNATURE_FILE_SCHEMA = "every.channel/witness-signature/v2";
 
 export interface WitnessSignatureFile {
   chainId: bigint;
   ledger: Address;
   witness: Address;
-  observationHash: Hex;
+  contentHash: Hex;
   slot: Hex;
-  header: ObservationHeader;
+  content: ObservationContent;
   signature: Hex;
 }
 
@@ -32,13 +35,9 @@ const address = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
   .transform((v) => getAddress(v));
-const uint64 = z
-  .string()
-  .regex(/^[0-9]+$/, "must be a decimal integer string")
-  .transform((v) => BigInt(v))
-  .refine((v) => v < 1n << 64n, "must fit in a uint64");
 
-const fileSchema = z
+/** The signature file's schema. */
+export const signatureFileSchema = z
   .object({
     schema: z.literal(SIGNATURE_FILE_SCHEMA),
     chainId: z
@@ -47,19 +46,9 @@ const fileSchema = z
       .transform((v) => BigInt(v)),
     ledger: address,
     witness: address,
-    observationHash: hex32,
+    contentHash: hex32,
     slot: hex32,
-    header: z
-      .object({
-        streamHash: hex32,
-        epochHash: hex32,
-        parentObservationHash: hex32,
-        dataRoot: hex32,
-        locatorHash: hex32,
-        observedUnixMs: uint64,
-        sequence: uint64,
-      })
-      .strict(),
+    content: jsonSchemas.ObservationContent,
     signature: z
       .string()
       .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
@@ -72,31 +61,65 @@ export function signatureFileName(witness: Address, slot: Hex): string {
   return `${slot.slice(2, 18)}-${witness.toLowerCase().slice(2, 12)}-${slot.slice(2)}.json`;
 }
 
-/** Writes a signature file into `dir` atomically; returns its path. */
-export async function writeSignatureFile(dir: string, file: WitnessSignatureFile): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const target = path.join(dir, signatureFileName(file.witness, file.slot));
+/** The JSON text of a signature file. */
+export function signatureFileJson(file: WitnessSignatureFile): string {
   const json = {
     schema: SIGNATURE_FILE_SCHEMA,
     chainId: file.chainId.toString(),
     ledger: file.ledger,
     witness: file.witness,
-    observationHash: file.observationHash,
+    contentHash: file.contentHash,
     slot: file.slot,
-    header: {
-      ...file.header,
-      observedUnixMs: file.header.observedUnixMs.toString(),
-      sequence: file.header.sequence.toString(),
-    },
+    content: toJson("ObservationContent", file.content, "content"),
     signature: file.signature,
   };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Writes a signature file into `dir` atomically; returns its path. */
+export async function writeSignatureFile(dir: string, file: WitnessSignatureFile): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const target = path.join(dir, signatureFileName(file.witness, file.slot));
   const temporary = path.join(dir, `.${path.basename(target)}.${process.pid}.tmp`);
-  await writeFile(temporary, `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(temporary, signatureFileJson(file));
   await rename(temporary, target);
   return target;
 }
 
-/** Reads and checks a signature file: schema, and that the hash and slot are the header's. */
+/**
+ * Checks a parsed signature file (`source` names it in errors): schema, and that the content hash
+ * and slot are the content's.
+ */
+export function parseSignatureFile(json: unknown, source: string): WitnessSignatureFile {
+  const parsed = signatureFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = `${source}: ${issue?.path.join(".") || "$"}`;
+    let value: unknown = json;
+    for (const key of issue?.path ?? [])
+      value = (value as Record<string | number, unknown> | undefined)?.[key];
+    throw new InvalidFieldError(field, value, issue?.message ?? "invalid");
+  }
+  const value = parsed.data;
+  const hash = contentHash(value.content);
+  if (hash !== value.contentHash) {
+    throw new InvalidFieldError(
+      `${source}: contentHash`,
+      value.contentHash,
+      `is not the content's hash (${hash})`,
+    );
+  }
+  const slot = observationSlot(value.content.streamHash, value.content.epochHash);
+  if (slot !== value.slot)
+    throw new InvalidFieldError(
+      `${source}: slot`,
+      value.slot,
+      `is not the content's slot (${slot})`,
+    );
+  return value;
+}
+
+/** Reads and checks a signature file (`parseSignatureFile`). */
 export async function readSignatureFile(file: string): Promise<WitnessSignatureFile> {
   let json: unknown;
   try {
@@ -108,26 +131,5 @@ export async function readSignatureFile(file: string): Promise<WitnessSignatureF
       `not readable JSON (${cause instanceof Error ? cause.message : String(cause)})`,
     );
   }
-  const parsed = fileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = `${file}: ${issue?.path.join(".") || "$"}`;
-    let value: unknown = json;
-    for (const key of issue?.path ?? [])
-      value = (value as Record<string | number, unknown> | undefined)?.[key];
-    throw new InvalidFieldError(field, value, issue?.message ?? "invalid");
-  }
-  const value = parsed.data;
-  const hash = observationHash(value.header);
-  if (hash !== value.observationHash) {
-    throw new InvalidFieldError(
-      `${file}: observationHash`,
-      value.observationHash,
-      `is not the header's hash (${hash})`,
-    );
-  }
-  const slot = observationSlot(value.header.streamHash, value.header.epochHash);
-  if (slot !== value.slot)
-    throw new InvalidFieldError(`${file}: slot`, value.slot, `is not the header's slot (${slot})`);
-  return value;
+  return parseSignatureFile(json, file);
 }

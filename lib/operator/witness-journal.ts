@@ -1,9 +1,10 @@
 /**
  * A witness's journal of its own attestations, one JSON line each, appended (and flushed) before
- * the attestation leaves the process, so that a restarted witness never attests a second candidate
- * in a slot: `attested` lines record the observation, `confirmed` lines that its transaction landed
- * (or its signature file was written). Read back with zod; a damaged last line (a crash mid-write)
- * is ignored, any other bad line is an error naming file and line.
+ * the attestation leaves the process, so that a restarted witness never attests a second content
+ * in a slot: `attested` lines record the content (its canonical JSON form, `docs/types.md`),
+ * `confirmed` lines that its transaction landed (or its signature file was written). Read back
+ * with zod; a damaged last line (a crash mid-write) is ignored, any other bad line is an error
+ * naming file and line. Format `every.channel/witness-journal/v2` (`docs/operators.md`).
  */
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,12 +12,13 @@ import type { Hex } from "viem";
 import { z } from "zod";
 
 import { EveryChannelError } from "../errors";
-import type { ObservationHeader } from "../types/abi";
+import type { ObservationContent } from "../types/abi";
+import { jsonSchemas, toJson } from "../validation/json-form";
 
 export interface JournalRecord {
   slot: Hex;
-  hash: Hex;
-  header: ObservationHeader;
+  contentHash: Hex;
+  content: ObservationContent;
   epochId: bigint;
   durationMs: number;
   /** How the attestation was made. */
@@ -35,37 +37,26 @@ const attestedSchema = z
   .object({
     type: z.literal("attested"),
     slot: hex32,
-    hash: hex32,
+    contentHash: hex32,
     epochId: uint,
     durationMs: z.number().int().positive(),
     mode: z.enum(["transaction", "signature"]),
-    header: z
-      .object({
-        streamHash: hex32,
-        epochHash: hex32,
-        parentObservationHash: hex32,
-        dataRoot: hex32,
-        locatorHash: hex32,
-        observedUnixMs: uint,
-        sequence: uint,
-      })
-      .strict(),
+    content: jsonSchemas.ObservationContent,
   })
   .strict();
 
 const confirmedSchema = z
-  .object({ type: z.literal("confirmed"), slot: hex32, hash: hex32, tx: z.string().optional() })
+  .object({ type: z.literal("confirmed"), slot: hex32, tx: z.string().optional() })
   .strict();
-const lineSchema = z.union([attestedSchema, confirmedSchema]);
+const lineSchema = z.discriminatedUnion("type", [attestedSchema, confirmedSchema]);
 
-/** A journal line that cannot be read. */
+/** A journal line that cannot be read, or a second content for a slot. */
 export class JournalError extends EveryChannelError {
   override name = "JournalError";
 }
 
 export class WitnessJournal {
   private readonly bySlot = new Map<Hex, JournalRecord>();
-  private readonly byHash = new Map<Hex, JournalRecord>();
   private readonly confirmed = new Set<Hex>();
 
   private constructor(readonly file: string) {}
@@ -97,24 +88,19 @@ export class WitnessJournal {
         const issue = parsed.error.issues[0];
         throw new JournalError(
           `${file}:${index + 1}: ${issue?.path.join(".") || "$"}: ${issue?.message ?? "invalid"}`,
-          {
-            file,
-            line: index + 1,
-          },
+          { file, line: index + 1 },
         );
       }
       const value = parsed.data;
       if (value.type === "attested") {
-        const record: JournalRecord = {
+        journal.bySlot.set(value.slot, {
           slot: value.slot,
-          hash: value.hash,
-          header: value.header,
+          contentHash: value.contentHash,
+          content: value.content,
           epochId: value.epochId,
           durationMs: value.durationMs,
           mode: value.mode,
-        };
-        journal.bySlot.set(record.slot, record);
-        journal.byHash.set(record.hash, record);
+        });
       } else {
         journal.confirmed.add(value.slot);
       }
@@ -126,25 +112,8 @@ export class WitnessJournal {
     return this.bySlot.get(slot);
   }
 
-  recordByHash(hash: Hex): JournalRecord | undefined {
-    return this.byHash.get(hash);
-  }
-
   isConfirmed(slot: Hex): boolean {
     return this.confirmed.has(slot);
-  }
-
-  /** Records of `streamHash`, oldest epoch first. */
-  recordsOf(streamHash: Hex): JournalRecord[] {
-    return [...this.bySlot.values()]
-      .filter((record) => record.header.streamHash === streamHash)
-      .sort((a, b) =>
-        a.header.observedUnixMs < b.header.observedUnixMs
-          ? -1
-          : a.header.observedUnixMs > b.header.observedUnixMs
-            ? 1
-            : 0,
-      );
   }
 
   /** Every record not yet confirmed. */
@@ -156,42 +125,37 @@ export class WitnessJournal {
     return this.bySlot.size;
   }
 
-  /** Appends an attestation before it is sent. Refuses a second candidate in a slot. */
+  /**
+   * Appends an attestation before it is sent. Refuses a second content in a slot: attesting it
+   * would be an equivocation.
+   */
   async recordAttestation(record: JournalRecord): Promise<void> {
     const existing = this.bySlot.get(record.slot);
-    if (existing !== undefined && existing.hash !== record.hash) {
+    if (existing !== undefined && existing.contentHash !== record.contentHash) {
       throw new JournalError(
-        `slot ${record.slot}: already attested ${existing.hash}; refusing a second candidate ${record.hash}`,
-        {
-          slot: record.slot,
-        },
+        `slot ${record.slot}: already attested ${existing.contentHash}; refusing a second content ${record.contentHash}`,
+        { slot: record.slot },
       );
     }
     if (existing !== undefined) return;
-    const header = {
-      ...record.header,
-      observedUnixMs: record.header.observedUnixMs.toString(),
-      sequence: record.header.sequence.toString(),
-    };
     const line = {
       type: "attested",
       slot: record.slot,
-      hash: record.hash,
+      contentHash: record.contentHash,
       epochId: record.epochId.toString(),
       durationMs: record.durationMs,
       mode: record.mode,
-      header,
+      content: toJson("ObservationContent", record.content, "content"),
     };
     await appendFile(this.file, `${JSON.stringify(line)}\n`);
     this.bySlot.set(record.slot, record);
-    this.byHash.set(record.hash, record);
   }
 
-  async recordConfirmation(slot: Hex, hash: Hex, tx?: Hex): Promise<void> {
+  async recordConfirmation(slot: Hex, tx?: Hex): Promise<void> {
     if (this.confirmed.has(slot)) return;
     await appendFile(
       this.file,
-      `${JSON.stringify({ type: "confirmed", slot, hash, ...(tx === undefined ? {} : { tx }) })}\n`,
+      `${JSON.stringify({ type: "confirmed", slot, ...(tx === undefined ? {} : { tx }) })}\n`,
     );
     this.confirmed.add(slot);
   }

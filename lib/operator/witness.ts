@@ -1,22 +1,27 @@
 /**
  * What a witness node runs (`witness:run`): follow the capture node's archive file as it grows,
- * resolve retries and repairs (`resolveWitnessEpochs`), derive each epoch's observation and attest
- * it — by transaction, or by signing it for a relayer — exactly once per slot.
+ * resolve retries and repairs (`resolveWitnessEpochs`), derive each epoch's observation content
+ * and attest it — by transaction, or by signing it for a relayer — exactly once per slot.
  *
- * Chaining. An epoch is derived on its stream's finalized head, or on this witness's own latest
- * attestation of the stream when that one can still finalize (speculation, so that consecutive
- * epochs need not wait for each other). An epoch whose predecessor is neither is held for
- * `gapWaitMs` (the predecessor may still finalize, or this witness may have missed it) and then
- * derived on the best parent known: the chain goes on across epochs nobody has.
+ * The witness algorithm (`docs/operators.md`, `docs/ledger.md`). A witness attests what it derived
+ * from its own capture, the `ObservationContent` of the epoch; it never names a parent or a
+ * sequence (the ledger assigns them at finalization), so nothing it signs depends on the ledger's
+ * state and it never has to sign a slot twice. Each epoch is attested as soon as it is resolved,
+ * whatever happened to earlier epochs: a damaged, missed or contested epoch holds up nothing.
+ * Skipped: an epoch at or before its stream's finalized head (it can never finalize), a slot
+ * already finalized, and a content more than `MAX_FUTURE_MS` after the chain's time (the ledger
+ * refuses it; the broadcast clock is wrong).
  *
  * Exactly once. Before an attestation leaves the process it is written to the journal; a slot with
- * a journal record, a slot already finalized, and an open slot where the ledger already counts this
- * witness are never attested again. After a restart the follower resumes from its persisted cursor
- * (kept before the first line not yet fully handled) and the journal and the ledger say what was
- * done: transactions journaled but not confirmed are sent again with the same header.
+ * a journal record and an open slot where the ledger already counts this witness are never
+ * attested again. A repair that arrives after the witness attested its slot is logged and not
+ * attested: a second content in a slot would be an equivocation. After a restart the follower
+ * resumes from its persisted cursor (kept before the first line not yet fully handled) and the
+ * journal and the ledger say what was done: transactions journaled but not confirmed are sent
+ * again with the same content.
  */
 import path from "node:path";
-import { zeroHash, type Hex, type PublicClient } from "viem";
+import type { Hex, PublicClient } from "viem";
 
 import type { WitnessEpoch } from "../archive/epochs";
 import {
@@ -26,23 +31,34 @@ import {
 } from "../archive/epochs";
 import type { ArchiveRecord } from "../archive/reader";
 import { checkArchiveLine } from "../archive/schema";
-import {
-  chainObservation,
-  deriveObservationContent,
-  type DerivedObservation,
-  type ObservationContent,
-} from "../derive/observation";
+import { deriveObservationContent, type DerivedContent } from "../derive/observation";
 import { readCursor, writeCursor, type FollowCursor } from "../follow/cursor";
 import { followFile, type FollowedLine, type FollowEvent } from "../follow/follow-file";
+import { isExpired, isInFuture, MAX_FUTURE_MS } from "../ledger/rules";
 import { CostEstimationError } from "../opstack/l1-fee";
+import type { ObservationContent } from "../types/abi";
 import type { LedgerRef } from "./contracts";
-import { attestedInSlot, readHead, readSlot, type LedgerHead } from "./ledger-view";
+import {
+  attestedInSlot,
+  readChainTimeMs,
+  readHead,
+  readSlot,
+  type LedgerHead,
+} from "./ledger-view";
 import { WitnessJournal, type JournalRecord } from "./witness-journal";
+
+/** One attestation to send: the content with what the log and the journal name it by. */
+export interface WitnessAttestation {
+  content: ObservationContent;
+  contentHash: Hex;
+  slot: Hex;
+  epochId: bigint;
+}
 
 /** Sends one attestation: a transaction (returns its hash) or a signature for a relayer. */
 export interface WitnessAttestor {
   mode: "transaction" | "signature";
-  attest(observation: DerivedObservation): Promise<Hex | undefined>;
+  attest(attestation: WitnessAttestation): Promise<Hex | undefined>;
 }
 
 export interface WitnessCounters {
@@ -53,6 +69,10 @@ export interface WitnessCounters {
   alreadyAttested: number;
   /** Epochs whose slot was finalized, or at or behind the stream's head, before this witness got to them. */
   alreadyFinal: number;
+  /** Epochs whose content differs from the one this witness attested in the slot (a late repair). */
+  conflicting: number;
+  /** Epochs observed more than `MAX_FUTURE_MS` after the chain's time. */
+  inFuture: number;
   invalidLines: number;
   /** Transactions journaled but not confirmed, sent again after a restart. */
   resent: number;
@@ -65,63 +85,48 @@ export interface WitnessPlannerParameters {
   witnessIndex: bigint | undefined;
   journal: WitnessJournal;
   attestor: WitnessAttestor;
-  gapWaitMs: number;
   log: (line: string) => void;
-  now?: () => number;
 }
 
 interface Queued {
   epoch: WitnessEpoch;
-  content: ObservationContent;
-  queuedAt: number;
+  content: DerivedContent;
   done: () => void;
 }
 
-function record(
-  observation: DerivedObservation,
-  durationMs: number,
-  mode: JournalRecord["mode"],
-): JournalRecord {
+function attestationOf(record: JournalRecord): WitnessAttestation {
   return {
-    slot: observation.slot,
-    hash: observation.hash,
-    header: observation.header,
-    epochId: observation.content.epochId,
-    durationMs,
-    mode,
+    content: record.content,
+    contentHash: record.contentHash,
+    slot: record.slot,
+    epochId: record.epochId,
   };
 }
 
-/** Decides, per stream and in epoch order, what to attest on which parent; see the file comment. */
+/** Decides, epoch by epoch, what to attest; see the file comment. */
 export class WitnessPlanner {
   readonly counters: WitnessCounters = {
     epochs: 0,
     attested: 0,
     alreadyAttested: 0,
     alreadyFinal: 0,
+    conflicting: 0,
+    inFuture: 0,
     invalidLines: 0,
     resent: 0,
   };
-  private readonly queues = new Map<Hex, Queued[]>();
-  private readonly now: () => number;
+  private queue: Queued[] = [];
 
-  constructor(private readonly p: WitnessPlannerParameters) {
-    this.now = p.now ?? Date.now;
-  }
+  constructor(private readonly p: WitnessPlannerParameters) {}
 
   get pending(): number {
-    let n = 0;
-    for (const queue of this.queues.values()) n += queue.length;
-    return n;
+    return this.queue.length;
   }
 
   /** Queues an epoch; `done` is called once it is attested or found to need nothing. */
   enqueue(epoch: WitnessEpoch, done: () => void = () => undefined): void {
     this.counters.epochs += 1;
-    const content = deriveObservationContent(epoch.entry);
-    const queue = this.queues.get(content.streamHash) ?? [];
-    queue.push({ epoch, content, queuedAt: this.now(), done });
-    this.queues.set(content.streamHash, queue);
+    this.queue.push({ epoch, content: deriveObservationContent(epoch.entry), done });
   }
 
   /** Sends again the journaled transactions that were never confirmed (a crash between the two). */
@@ -130,44 +135,34 @@ export class WitnessPlanner {
       const slot = await readSlot(this.p.client, this.p.ledger, rec.slot);
       const counted =
         this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex);
-      if (slot.status === "finalized" || counted) {
-        await this.p.journal.recordConfirmation(rec.slot, rec.hash);
+      const head = await readHead(this.p.client, this.p.ledger, rec.content.streamHash);
+      if (slot.status === "finalized" || counted || isExpired(rec.content.observedUnixMs, head)) {
+        await this.p.journal.recordConfirmation(rec.slot);
         continue;
       }
-      const content = {
-        streamHash: rec.header.streamHash,
-        epochId: rec.epochId,
-        slot: rec.slot,
-      } as ObservationContent;
-      const observation: DerivedObservation = {
-        content,
-        header: rec.header,
-        hash: rec.hash,
-        slot: rec.slot,
-      };
       this.p.log(
-        `resending journaled attestation of ${rec.hash} (slot ${rec.slot}, epoch ${rec.epochId})`,
+        `resending journaled attestation of ${rec.contentHash} (slot ${rec.slot}, epoch ${rec.epochId})`,
       );
-      const tx = await this.send(observation);
-      await this.p.journal.recordConfirmation(rec.slot, rec.hash, tx);
+      const tx = await this.send(attestationOf(rec));
+      await this.p.journal.recordConfirmation(rec.slot, tx);
       this.counters.resent += 1;
     }
   }
 
   /**
-   * Sends one journaled attestation. An attestation the ledger already holds (an earlier send that
-   * landed, or a slot finalized meanwhile) is a success, not an error.
+   * Sends one journaled attestation. An attestation the ledger already holds or no longer needs
+   * (an earlier send that landed, a slot finalized or expired meanwhile) is a success, not an error.
    */
-  private async send(observation: DerivedObservation): Promise<Hex | undefined> {
+  private async send(attestation: WitnessAttestation): Promise<Hex | undefined> {
     try {
-      return await this.p.attestor.attest(observation);
+      return await this.p.attestor.attest(attestation);
     } catch (error) {
       if (
         error instanceof CostEstimationError &&
-        error.revertsWith("AlreadyAttested", "SlotAlreadyFinalized")
+        error.revertsWith("AlreadyAttested", "SlotAlreadyFinalized", "ObservationExpired")
       ) {
         this.p.log(
-          `attestation of ${observation.hash} is already on the ledger (${error.shortMessage})`,
+          `attestation of ${attestation.contentHash} is not needed any more (${error.shortMessage})`,
         );
         return undefined;
       }
@@ -175,97 +170,87 @@ export class WitnessPlanner {
     }
   }
 
-  /** Attests every queued epoch that can be attested now. */
+  /** Attests every queued epoch (each is done after one step). */
   async step(): Promise<void> {
-    for (const [streamHash, queue] of this.queues) {
-      if (queue.length === 0) continue;
-      const head = await readHead(this.p.client, this.p.ledger, streamHash);
-      while (queue.length > 0) {
-        const item = queue[0]!;
-        const outcome = await this.consider(item, head);
-        if (outcome === "wait") break;
-        queue.shift();
-        item.done();
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const chainTimeMs = await readChainTimeMs(this.p.client);
+    const heads = new Map<Hex, LedgerHead>();
+    for (const item of batch) {
+      const streamHash = item.content.streamHash;
+      let head = heads.get(streamHash);
+      if (head === undefined) {
+        head = await readHead(this.p.client, this.p.ledger, streamHash);
+        heads.set(streamHash, head);
       }
+      await this.consider(item, head, chainTimeMs);
+      item.done();
     }
   }
 
-  /** The latest own attestation of the stream that can still finalize, earlier than `before`. */
-  private viableTip(streamHash: Hex, head: LedgerHead, before: bigint): JournalRecord | undefined {
-    const records = this.p.journal
-      .recordsOf(streamHash)
-      .filter(
-        (r) => r.header.observedUnixMs > head.observedUnixMs && r.header.observedUnixMs < before,
-      );
-    const viable = (r: JournalRecord, depth: number): boolean => {
-      if (depth > records.length) return false;
-      if (r.header.parentObservationHash === head.hash) return true;
-      const parent = this.p.journal.recordByHash(r.header.parentObservationHash);
-      return (
-        parent !== undefined &&
-        parent.header.observedUnixMs > head.observedUnixMs &&
-        viable(parent, depth + 1)
-      );
-    };
-    for (let i = records.length - 1; i >= 0; i -= 1) {
-      const candidate = records[i]!;
-      if (viable(candidate, 0)) return candidate;
-    }
-    return undefined;
-  }
-
-  private async consider(item: Queued, head: LedgerHead): Promise<"done" | "wait"> {
+  private async consider(item: Queued, head: LedgerHead, chainTimeMs: bigint): Promise<void> {
     const { content, epoch } = item;
     const label = `${archiveStreamLabel(epoch.entry.stream)} epoch ${content.epochId}`;
-    if (head.hash !== zeroHash && content.observedUnixMs <= head.observedUnixMs) {
-      this.counters.alreadyFinal += 1;
-      this.p.log(
-        `${label}: at or behind the stream's finalized head (sequence ${head.sequence}); nothing to attest`,
-      );
-      return "done";
-    }
     const journaled = this.p.journal.recordOf(content.slot);
     if (journaled !== undefined) {
-      this.counters.alreadyAttested += 1;
-      this.p.log(`${label}: already attested ${journaled.hash} (journal)`);
-      return "done";
+      if (journaled.contentHash === content.contentHash) {
+        this.counters.alreadyAttested += 1;
+        this.p.log(`${label}: already attested ${journaled.contentHash} (journal)`);
+      } else {
+        this.counters.conflicting += 1;
+        this.p.log(
+          `${label}: the archive's content ${content.contentHash} differs from ${journaled.contentHash}, which this witness attested in slot ${content.slot}; not attested (a second content in a slot is an equivocation)`,
+        );
+      }
+      return;
+    }
+    if (isInFuture(content.observedUnixMs, chainTimeMs)) {
+      this.counters.inFuture += 1;
+      this.p.log(
+        `${label}: epoch.startUnixMs ${content.observedUnixMs} is more than ${MAX_FUTURE_MS} ms after the chain's time ${chainTimeMs}; not attested (the broadcast clock is wrong)`,
+      );
+      return;
+    }
+    if (isExpired(content.observedUnixMs, head)) {
+      this.counters.alreadyFinal += 1;
+      this.p.log(
+        `${label}: at or behind the stream's finalized head (sequence ${head.sequence}); it can never finalize, nothing to attest`,
+      );
+      return;
     }
     const slot = await readSlot(this.p.client, this.p.ledger, content.slot);
     if (slot.status === "finalized") {
       this.counters.alreadyFinal += 1;
-      this.p.log(`${label}: slot already finalized (${slot.observationHash})`);
-      return "done";
+      this.p.log(`${label}: slot already finalized (content ${slot.contentHash})`);
+      return;
     }
     if (this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex)) {
       this.counters.alreadyAttested += 1;
       this.p.log(`${label}: the ledger already counts this witness in slot ${content.slot}`);
-      return "done";
+      return;
     }
-    const durationMs = BigInt(epoch.entry.epoch.durationMs);
-    const tip = this.viableTip(content.streamHash, head, content.observedUnixMs);
-    const headIsPredecessor =
-      head.hash !== zeroHash && head.observedUnixMs + durationMs === content.observedUnixMs;
-    const tipIsPredecessor =
-      tip !== undefined && tip.header.observedUnixMs + durationMs === content.observedUnixMs;
-    if (!headIsPredecessor && !tipIsPredecessor && this.now() - item.queuedAt < this.p.gapWaitMs)
-      return "wait";
-    const parent =
-      tip !== undefined
-        ? { hash: tip.hash, sequence: tip.header.sequence }
-        : head.hash === zeroHash
-          ? null
-          : { hash: head.hash, sequence: head.sequence };
-    const observation = chainObservation(content, parent);
-    await this.p.journal.recordAttestation(
-      record(observation, epoch.entry.epoch.durationMs, this.p.attestor.mode),
-    );
-    const tx = await this.send(observation);
-    await this.p.journal.recordConfirmation(observation.slot, observation.hash, tx);
+    const attestation: WitnessAttestation = {
+      content: {
+        streamHash: content.streamHash,
+        epochHash: content.epochHash,
+        dataRoot: content.dataRoot,
+        locatorHash: content.locatorHash,
+        observedUnixMs: content.observedUnixMs,
+      },
+      contentHash: content.contentHash,
+      slot: content.slot,
+      epochId: content.epochId,
+    };
+    await this.p.journal.recordAttestation({
+      ...attestation,
+      durationMs: epoch.entry.epoch.durationMs,
+      mode: this.p.attestor.mode,
+    });
+    const tx = await this.send(attestation);
+    await this.p.journal.recordConfirmation(content.slot, tx);
     this.counters.attested += 1;
-    this.p.log(
-      `${label}: attested ${observation.hash} (sequence ${observation.header.sequence}, parent ${observation.header.parentObservationHash.slice(0, 10)}…)${tx === undefined ? "" : ` in ${tx}`}`,
-    );
-    return "done";
+    this.p.log(`${label}: attested ${content.contentHash}${tx === undefined ? "" : ` in ${tx}`}`);
   }
 }
 
