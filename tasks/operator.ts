@@ -219,6 +219,11 @@ task(
     "idleFlush",
     "Release held epochs after the archive has been idle this many milliseconds",
   )
+  .addOptionalParam(
+    "hold",
+    "Transaction mode: milliseconds later epochs of a stream wait behind an earlier epoch this witness attested that other witnesses have yet to attest",
+    "30000",
+  )
   .addOptionalParam("poll", "Milliseconds between checks of the archive", "500")
   .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
   .addOptionalParam("from", "The witness account: a named account or address", "witness")
@@ -235,12 +240,14 @@ task(
         state?: string;
         window: string;
         idleFlush?: string;
+        hold: string;
         poll: string;
         once: boolean;
       },
       hre,
     ) => {
       await reportErrors(async () => {
+        const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
         const window = parseIntegerOption("window", args.window, 1, 10_000);
         const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
         const idleFlushMs =
@@ -294,6 +301,8 @@ task(
             ledger,
             witnessIndex: await readWitnessIndex(client, registry, me),
             attestor,
+            registry,
+            holdMs: dryRun ? 0 : holdMs,
             log,
             archive: args.archive,
             stateDir,

@@ -31,6 +31,11 @@ export function finalizationsOf(abi: Abi, ledger: Address, logs: readonly Log[])
   const own = logs.filter((log) => log.address.toLowerCase() === ledger.toLowerCase());
   const out: Finalization[] = [];
   for (const event of parseEventLogs({ abi, logs: own as Log[], strict: false })) {
+    if (
+      event.eventName !== "ObservationFinalized" &&
+      event.eventName !== "ObservationProposedAndFinalized"
+    )
+      continue;
     const args = (event as unknown as { args: Record<string, unknown> }).args;
     const base = {
       observationHash: args.observationHash as Hex,
@@ -43,7 +48,7 @@ export function finalizationsOf(abi: Abi, ledger: Address, logs: readonly Log[])
     };
     if (event.eventName === "ObservationFinalized") {
       out.push({ ...base, contentHash: args.contentHash as Hex });
-    } else if (event.eventName === "ObservationProposedAndFinalized") {
+    } else {
       out.push({
         ...base,
         epochHash: args.epochHash as Hex,

@@ -11,6 +11,12 @@ import { sendPlanned, type OperatorWallet } from "./send";
 import { writeSignatureFile } from "./signature-files";
 import type { WitnessAttestation, WitnessAttestor } from "./witness";
 
+/**
+ * Headroom of an `attest` transaction: another witness's attestation that lands first can make
+ * this one the finalizing one (about 10,000 gas more than a further attestation, before refunds).
+ */
+export const ATTEST_EXTRA_GAS = 40_000n;
+
 export interface TransactionAttestorParameters {
   publicClient: PublicClient;
   wallet: OperatorWallet;
@@ -35,6 +41,7 @@ export function transactionAttestor(parameters: TransactionAttestorParameters): 
         }),
         abi: parameters.ledger.abi,
         dryRun: false,
+        extraGas: ATTEST_EXTRA_GAS,
         log: parameters.log,
       });
       return result.sent ? result.hash : undefined;

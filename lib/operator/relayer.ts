@@ -89,6 +89,9 @@ async function listSources(sources: readonly string[]): Promise<string[]> {
   return files;
 }
 
+/** Headroom per item of a batch (see `sendPlanned`'s `extraGas`). */
+const ITEM_EXTRA_GAS = 30_000n;
+
 interface SlotView {
   streamHash: Hex;
   observedUnixMs: bigint;
@@ -369,6 +372,8 @@ export class Relayer {
         abi: this.p.ledger.abi,
         dryRun: this.p.dryRun,
         log: this.p.log,
+        // Another relayer's batch landing first can turn an item that was open into a finalizing one.
+        extraGas: ITEM_EXTRA_GAS * BigInt(run.items.length),
       });
       if (!result.sent) continue;
       this.counters.batches += 1;

@@ -36,6 +36,11 @@ export interface SendPlannedParameters {
   value?: bigint;
   /** Print the estimate and stop. */
   dryRun: boolean;
+  /**
+   * Gas added to the limit (estimate + 20%) for a call whose path can change between the estimate
+   * and its inclusion, such as an attestation that becomes the finalizing one.
+   */
+  extraGas?: bigint;
   log: (line: string) => void;
 }
 
@@ -72,7 +77,7 @@ export async function sendPlanned(
     to,
     data,
     value,
-    gas: estimate.gas + estimate.gas / 5n,
+    gas: estimate.gas + estimate.gas / 5n + (parameters.extraGas ?? 0n),
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") {

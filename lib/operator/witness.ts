@@ -12,6 +12,15 @@
  * already finalized, and a content more than `MAX_FUTURE_MS` after the chain's time (the ledger
  * refuses it; the broadcast clock is wrong).
  *
+ * Ordering (transaction mode). The ledger links contents in the order they finalize, so a later
+ * epoch that finalizes first makes an earlier one expire. A witness sending transactions therefore
+ * holds its attestation of a later epoch of a stream while an earlier slot it attested is still
+ * open with active witnesses yet to attest in it, for at most `holdMs` after it attested that slot.
+ * Every quorum of a later epoch shares a witness with every quorum of an earlier one (strict
+ * majority), so an epoch whose quorum of honest attestations lands within `holdMs` always
+ * finalizes before any later epoch; a damaged, missed or contested epoch delays its stream's later
+ * epochs by at most `holdMs`. In signature mode the relayer applies the same policy.
+ *
  * Exactly once. Before an attestation leaves the process it is written to the journal; a slot with
  * a journal record and an open slot where the ledger already counts this witness are never
  * attested again. A repair that arrives after the witness attested its slot is logged and not
@@ -37,7 +46,7 @@ import { followFile, type FollowedLine, type FollowEvent } from "../follow/follo
 import { isExpired, isInFuture, MAX_FUTURE_MS } from "../ledger/rules";
 import { CostEstimationError } from "../opstack/l1-fee";
 import type { ObservationContent } from "../types/abi";
-import type { LedgerRef } from "./contracts";
+import type { LedgerRef, RegistryRef } from "./contracts";
 import {
   attestedInSlot,
   readChainTimeMs,
@@ -45,6 +54,7 @@ import {
   readSlot,
   type LedgerHead,
 } from "./ledger-view";
+import { TransactionRevertedError } from "./send";
 import { WitnessJournal, type JournalRecord } from "./witness-journal";
 
 /** One attestation to send: the content with what the log and the journal name it by. */
@@ -86,6 +96,15 @@ export interface WitnessPlannerParameters {
   journal: WitnessJournal;
   attestor: WitnessAttestor;
   log: (line: string) => void;
+  /**
+   * Transaction mode: how long a later epoch waits behind an earlier slot this witness attested
+   * that is still open with active witnesses yet to attest (0: no wait; needs `registry`).
+   */
+  holdMs?: number;
+  /** The witness registry (for the active set of the hold). */
+  registry?: RegistryRef;
+  /** The clock of `holdMs` (tests move it). */
+  now?: () => number;
 }
 
 interface Queued {
@@ -115,18 +134,30 @@ export class WitnessPlanner {
     invalidLines: 0,
     resent: 0,
   };
-  private queue: Queued[] = [];
+  private readonly queues = new Map<Hex, Queued[]>();
+  /** When this process attested each slot it may still hold later epochs behind. */
+  private readonly attestedAt = new Map<Hex, number>();
+  private readonly now: () => number;
 
-  constructor(private readonly p: WitnessPlannerParameters) {}
+  constructor(private readonly p: WitnessPlannerParameters) {
+    this.now = p.now ?? Date.now;
+    if ((p.holdMs ?? 0) > 0 && p.registry === undefined)
+      throw new Error("WitnessPlanner: holdMs needs the registry");
+  }
 
   get pending(): number {
-    return this.queue.length;
+    let n = 0;
+    for (const queue of this.queues.values()) n += queue.length;
+    return n;
   }
 
   /** Queues an epoch; `done` is called once it is attested or found to need nothing. */
   enqueue(epoch: WitnessEpoch, done: () => void = () => undefined): void {
     this.counters.epochs += 1;
-    this.queue.push({ epoch, content: deriveObservationContent(epoch.entry), done });
+    const content = deriveObservationContent(epoch.entry);
+    const queue = this.queues.get(content.streamHash) ?? [];
+    queue.push({ epoch, content, done });
+    this.queues.set(content.streamHash, queue);
   }
 
   /** Sends again the journaled transactions that were never confirmed (a crash between the two). */
@@ -166,27 +197,82 @@ export class WitnessPlanner {
         );
         return undefined;
       }
+      // Estimated before another witness's transaction landed: the ledger says whether it matters.
+      if (error instanceof TransactionRevertedError && (await this.settledOnLedger(attestation))) {
+        this.p.log(
+          `attestation of ${attestation.contentHash} reverted because the ledger no longer needs it (slot finalized, expired or already counting this witness)`,
+        );
+        return undefined;
+      }
       throw error;
     }
   }
 
-  /** Attests every queued epoch (each is done after one step). */
+  /** Whether the ledger needs nothing more from this witness for `attestation`. */
+  private async settledOnLedger(attestation: WitnessAttestation): Promise<boolean> {
+    const slot = await readSlot(this.p.client, this.p.ledger, attestation.slot);
+    if (slot.status === "finalized") return true;
+    if (this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex)) return true;
+    const head = await readHead(this.p.client, this.p.ledger, attestation.content.streamHash);
+    return isExpired(attestation.content.observedUnixMs, head);
+  }
+
+  /** Attests every queued epoch that is not held (see the file comment). */
   async step(): Promise<void> {
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
+    if (this.pending === 0) return;
     const chainTimeMs = await readChainTimeMs(this.p.client);
-    const heads = new Map<Hex, LedgerHead>();
-    for (const item of batch) {
-      const streamHash = item.content.streamHash;
-      let head = heads.get(streamHash);
-      if (head === undefined) {
-        head = await readHead(this.p.client, this.p.ledger, streamHash);
-        heads.set(streamHash, head);
+    let active: bigint | undefined;
+    for (const [streamHash, queue] of this.queues) {
+      if (queue.length === 0) continue;
+      const head = await readHead(this.p.client, this.p.ledger, streamHash);
+      while (queue.length > 0) {
+        const item = queue[0]!;
+        if ((this.p.holdMs ?? 0) > 0 && this.p.attestor.mode === "transaction") {
+          active ??= await this.activeWitnesses();
+          if (await this.held(item, head, active)) break;
+        }
+        queue.shift();
+        await this.consider(item, head, chainTimeMs);
+        item.done();
       }
-      await this.consider(item, head, chainTimeMs);
-      item.done();
     }
+  }
+
+  private async activeWitnesses(): Promise<bigint> {
+    const registry = this.p.registry!;
+    const [active] = await this.p.client.readContract({
+      address: registry.address,
+      abi: registry.abi,
+      functionName: "membership",
+    });
+    return active;
+  }
+
+  /** Whether `item` waits behind an earlier slot of its stream that this witness attested. */
+  private async held(item: Queued, head: LedgerHead, active: bigint): Promise<boolean> {
+    const now = this.now();
+    for (const [slot, at] of this.attestedAt) {
+      const record = this.p.journal.recordOf(slot);
+      if (
+        record === undefined ||
+        record.content.streamHash !== item.content.streamHash ||
+        record.content.observedUnixMs >= item.content.observedUnixMs
+      )
+        continue;
+      // Settled slots (past the hold, expired, finalized, or attested by every active witness)
+      // hold nothing any more.
+      if (now - at >= this.p.holdMs! || isExpired(record.content.observedUnixMs, head)) {
+        this.attestedAt.delete(slot);
+        continue;
+      }
+      const state = await readSlot(this.p.client, this.p.ledger, slot);
+      if (state.status !== "open" || (active & ~state.attestedWitnesses) === 0n) {
+        this.attestedAt.delete(slot);
+        continue;
+      }
+      return true;
+    }
+    return false;
   }
 
   private async consider(item: Queued, head: LedgerHead, chainTimeMs: bigint): Promise<void> {
@@ -249,6 +335,7 @@ export class WitnessPlanner {
     });
     const tx = await this.send(attestation);
     await this.p.journal.recordConfirmation(content.slot, tx);
+    if ((this.p.holdMs ?? 0) > 0) this.attestedAt.set(content.slot, this.now());
     this.counters.attested += 1;
     this.p.log(`${label}: attested ${content.contentHash}${tx === undefined ? "" : ` in ${tx}`}`);
   }

@@ -61,7 +61,6 @@ describe("relayer", function () {
       ledger,
       witnessIndex: await readWitnessIndex(client, registry, w.account.address),
       attestor: signatureAttestor({ wallet: w, domain, outbox, log: () => undefined }),
-      gapWaitMs: 0,
       log: () => undefined,
       archive,
       stateDir: path.join(dir, `state-${name}`),
@@ -80,6 +79,7 @@ describe("relayer", function () {
       domain: await readObservationLedgerDomain(client, ledger.address),
       sources,
       maxBatch: 16,
+      holdMs: 0,
       dryRun: false,
       log: (line) => lines.push(line),
     });
@@ -99,8 +99,15 @@ describe("relayer", function () {
     const lines: string[] = [];
     const r = await relayer([outbox], lines);
     expect(await r.collectAndSubmit()).to.equal(5);
-    expect(r.counters).to.deep.equal({ accepted: 10, refused: 0, batches: 1, finalized: 5 });
-    expect(lines[0]).to.match(/^submitSignedAttestations: 5 observations, 10 signatures: from /);
+    expect(r.counters).to.include({
+      accepted: 10,
+      refused: 0,
+      batches: 1,
+      finalized: 5,
+      compactItems: 5,
+      genericItems: 0,
+    });
+    expect(lines[0]).to.match(/^submitCompactAttestations: 5 observations, 10 signatures: from /);
     const entry = checkArchiveLine(archiveSlice("witness-a", "NHK総合", 1)[0]!);
     if (!entry.ok) throw new Error(entry.problem);
     expect(
@@ -132,7 +139,7 @@ describe("relayer", function () {
     const r = await relayer([outbox], lines);
     await r.collectAndSubmit();
     expect(r.counters).to.include({ accepted: 1, refused: 4, batches: 1, finalized: 0 });
-    const refusals = lines.filter((l) => l.endsWith("file ignored"));
+    const refusals = lines.filter((l) => l.endsWith("signature ignored"));
     expect(
       refusals.some((l) => l.includes("broken.json") && l.includes("not readable JSON")),
     ).to.equal(true);

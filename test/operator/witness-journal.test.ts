@@ -15,18 +15,16 @@ const h = (label: string): Hex => keccak256(toHex(label));
 function record(label: string, slot = h(`slot-${label}`)): JournalRecord {
   return {
     slot,
-    hash: h(`hash-${label}`),
+    contentHash: h(`content-${label}`),
     epochId: 289000000n,
     durationMs: 6000,
     mode: "transaction",
-    header: {
+    content: {
       streamHash: h("stream"),
       epochHash: h(`epoch-${label}`),
-      parentObservationHash: `0x${"0".repeat(64)}`,
-      dataRoot: h("data"),
+      dataRoot: h(`data-${label}`),
       locatorHash: h("locator"),
       observedUnixMs: 1734000000000n,
-      sequence: 0n,
     },
   };
 }
@@ -48,14 +46,14 @@ describe("witness journal", function () {
     const journal = await WitnessJournal.open(file);
     await journal.recordAttestation(record("a"));
     await journal.recordAttestation(record("b"));
-    await journal.recordConfirmation(record("a").slot, record("a").hash, h("tx"));
+    await journal.recordConfirmation(record("a").slot, h("tx"));
     const again = await WitnessJournal.open(file);
     expect(again.size).to.equal(2);
     expect(again.recordOf(record("b").slot)).to.deep.equal(record("b"));
     expect(again.unconfirmed().map((r) => r.slot)).to.deep.equal([record("b").slot]);
   });
 
-  it("refuses a second candidate in a slot and ignores a repeat of the same one", async function () {
+  it("refuses a second content in a slot and ignores a repeat of the same one", async function () {
     const journal = await WitnessJournal.open(file);
     await journal.recordAttestation(record("a"));
     await journal.recordAttestation(record("a"));
@@ -64,7 +62,7 @@ describe("witness journal", function () {
     } catch (error) {
       expect(error).to.be.instanceOf(JournalError);
       expect((error as Error).message).to.match(
-        /already attested 0x[0-9a-f]{64}; refusing a second candidate/,
+        /already attested 0x[0-9a-f]{64}; refusing a second content/,
       );
       expect((await readFile(file, "utf8")).trim().split("\n")).to.have.length(1);
       return;
@@ -79,13 +77,31 @@ describe("witness journal", function () {
     expect((await WitnessJournal.open(file)).size).to.equal(1);
     await writeFile(
       file,
-      `{"type":"confirmed","slot":"0x1","hash":"${h("x")}"}\n${(await readFile(file, "utf8")).split("\n")[0]}\n`,
+      `{"type":"confirmed","slot":"0x1"}\n${(await readFile(file, "utf8")).split("\n")[0]}\n`,
     );
     try {
       await WitnessJournal.open(file);
     } catch (error) {
       expect((error as Error).message).to.equal(
         `${file}:1: slot: must be 0x and 64 lower-case hex digits`,
+      );
+      return;
+    }
+    throw new Error("expected a refusal");
+  });
+
+  it("names a content field of the canonical JSON form that is wrong, by file, line and field", async function () {
+    const journal = await WitnessJournal.open(file);
+    await journal.recordAttestation(record("a"));
+    const [line] = (await readFile(file, "utf8")).split("\n");
+    const json = JSON.parse(line!) as { content: Record<string, unknown> };
+    json.content.observedUnixMs = "7.0";
+    await writeFile(file, `${JSON.stringify(json)}\n${line}\n`);
+    try {
+      await WitnessJournal.open(file);
+    } catch (error) {
+      expect((error as Error).message).to.match(
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1: content\\.observedUnixMs: `),
       );
       return;
     }

@@ -10,7 +10,9 @@ import { transactionAttestor } from "../../lib/operator/attestors";
 import type { LedgerRef } from "../../lib/operator/contracts";
 import { readHead, readWitnessIndex } from "../../lib/operator/ledger-view";
 import type { OperatorWallet } from "../../lib/operator/send";
-import { runWitness, type RunWitnessParameters } from "../../lib/operator/witness";
+import { runWitness, WitnessPlanner, type RunWitnessParameters } from "../../lib/operator/witness";
+import { WitnessJournal } from "../../lib/operator/witness-journal";
+import { resolveWitnessEpochs } from "../../lib/archive/epochs";
 import { deriveObservationContent } from "../../lib/derive/observation";
 import { checkArchiveLine } from "../../lib/archive/schema";
 import { archiveSlice } from "./archive-slices";
@@ -54,7 +56,6 @@ describe("witness run (transactions)", function () {
       ledger,
       witnessIndex: await readWitnessIndex(client, registry, wallet.account.address),
       attestor: transactionAttestor({ publicClient: client, wallet, ledger, log }),
-      gapWaitMs: 0,
       log,
       archive,
       stateDir: path.join(dir, `state-${name}`),
@@ -131,5 +132,124 @@ describe("witness run (transactions)", function () {
     expect(
       restarted.lines.filter((l) => l.startsWith("resending journaled attestation")),
     ).to.have.length(2);
+  });
+
+  /** `line` with its first chunk's hash replaced (damage) or its start moved (`startUnixMs`). */
+  function variant(line: string, change: { chunk?: string; startUnixMs?: number }): string {
+    const json = JSON.parse(line) as {
+      epoch: { startUnixMs: number };
+      chunks: { blake3: string }[];
+    };
+    if (change.chunk !== undefined) json.chunks[0]!.blake3 = change.chunk;
+    if (change.startUnixMs !== undefined) json.epoch.startUnixMs = change.startUnixMs;
+    return JSON.stringify(json);
+  }
+
+  it("never attests a second content in a slot: a repair that arrives after its attestation is logged, not sent", async function () {
+    const a = path.join(dir, "a.jsonl");
+    const [line] = archiveSlice("witness-a", "KGO-HD", 1);
+    await writeFile(a, `${line}\n`);
+    const first = await witness("witness1", a);
+    expect(first.counters.attested).to.equal(1);
+    await appendFile(a, `${variant(line!, { chunk: "ab".repeat(32) })}\n`);
+    const block = await client.getBlockNumber();
+    const repaired = await witness("witness1", a);
+    expect(repaired.counters).to.include({ attested: 0, conflicting: 1 });
+    expect(await client.getBlockNumber()).to.equal(block);
+    expect(repaired.lines.some((l) => l.includes("a second content in a slot is an equivocation")))
+      .to.be.true;
+  });
+
+  it("refuses to attest an epoch whose broadcast time is beyond the ledger's tolerance of the chain's time", async function () {
+    const a = path.join(dir, "a.jsonl");
+    const [line] = archiveSlice("witness-a", "KGO-HD", 1);
+    const latest = await client.getBlock();
+    const tooLate = Number(latest.timestamp) * 1000 + 3_600_000;
+    await writeFile(a, `${variant(line!, { startUnixMs: tooLate })}\n`);
+    const block = await client.getBlockNumber();
+    const run = await witness("witness1", a);
+    expect(run.counters).to.include({ epochs: 1, attested: 0, inFuture: 1 });
+    expect(await client.getBlockNumber()).to.equal(block);
+    expect(run.lines.some((l) => /more than 300000 ms after the chain's time/.test(l))).to.be.true;
+  });
+
+  it("attests each epoch as it comes, so an epoch nobody else saw holds up nothing, and skips what the head has passed", async function () {
+    const slice = archiveSlice("witness-a", "KGO-HD", 4);
+    const a = path.join(dir, "a.jsonl");
+    const b = path.join(dir, "b.jsonl");
+    const c = path.join(dir, "c.jsonl");
+    // witness1 and witness2 miss epoch 1; witness3 saw only epoch 1, and late.
+    await writeFile(a, `${[slice[0], slice[2], slice[3]].join("\n")}\n`);
+    await writeFile(b, `${[slice[0], slice[2], slice[3]].join("\n")}\n`);
+    await writeFile(c, `${slice[1]}\n`);
+    await witness("witness1", a);
+    await witness("witness2", b);
+    const entry = checkArchiveLine(slice[0]!);
+    if (!entry.ok) throw new Error(entry.problem);
+    const streamHash = deriveObservationContent(entry.entry).streamHash;
+    expect((await readHead(client, ledger, streamHash)).sequence).to.equal(2n);
+    const late = await witness("witness3", c);
+    expect(late.counters).to.include({ epochs: 1, attested: 0, alreadyFinal: 1 });
+  });
+
+  it("in transaction mode holds a later epoch behind an earlier one others have yet to attest, for at most holdMs", async function () {
+    const slice = archiveSlice("witness-a", "KGO-HD", 2);
+    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
+      .address as Address;
+    const registry = {
+      address: registryAddress,
+      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
+    };
+    const planner = async (name: string, clock: { t: number }) => {
+      const wallet = (await hre.viem.getWalletClient(named[name]!)) as OperatorWallet;
+      return new WitnessPlanner({
+        client,
+        ledger,
+        registry,
+        witnessIndex: await readWitnessIndex(client, registry, wallet.account.address),
+        journal: await WitnessJournal.open(path.join(dir, name, "journal.jsonl")),
+        attestor: transactionAttestor({ publicClient: client, wallet, ledger, log: () => {} }),
+        log: () => {},
+        holdMs: 10_000,
+        now: () => clock.t,
+      });
+    };
+    const epochs = [];
+    for await (const epoch of resolveWitnessEpochs(
+      (async function* () {
+        for (const [i, text] of slice.entries()) {
+          const checked = checkArchiveLine(text);
+          if (!checked.ok) throw new Error(checked.problem);
+          yield { file: "a", line: i + 1, entry: checked.entry };
+        }
+      })(),
+      { window: 1 },
+    ))
+      epochs.push(epoch);
+    const clock = { t: 0 };
+    const w1 = await planner("witness1", clock);
+    w1.enqueue(epochs[0]!);
+    w1.enqueue(epochs[1]!);
+    await w1.step();
+    expect(w1.counters.attested).to.equal(1);
+    expect(w1.pending, "epoch 1 waits behind epoch 0").to.equal(1);
+    clock.t = 9_999;
+    await w1.step();
+    expect(w1.pending).to.equal(1);
+    clock.t = 10_000;
+    await w1.step();
+    expect(w1.pending, "released after holdMs").to.equal(0);
+    expect(w1.counters.attested).to.equal(2);
+
+    // A second witness is released as soon as the earlier epoch finalizes.
+    const w2clock = { t: 0 };
+    const w2 = await planner("witness2", w2clock);
+    const w3 = await planner("witness3", { t: 0 });
+    w2.enqueue(epochs[0]!);
+    await w2.step(); // epoch 0 finalizes (witness1 and witness2: quorum 2)
+    w3.enqueue(epochs[1]!);
+    w2.enqueue(epochs[1]!);
+    await w2.step();
+    expect(w2.pending, "nothing holds behind a finalized slot").to.equal(0);
   });
 });
