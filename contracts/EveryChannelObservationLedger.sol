@@ -489,35 +489,29 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     function _submit(SignedObservation calldata item, MembershipCache memory cache) private returns (bool) {
         ObservationContent calldata content = item.content;
         (bytes32 contentHash, bytes32 slot) = _hashes(content);
-        WitnessSignature[] calldata signatures = item.signatures;
-        if (signatures.length == 0) revert NoSignatures(contentHash);
+        if (item.signatures.length == 0) revert NoSignatures(contentHash);
         _requireNotInFuture(content, contentHash);
-        uint256 slotWord = _slots[slot];
-        // Finalized already (this content or another of its slot): nothing to add, skip the item.
-        if (slotWord >= FINALIZED_THRESHOLD) return false;
-        uint256 recorded = slotWord == 0 ? 0 : _candidates[contentHash];
-        (uint256 updated, uint256 slotBits) = _collect(
-            content,
-            contentHash,
-            signatures,
-            cache,
-            slot,
-            recorded,
-            slotWord
-        );
-        if (updated == 0) return false;
-        uint256 counted = updated & cache.active;
-        if (counted.popCount() >= cache.quorum) {
-            // Expired when not finalized: it can never finalize; nothing is recorded.
-            (bool finalized, ) = _tryFinalize(content, contentHash, slot, counted, recorded);
-            return finalized;
+        uint256 recorded;
+        uint256 updated;
+        uint256 slotBits;
+        {
+            uint256 slotWord = _slots[slot];
+            // Finalized already (this content or another of its slot): nothing to add, skip the item.
+            if (slotWord >= FINALIZED_THRESHOLD) return false;
+            recorded = slotWord == 0 ? 0 : _candidates[contentHash];
+            (updated, slotBits) = _collect(
+                content,
+                contentHash,
+                item.signatures,
+                cache,
+                slot,
+                recorded,
+                slotWord
+            );
         }
-        if (updated == recorded) return false;
-        if (recorded == 0) _propose(content, contentHash, slot);
-        _candidates[contentHash] = updated;
-        _slots[slot] = slotBits;
-        _emitAttested(signatures, cache, contentHash, recorded, updated);
-        return false;
+        uint256 outcome = _settle(content, contentHash, slot, recorded, updated, slotBits, cache);
+        if (outcome == OPEN) _emitAttested(item.signatures, cache, contentHash, recorded, updated);
+        return outcome == FINALIZED;
     }
 
     /// @dev The general path of `submitCompactAttestations` for the item `content` with the compact signatures
@@ -544,19 +538,35 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             recorded,
             slotWord
         );
-        if (updated == 0) return false;
+        uint256 outcome = _settle(content, contentHash, slot, recorded, updated, slotBits, cache);
+        if (outcome == OPEN) _emitAttestedByIndex(cache, contentHash, updated & ~recorded);
+        return outcome == FINALIZED;
+    }
+
+    /// @dev The end of a relayed item, after its signatures are collected into the content's bitmap `updated`
+    ///      (was `recorded`) and the slot's `slotBits`: finalizes the content at quorum (nothing is written when
+    ///      it is expired), otherwise records the new attestations. Returns `FINALIZED`, `OPEN` (attestations
+    ///      recorded: the caller emits `ObservationAttested`) or `NOT_HANDLED` (nothing written).
+    function _settle(
+        ObservationContent calldata content,
+        bytes32 contentHash,
+        bytes32 slot,
+        uint256 recorded,
+        uint256 updated,
+        uint256 slotBits,
+        MembershipCache memory cache
+    ) private returns (uint256) {
+        if (updated == 0) return NOT_HANDLED;
         uint256 counted = updated & cache.active;
         if (counted.popCount() >= cache.quorum) {
-            // Expired when not finalized: it can never finalize; nothing is recorded.
             (bool finalized, ) = _tryFinalize(content, contentHash, slot, counted, recorded);
-            return finalized;
+            return finalized ? FINALIZED : NOT_HANDLED;
         }
-        if (updated == recorded) return false;
+        if (updated == recorded) return NOT_HANDLED;
         if (recorded == 0) _propose(content, contentHash, slot);
         _candidates[contentHash] = updated;
         _slots[slot] = slotBits;
-        _emitAttestedByIndex(cache, contentHash, updated & ~recorded);
-        return false;
+        return OPEN;
     }
 
     /// @dev The fast path of `submitCompactAttestations`, for the common case: an item of an empty slot, not in

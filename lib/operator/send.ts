@@ -64,6 +64,7 @@ export async function sendPlanned(
     to,
     data,
     value,
+    abi: parameters.abi,
   });
   log(`${description}: from ${account} to ${to}`);
   for (const line of formatTransactionCost(estimate)) log(`  ${line}`);
