@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { zeroHash, type Hex, type Log } from "viem";
 
@@ -420,7 +421,14 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
     }
 
     it("accepts observedUnixMs exactly at the limit on every path", async function () {
-      for (const path of ["attest", "attestMany", "submitSignedAttestations", "compact"] as const) {
+      const paths = [
+        "attest",
+        "attestMany",
+        "submitSignedAttestations",
+        "compact",
+        "compact general path",
+      ] as const;
+      for (const path of paths) {
         const { f, limit } = await atNextBlock();
         const content = at(limit);
         const w0 = f.witnesses[0]!;
@@ -432,10 +440,30 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
           hash = await f.ledger.write.submitSignedAttestations([
             [await f.signed(content, f.witnesses.slice(0, 3))],
           ]);
-        else
+        else if (path === "compact")
           hash = await f.ledger.write.submitCompactAttestations(
             packCompactBatch([await f.compact(content, f.witnesses.slice(0, 3))]),
           );
+        else {
+          // The same call to a ledger whose compact fast path is off.
+          const harness = await hre.viem.deployContract("EveryChannelObservationLedgerHarness", [
+            f.registry.address,
+          ]);
+          await harness.write.setGeneralPathOnly([true]);
+          const t = BigInt(await time.latest()) + 1n;
+          await time.setNextBlockTimestamp(t);
+          const atLimit = at(t * 1000n + MAX_FUTURE_MS);
+          const domain = { ...f.domain, verifyingContract: harness.address };
+          const receipt = await f.receiptOf(
+            await harness.write.submitCompactAttestations(
+              packCompactBatch([await f.compact(atLimit, f.witnesses.slice(0, 3), domain)]),
+            ),
+          );
+          expectEvents(harness, receipt.logs, [
+            proposedAndFinalizedEvent(atLimit, undefined, bits(0, 1, 2)),
+          ]);
+          continue;
+        }
         const receipt = await f.receiptOf(hash);
         expect(
           (await f.publicClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp,

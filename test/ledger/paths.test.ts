@@ -73,6 +73,22 @@ describe("EveryChannelObservationLedger attestation paths", function () {
         expect(await f.ledger.read.attestationsOf([hashOf(genesis)])).to.deep.equal([]);
       });
 
+      it("emits ObservationProposedAndFinalized when a content the ledger had no attestation of finalizes in one call (quorum 1 of 1)", async function () {
+        const f = await loadLedgerFixture();
+        await f.registry.write.updateWitnessSet([
+          [],
+          f.witnesses.slice(1).map((w) => w.address),
+          1n,
+        ]);
+        const genesis = contentAt(STREAM, 100n);
+        const logs = await attestVia(f, path, genesis, [f.witnesses[0]!]);
+        expectEvents(f.ledger, logs, [proposedAndFinalizedEvent(genesis, undefined, bits(0))]);
+        const next = contentAt(STREAM, 101n);
+        expectEvents(f.ledger, await attestVia(f, path, next, [f.witnesses[0]!]), [
+          proposedAndFinalizedEvent(next, linkOn(genesis, undefined), bits(0)),
+        ]);
+      });
+
       it("does not finalize below quorum and records the attestations", async function () {
         const f = await loadLedgerFixture();
         const genesis = contentAt(STREAM, 100n);
