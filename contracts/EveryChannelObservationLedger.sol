@@ -408,7 +408,9 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
                 add(content, CONTENT_DATA_ROOT),
                 sub(CONTENT_SIZE, CONTENT_DATA_ROOT)
             )
-            mstore(add(ptr, HEADER_SEQUENCE), sequence)
+            // A uint64 reaches assembly with undefined high bits (`_link`'s sequence carries the head's
+            // `observedUnixMs` there): cleaned as abi.encode does.
+            mstore(add(ptr, HEADER_SEQUENCE), and(sequence, POSITION_SEQUENCE_MASK))
             observationHash := keccak256(ptr, HEADER_SIZE)
         }
     }
@@ -579,6 +581,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ///      looked up with `_witnessBit`, which reverts `NotAWitness` at the signature where `_submitCompact`
     ///      would. `test/ledger/compact-paths.test.ts` checks both paths against each other. Virtual so that a
     ///      test harness can turn it off.
+    // One assembly block checks the item: split across functions, it costs more gas per item.
+    // solhint-disable-next-line function-max-lines
     function _submitCompactFast(
         ObservationContent calldata content,
         uint256 at,

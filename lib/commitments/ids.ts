@@ -17,6 +17,8 @@ export const commitmentIds = {
   manifestEnvelope: "manifest-envelope-abi-keccak256-v1",
   /** RFC 6962-shaped keccak256 Merkle root over chunk hashes (one variant) or variant roots. */
   manifestDataMerkle: "manifest-data-merkle-keccak256-v1",
+  /** keccak256(abi.encode(ObservationContent)): what a witness's attestation names. */
+  observationContent: "observation-content-abi-keccak256-v1",
   /** keccak256(abi.encode(ObservationHeader)). */
   observation: "observation-abi-keccak256-v1",
   /** keccak256(abi.encode(bytes32 streamHash, bytes32 epochHash)). */

@@ -10,6 +10,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getContract, type Address, type Hex, type TypedDataDomain } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
+import { headerContent } from "../../lib/commitments/observation";
 import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
 import { observationTypes } from "../../lib/ledger/typedData";
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
@@ -101,11 +102,11 @@ export async function signObservation(
     domain: deployment.domain,
     types: observationTypes,
     primaryType: "Observation",
-    message: header,
+    message: headerContent(header),
   });
 }
 
-/** The header and the witnesses' signatures, as `submitSignedAttestations` takes them. */
+/** The header's content and the witnesses' signatures, as `submitSignedAttestations` takes them. */
 export async function signedObservation(
   deployment: LedgerDeployment,
   witnesses: readonly PrivateKeyAccount[],
@@ -117,7 +118,7 @@ export async function signedObservation(
       witness: witness.address,
       signature: await signObservation(deployment, witness, header),
     });
-  return { header, signatures };
+  return { content: headerContent(header), signatures };
 }
 
 /** One observation finalized by each witness sending its own `attest`. */
@@ -138,7 +139,7 @@ export async function attestPerWitness(
         to: deployment.ledger,
         abi: deployment.artifacts.ledger.abi,
         functionName: "attest",
-        args: [header],
+        args: [headerContent(header)],
         fees,
       }),
     );

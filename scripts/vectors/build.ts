@@ -4,7 +4,20 @@
  * a rebuild reproduces the checked-in files byte for byte (`test/types/vectors.test.ts` checks it).
  */
 import { blake3 } from "@noble/hashes/blake3";
-import { bytesToHex, encodeAbiParameters, hashDomain, keccak256, toHex, type Hex } from "viem";
+import {
+  bytesToHex,
+  concatHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  getAddress,
+  hashDomain,
+  hashStruct,
+  keccak256,
+  slice,
+  toHex,
+  type Address,
+  type Hex,
+} from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { commitmentIds } from "../../lib/commitments/ids";
@@ -14,7 +27,7 @@ import {
   manifestEnvelopeHash,
 } from "../../lib/commitments/manifest";
 import { merkleProof, merkleRoot } from "../../lib/commitments/merkle";
-import { observationHash, observationSlot } from "../../lib/commitments/observation";
+import { contentHash, observationHash, observationSlot } from "../../lib/commitments/observation";
 import {
   controlAnnouncementHash,
   epochHash,
@@ -30,6 +43,16 @@ import {
   RAIL_DOMAIN_VERSION,
   type ManifestDomain,
 } from "../../lib/eip712/manifest";
+import { packCompactBatch, toCompactSignature } from "../../lib/ledger/compactSignatures";
+import {
+  OBSERVATION_LEDGER_DOMAIN_NAME,
+  OBSERVATION_LEDGER_DOMAIN_VERSION,
+  OBSERVATION_TYPE,
+  observationDigest,
+  observationTypes,
+  signObservation,
+  type ObservationLedgerDomain,
+} from "../../lib/ledger/typedData";
 import { ed25519PublicKey } from "../../lib/local/ed25519";
 import { canonicalManifestBodyJson } from "../../lib/local/jcs";
 import { localMerkleProof, localMerkleRoot } from "../../lib/local/merkle-blake3";
@@ -43,6 +66,7 @@ import {
 import {
   abiParameters,
   type ManifestVariant,
+  type ObservationContent,
   type ObservationHeader,
   type StreamControlAnnouncement,
   type StreamDescriptor,
@@ -292,6 +316,40 @@ const manifestInputs: { name: string; value: ManifestBodyParameters }[] = [
 function header(): string {
   return "scripts/generate-vectors.ts";
 }
+
+/** The label whose keccak256 is the ledger vectors' witness key `i` (test keys, never funded). */
+export function ledgerVectorKeyLabel(i: number): string {
+  return `every.channel/ledger/vectors/witness-${i}`;
+}
+
+/** The ledger vectors' `verifyingContract`: the last 20 bytes of keccak256 of this label. */
+export const LEDGER_VECTOR_ADDRESS_LABEL = "every.channel/ledger/vectors";
+
+/** The fixed EIP-712 domain of the ledger vectors. */
+export const LEDGER_VECTOR_DOMAIN: ObservationLedgerDomain = {
+  name: OBSERVATION_LEDGER_DOMAIN_NAME,
+  version: OBSERVATION_LEDGER_DOMAIN_VERSION,
+  chainId: 31337n,
+  verifyingContract: getAddress(slice(keccak256(toHex(LEDGER_VECTOR_ADDRESS_LABEL)), 12)),
+};
+
+/** `submitCompactAttestations` of `EveryChannelObservationLedger` (checked against the artifact). */
+const submitCompactAttestationsAbi = [
+  {
+    type: "function",
+    name: "submitCompactAttestations",
+    stateMutability: "nonpayable",
+    inputs: [
+      {
+        name: "contents",
+        type: "tuple[]",
+        components: abiParameters.ObservationContent.components,
+      },
+      { name: "signatures", type: "bytes" },
+    ],
+    outputs: [{ name: "finalizedCount", type: "uint256" }],
+  },
+] as const;
 
 export type VectorFiles = Record<string, unknown>;
 
@@ -544,13 +602,188 @@ export async function buildVectors(): Promise<VectorFiles> {
     ],
   };
 
+  const ledgerKeys = [0, 1, 2].map((i) => {
+    const privateKey = keccak256(toHex(ledgerVectorKeyLabel(i)));
+    return { label: ledgerVectorKeyLabel(i), privateKey, account: privateKeyToAccount(privateKey) };
+  });
+  const body2 = createManifestBody(manifestInputs[2]!.value);
+  const epoch1 = { ...epochs[0]!.value, epochId: 289000001n, startUnixMs: 1734000006000n };
+  const ledgerContents: { name: string; value: ObservationContent }[] = [
+    {
+      name: "KGO-HD epoch 289000000",
+      value: {
+        streamHash: kgoId,
+        epochHash: epochHash(epochs[0]!.value),
+        dataRoot: manifestDataRoot(body0),
+        locatorHash: label32("kgo 289000000 locator"),
+        observedUnixMs: 1734000000000n,
+      },
+    },
+    {
+      name: "KGO-HD epoch 289000001",
+      value: {
+        streamHash: kgoId,
+        epochHash: epochHash(epoch1),
+        dataRoot: manifestDataRoot(body2),
+        locatorHash: label32("kgo 289000001 locator"),
+        observedUnixMs: 1734000006000n,
+      },
+    },
+    {
+      name: "KGO-HD epoch 289000000 from a damaged capture (same slot, another content)",
+      value: {
+        streamHash: kgoId,
+        epochHash: epochHash(epochs[0]!.value),
+        dataRoot: label32("kgo 289000000 damaged data"),
+        locatorHash: label32("kgo 289000000 damaged locator"),
+        observedUnixMs: 1734000000000n,
+      },
+    },
+    {
+      name: "all zero",
+      value: {
+        streamHash: ZERO32,
+        epochHash: ZERO32,
+        dataRoot: ZERO32,
+        locatorHash: ZERO32,
+        observedUnixMs: 0n,
+      },
+    },
+    {
+      name: "all maximum",
+      value: {
+        streamHash: `0x${"ff".repeat(32)}`,
+        epochHash: `0x${"ff".repeat(32)}`,
+        dataRoot: `0x${"ff".repeat(32)}`,
+        locatorHash: `0x${"ff".repeat(32)}`,
+        observedUnixMs: UINT64_MAX,
+      },
+    },
+  ];
+  const ledgerDomain = LEDGER_VECTOR_DOMAIN;
+  const contentVectors = [];
+  /** Signatures by content index and key index. */
+  const ledgerSignatures: Hex[][] = [];
+  for (const { name, value } of ledgerContents) {
+    const signatures: Hex[] = [];
+    for (const key of ledgerKeys)
+      signatures.push(await signObservation(key.account, ledgerDomain, value));
+    ledgerSignatures.push(signatures);
+    contentVectors.push({
+      name,
+      json: toJson("ObservationContent", value),
+      abiEncoded: abi("ObservationContent", value),
+      contentHash: contentHash(value),
+      observationSlot: observationSlot(value.streamHash, value.epochHash),
+      structHash: hashStruct({ types: observationTypes, primaryType: "Observation", data: value }),
+      digest: observationDigest(ledgerDomain, value),
+      signatures: signatures.map((signature, i) => ({
+        witness: ledgerKeys[i]!.account.address,
+        signature,
+        compact: toCompactSignature(signature),
+      })),
+    });
+  }
+  const firstHeader: ObservationHeader = {
+    ...ledgerContents[0]!.value,
+    parentObservationHash: ZERO32,
+    sequence: 0n,
+  };
+  const secondHeader: ObservationHeader = {
+    ...ledgerContents[1]!.value,
+    parentObservationHash: observationHash(firstHeader),
+    sequence: 1n,
+  };
+  const maxHeader: ObservationHeader = {
+    ...ledgerContents[4]!.value,
+    parentObservationHash: `0x${"ff".repeat(32)}`,
+    sequence: UINT64_MAX,
+  };
+  const finalized = [
+    { name: "the stream's first observation", content: 0, header: firstHeader },
+    { name: "the next epoch, on the first", content: 1, header: secondHeader },
+    { name: "all maximum", content: 4, header: maxHeader },
+  ].map(({ name, content, header: value }) => ({
+    name,
+    content,
+    parentObservationHash: value.parentObservationHash,
+    sequence: value.sequence.toString(),
+    header: toJson("ObservationHeader", value),
+    abiEncoded: abi("ObservationHeader", value),
+    observationHash: observationHash(value),
+  }));
+  const [batchContents, batchSignatures] = packCompactBatch([
+    {
+      content: ledgerContents[0]!.value,
+      signatures: concatHex(ledgerSignatures[0]!.map((sig) => toCompactSignature(sig))),
+    },
+    {
+      content: ledgerContents[1]!.value,
+      signatures: concatHex(ledgerSignatures[1]!.slice(1).map((sig) => toCompactSignature(sig))),
+    },
+  ]);
+  const ledger = {
+    schema: "every.channel/vectors/ledger-eip712/v1",
+    generatedBy: header(),
+    commitments: [
+      commitmentIds.observationContent,
+      commitmentIds.observation,
+      commitmentIds.observationSlot,
+    ],
+    keys: ledgerKeys.map((k) => ({
+      label: k.label,
+      privateKey: k.privateKey,
+      address: k.account.address,
+    })),
+    domain: {
+      name: ledgerDomain.name,
+      version: ledgerDomain.version,
+      chainId: Number(ledgerDomain.chainId),
+      verifyingContract: ledgerDomain.verifyingContract,
+      verifyingContractLabel: LEDGER_VECTOR_ADDRESS_LABEL,
+    },
+    domainSeparator: domainSeparatorOf(ledgerDomain),
+    typeString: OBSERVATION_TYPE,
+    typeHash: keccak256(toHex(OBSERVATION_TYPE)),
+    maxFutureMs: 300000,
+    contents: contentVectors,
+    finalized,
+    compactBatch: {
+      name: "epoch 289000000 signed by keys 0, 1, 2 and epoch 289000001 by keys 1, 2 (quorum 2 of the 3 keys: both finalize, as `finalized[0]` and `finalized[1]`)",
+      contents: batchContents.map((c) => toJson("ObservationContent", c)),
+      signatures: batchSignatures,
+      calldata: encodeFunctionData({
+        abi: submitCompactAttestationsAbi,
+        functionName: "submitCompactAttestations",
+        args: [batchContents, batchSignatures],
+      }),
+      finalizes: [0, 1],
+    },
+  };
+
   return {
     "stream.json": stream,
     "manifest.json": manifestFile,
     "merkle.json": merkle,
     "observation.json": observation,
     "invalid.json": invalid,
+    "ledger-eip712.json": ledger,
   };
+}
+
+/** The EIP-712 domain separator of the ledger `domain`. */
+function domainSeparatorOf(domain: ObservationLedgerDomain): Hex {
+  return hashDomain({
+    domain: { ...domain },
+    types: {
+      EIP712Domain: [
+        { name: "name", type: "string" },
+        { name: "version", type: "string" },
+        { name: "chainId", type: "uint256" },
+        { name: "verifyingContract", type: "address" },
+      ],
+    },
+  });
 }
 
 /** The checked-in text of a vector file: two-space JSON, bigints never appear (all stringified). */

@@ -13,7 +13,7 @@ import { createArchiveReadReport, type ArchiveReadReport } from "../../lib/archi
 import {
   chainObservation,
   deriveObservationContent,
-  type ObservationContent,
+  type DerivedContent,
   type ObservationHead,
 } from "../../lib/derive/observation";
 import { generateArchives } from "../../scripts/fixtures/generate-archives";
@@ -35,7 +35,7 @@ interface WitnessView {
   files: string[];
   report: ArchiveReadReport;
   /** stream name → epoch id → derived content (after retries and repairs). */
-  contents: Map<string, Map<number, ObservationContent>>;
+  contents: Map<string, Map<number, DerivedContent>>;
   events: ArchiveEpochEvent[];
 }
 
@@ -59,7 +59,7 @@ describe("recorded archive fixtures", function () {
         onEvent: (x) => view.events.push(x),
       })) {
         const name = labelToName.get(e.stream)!;
-        const perStream = view.contents.get(name) ?? new Map<number, ObservationContent>();
+        const perStream = view.contents.get(name) ?? new Map<number, DerivedContent>();
         perStream.set(Number(e.entry.epoch.id), deriveObservationContent(e.entry));
         view.contents.set(name, perStream);
       }

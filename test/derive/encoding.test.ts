@@ -5,7 +5,7 @@ import { encodeAbiParameters, hexToBytes, keccak256, toHex, type Hex } from "vie
 
 import { checkArchiveValue, type ArchiveEntry } from "../../lib/archive/schema";
 import { merkleRoot } from "../../lib/commitments/merkle";
-import { observationHash, observationSlot } from "../../lib/commitments/observation";
+import { contentHash, observationHash, observationSlot } from "../../lib/commitments/observation";
 import { epochHash, streamId } from "../../lib/commitments/stream";
 import {
   bytesToHex32,
@@ -22,7 +22,7 @@ import { chunkHashSeq, epochLocator, locatorHash } from "../../lib/derive/locato
 import {
   chainObservation,
   deriveObservationContent,
-  type ObservationContent,
+  type DerivedContent,
   type ObservationHead,
 } from "../../lib/derive/observation";
 import { archiveStreamKey } from "../../lib/derive/stream-key";
@@ -66,7 +66,7 @@ function sampleEntry(seed: number): ArchiveEntry {
 }
 
 /** The content through the viem/abi commitment functions only, as the derivation is specified. */
-function contentByDefinitions(entry: ArchiveEntry): ObservationContent {
+function contentByDefinitions(entry: ArchiveEntry): DerivedContent {
   const streamKey = archiveStreamKey(entry.stream);
   const streamHash = streamId(streamKey);
   const epoch = epochHash({
@@ -76,16 +76,25 @@ function contentByDefinitions(entry: ArchiveEntry): ObservationContent {
     durationMs: entry.epoch.durationMs,
   });
   const locator = epochLocator(entry.chunks, entry.psip);
+  const dataRoot = merkleRoot(entry.chunks.map((c) => c.blake3));
+  const locatorCommitment = locatorHash(locator);
   return {
     streamKey,
     streamHash,
     epochId: entry.epoch.id,
     epochHash: epoch,
-    dataRoot: merkleRoot(entry.chunks.map((c) => c.blake3)),
+    dataRoot,
     locator,
-    locatorHash: locatorHash(locator),
+    locatorHash: locatorCommitment,
     observedUnixMs: entry.epoch.startUnixMs,
     slot: observationSlot(streamHash, epoch),
+    contentHash: contentHash({
+      streamHash,
+      epochHash: epoch,
+      dataRoot,
+      locatorHash: locatorCommitment,
+      observedUnixMs: entry.epoch.startUnixMs,
+    }),
   };
 }
 

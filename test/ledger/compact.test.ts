@@ -18,52 +18,40 @@ import {
   toCompactSignature,
   unpackCompactBatch,
 } from "../../lib/ledger/compactSignatures";
-import { buildRelayBatch } from "../../lib/ledger/relayBatch";
+import { buildRelayBatch, type CollectedSignature } from "../../lib/ledger/relayBatch";
 import {
   observationDigest,
   signObservation,
   type ObservationLedgerDomain,
 } from "../../lib/ledger/typedData";
 import type { CompactObservation } from "../../lib/ledger/types";
-import type { ObservationHeader } from "../../lib/types/abi";
+import type { ObservationContent } from "../../lib/types/abi";
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
 import {
+  attestedEvent,
   bits,
-  chainOf,
+  contentAt,
+  equivocationEvent,
+  finalizedEvent,
   finalizeWithQuorum,
   hardhatAccount,
   hashOf,
-  headerAt,
+  headOf,
+  linkOn,
+  linksOn,
   loadLedgerFixture,
+  proposedAndFinalizedEvent,
+  proposedEvent,
+  runOf,
   slotOf,
+  SlotState,
+  Status,
   streamOf,
+  type LedgerFixture,
 } from "./fixture";
 
-function proposedAndFinalized(h: ObservationHeader, witnesses: bigint) {
-  return {
-    eventName: "ObservationProposedAndFinalized",
-    args: {
-      observationHash: hashOf(h),
-      streamHash: h.streamHash,
-      epochHash: h.epochHash,
-      parentObservationHash: h.parentObservationHash,
-      dataRoot: h.dataRoot,
-      locatorHash: h.locatorHash,
-      observedUnixMs: h.observedUnixMs,
-      sequence: h.sequence,
-      witnesses,
-    },
-  };
-}
-
-async function signerOf(
-  domain: ObservationLedgerDomain,
-  header: ObservationHeader,
-  compact: Hex,
-): Promise<Hex> {
-  return recoverCompact(observationDigest(domain, header), compact);
-}
+const STREAM = streamOf(1);
 
 /** The signer of a 64-byte compact signature over `hash`. */
 async function recoverCompact(hash: Hex, compact: Hex): Promise<Hex> {
@@ -71,125 +59,112 @@ async function recoverCompact(hash: Hex, compact: Hex): Promise<Hex> {
   return recoverAddress({ hash, signature });
 }
 
+/** Every signature of witnesses `signers` over each of `contents`, in the order given. */
+async function collect(
+  f: LedgerFixture,
+  contents: readonly ObservationContent[],
+  signers: readonly number[],
+): Promise<CollectedSignature[]> {
+  const collected: CollectedSignature[] = [];
+  for (const content of contents)
+    for (const i of signers)
+      collected.push({
+        content,
+        witness: f.witnesses[i]!.address,
+        signature: await f.signatureOf(content, f.witnesses[i]!),
+      });
+  return collected;
+}
+
 describe("EveryChannelObservationLedger.submitCompactAttestations", function () {
-  it("finalizes a run of consecutive epochs in one transaction with one event per observation and returns the count", async function () {
+  it("finalizes a run of consecutive epochs in one transaction with one event per observation, each on the previous, and returns the count", async function () {
     const f = await loadLedgerFixture();
-    const run = chainOf(streamOf(1), 100n, 5, undefined);
-    const items = await Promise.all(run.map((h) => f.compact(h, f.witnesses.slice(1, 4))));
+    const run = runOf(STREAM, 100n, 5);
+    const items = await Promise.all(run.map((c) => f.compact(c, f.witnesses.slice(1, 4))));
     expect(size(items[0]!.signatures)).to.equal(192);
     expect(
       (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
     ).to.equal(5n);
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
-    });
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
+    );
+    const links = linksOn(run, undefined);
     expectEvents(
       f.ledger,
       receipt.logs,
-      run.map((h) => proposedAndFinalized(h, bits(1, 2, 3))),
+      run.map((c, i) =>
+        proposedAndFinalizedEvent(c, i === 0 ? undefined : links[i - 1], bits(1, 2, 3)),
+      ),
     );
-    expect(await f.ledger.read.finalizedHead([streamOf(1)])).to.deep.equal([
-      hashOf(run[4]!),
-      4n,
-      run[4]!.observedUnixMs,
-    ]);
+    expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(headOf(links[4]!));
     expect(await f.ledger.read.slotStatus([slotOf(run[2]!)])).to.deep.equal([
-      2,
+      SlotState.Finalized,
       hashOf(run[2]!),
       0n,
     ]);
   });
 
-  it("keeps a candidate below quorum open with one ObservationAttested per new witness, in registry index order", async function () {
+  it("keeps a content below quorum open with one ObservationAttested per new witness, in registry index order", async function () {
     const f = await loadLedgerFixture();
-    const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
+    const genesis = contentAt(STREAM, 100n);
     const order = [f.witnesses[3]!, f.witnesses[1]!];
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(
-        packCompactBatch([await f.compact(genesis!, order)]),
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis, order)]),
       ),
-    });
+    );
     expectEvents(f.ledger, receipt.logs, [
-      {
-        eventName: "ObservationProposed",
-        args: {
-          observationHash: hashOf(genesis!),
-          streamHash: genesis!.streamHash,
-          slot: slotOf(genesis!),
-          header: genesis!,
-        },
-      },
-      ...[f.witnesses[1]!, f.witnesses[3]!].map((w) => ({
-        eventName: "ObservationAttested",
-        args: { observationHash: hashOf(genesis!), witness: w.address },
-      })),
+      proposedEvent(genesis),
+      attestedEvent(genesis, f.witnesses[1]!.address),
+      attestedEvent(genesis, f.witnesses[3]!.address),
     ]);
-    expect(await f.ledger.read.slotStatus([slotOf(genesis!)])).to.deep.equal([
-      1,
+    expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
+      SlotState.Open,
       zeroHash,
       bits(3, 1),
     ]);
-    // The third signature finalizes the open candidate: ObservationFinalized, as on the other paths.
-    const third = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(
-        packCompactBatch([await f.compact(genesis!, [f.witnesses[0]!])]),
+    // The third signature finalizes the open content: ObservationFinalized, as on the other paths.
+    const third = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis, [f.witnesses[0]!])]),
       ),
-    });
-    expectEvents(f.ledger, third.logs, [
-      {
-        eventName: "ObservationFinalized",
-        args: {
-          observationHash: hashOf(genesis!),
-          streamHash: genesis!.streamHash,
-          slot: slotOf(genesis!),
-          sequence: 0n,
-          witnesses: bits(0, 1, 3),
-        },
-      },
-    ]);
+    );
+    expectEvents(f.ledger, third.logs, [finalizedEvent(genesis, undefined, bits(0, 1, 3))]);
   });
 
   it("skips duplicates within an item and replays of counted signatures, without reverting", async function () {
     const f = await loadLedgerFixture();
-    const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-    const item = await f.compact(genesis!, f.witnesses.slice(0, 2));
+    const genesis = contentAt(STREAM, 100n);
+    const item = await f.compact(genesis, f.witnesses.slice(0, 2));
     const first = item.signatures.slice(0, 130) as Hex;
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(
         packCompactBatch([
-          { header: genesis!, signatures: `${item.signatures}${first.slice(2)}` as Hex },
+          { content: genesis, signatures: `${item.signatures}${first.slice(2)}` as Hex },
         ]),
       ),
-    });
-    expectEvents(f.ledger, receipt.logs, [
-      {
-        eventName: "ObservationProposed",
-        args: {
-          observationHash: hashOf(genesis!),
-          streamHash: genesis!.streamHash,
-          slot: slotOf(genesis!),
-          header: genesis!,
-        },
-      },
-      ...f.witnesses.slice(0, 2).map((w) => ({
-        eventName: "ObservationAttested",
-        args: { observationHash: hashOf(genesis!), witness: w.address },
-      })),
-    ]);
-    const replay = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch([item])),
-    });
-    expectEvents(f.ledger, replay.logs, []);
-    expect(await f.ledger.read.candidateStatus([slotOf(genesis!), hashOf(genesis!)])).to.deep.equal(
-      [1, 2n, 3n],
     );
+    expectEvents(f.ledger, receipt.logs, [
+      proposedEvent(genesis),
+      ...f.witnesses.slice(0, 2).map((w) => attestedEvent(genesis, w.address)),
+    ]);
+    const replay = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(packCompactBatch([item])),
+    );
+    expectEvents(f.ledger, replay.logs, []);
+    expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
+      Status.Open,
+      2n,
+      3n,
+      true,
+    ]);
   });
 
   it("skips an item whose slot is finalized, by itself or a rival, and goes on with the batch", async function () {
     const f = await loadLedgerFixture();
-    const winner = headerAt(streamOf(1), 100n, undefined, 0);
-    const rival = headerAt(streamOf(1), 100n, undefined, 1);
-    const other = headerAt(streamOf(2), 100n, undefined, 0);
+    const winner = contentAt(STREAM, 100n, 0);
+    const rival = contentAt(STREAM, 100n, 1);
+    const other = contentAt(streamOf(2), 100n, 0);
     await finalizeWithQuorum(f, winner);
     const items = [
       await f.compact(winner, f.witnesses.slice(2, 5)),
@@ -199,20 +174,23 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     expect(
       (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
     ).to.equal(1n);
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
-    });
-    expectEvents(f.ledger, receipt.logs, [proposedAndFinalized(other, bits(2, 3, 4))]);
-    expect(await f.ledger.read.candidateStatus([slotOf(rival), hashOf(rival)])).to.deep.equal([
-      3,
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
+    );
+    expectEvents(f.ledger, receipt.logs, [
+      proposedAndFinalizedEvent(other, undefined, bits(2, 3, 4)),
+    ]);
+    expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
+      Status.Superseded,
       0n,
       3n,
+      false,
     ]);
   });
 
-  it("keeps a child given before its parent open with its quorum and finalizes it when resubmitted", async function () {
+  it("skips an item expired at quorum: given first, a later epoch finalizes and the earlier one writes nothing", async function () {
     const f = await loadLedgerFixture();
-    const [a, b] = chainOf(streamOf(1), 100n, 2, undefined);
+    const [a, b] = runOf(STREAM, 100n, 2);
     const items = [
       await f.compact(b!, f.witnesses.slice(0, 3)),
       await f.compact(a!, f.witnesses.slice(0, 3)),
@@ -220,50 +198,26 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     expect(
       (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(items))).result,
     ).to.equal(1n);
-    await f.ledger.write.submitCompactAttestations(packCompactBatch(items));
-    expect(await f.ledger.read.candidateStatus([slotOf(b!), hashOf(b!)])).to.deep.equal([
-      1,
-      3n,
-      3n,
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(packCompactBatch(items)),
+    );
+    expectEvents(f.ledger, receipt.logs, [proposedAndFinalizedEvent(b!, undefined, bits(0, 1, 2))]);
+    expect(await f.ledger.read.slotStatus([slotOf(a!)])).to.deep.equal([
+      SlotState.Empty,
+      zeroHash,
+      0n,
     ]);
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(packCompactBatch([items[0]!])),
-    });
-    expectEvents(f.ledger, receipt.logs, [
-      {
-        eventName: "ObservationFinalized",
-        args: {
-          observationHash: hashOf(b!),
-          streamHash: b!.streamHash,
-          slot: slotOf(b!),
-          sequence: 1n,
-          witnesses: bits(0, 1, 2),
-        },
-      },
-    ]);
-    expect(await f.ledger.read.attestationsOf([hashOf(b!)])).to.deep.equal([]);
+    expect((await f.ledger.read.candidateStatus([a!]))[0]).to.equal(Status.Expired);
   });
 
-  it("finalizes a speculative chain within one batch ordered by sequence", async function () {
+  it("finalizes epochs whose signatures were collected in any order once buildCompactRelayBatch orders them", async function () {
     const f = await loadLedgerFixture();
-    const run = chainOf(streamOf(1), 100n, 3, undefined);
+    const run = runOf(STREAM, 100n, 3);
     const batch = buildCompactRelayBatch({
-      signatures: (
-        await Promise.all(
-          [...run].reverse().map(async (header) =>
-            Promise.all(
-              f.witnesses.slice(2, 5).map(async (w) => ({
-                header,
-                witness: w.address,
-                signature: await signObservation(w, f.domain, header),
-              })),
-            ),
-          ),
-        )
-      ).flat(),
-      heads: {},
+      signatures: (await collect(f, run, [2, 3, 4])).reverse(),
+      heads: new Map(),
     });
-    expect(batch.map((item) => item.header)).to.deep.equal(run);
+    expect(batch.map((item) => item.content)).to.deep.equal(run);
     expect(
       (await f.ledger.simulate.submitCompactAttestations(packCompactBatch(batch))).result,
     ).to.equal(3n);
@@ -271,33 +225,19 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
 
   it("records an equivocating signature as evidence, counts it nowhere and keeps the batch", async function () {
     const f = await loadLedgerFixture();
-    const a = headerAt(streamOf(1), 100n, undefined, 0);
-    const b = headerAt(streamOf(1), 100n, undefined, 1);
+    const a = contentAt(STREAM, 100n, 0);
+    const b = contentAt(STREAM, 100n, 1);
     const w = f.witnesses[0]!;
     await f.ledger.write.submitCompactAttestations(packCompactBatch([await f.compact(a, [w])]));
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(
         packCompactBatch([await f.compact(b, [w, f.witnesses[1]!])]),
       ),
-    });
+    );
     expectEvents(f.ledger, receipt.logs, [
-      {
-        eventName: "EquivocationRecorded",
-        args: {
-          slot: slotOf(a),
-          witness: w.address,
-          observationA: zeroHash,
-          observationB: hashOf(b),
-        },
-      },
-      {
-        eventName: "ObservationProposed",
-        args: { observationHash: hashOf(b), streamHash: b.streamHash, slot: slotOf(b), header: b },
-      },
-      {
-        eventName: "ObservationAttested",
-        args: { observationHash: hashOf(b), witness: f.witnesses[1]!.address },
-      },
+      equivocationEvent(a, w.address, zeroHash, hashOf(b)),
+      proposedEvent(b),
+      attestedEvent(b, f.witnesses[1]!.address),
     ]);
     expect(await f.ledger.read.equivocation([slotOf(a), w.address])).to.deep.equal([
       zeroHash,
@@ -305,33 +245,33 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     ]);
     expect(await f.ledger.read.attestationsOf([hashOf(a)])).to.deep.equal([getAddress(w.address)]);
     // An item whose only signature is an equivocation adds nothing and emits nothing.
-    const c = headerAt(streamOf(1), 100n, undefined, 2);
-    const none = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.submitCompactAttestations(
-        packCompactBatch([await f.compact(c, [w])]),
-      ),
-    });
+    const c = contentAt(STREAM, 100n, 2);
+    const none = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(packCompactBatch([await f.compact(c, [w])])),
+    );
     expectEvents(f.ledger, none.logs, []);
   });
 
   it("finalizes through the same state as submitSignedAttestations: the paths mix", async function () {
     const f = await loadLedgerFixture();
-    const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-    await f.ledger.write.submitSignedAttestations([[await f.signed(genesis!, [f.witnesses[0]!])]]);
-    expect(
-      (
-        await f.ledger.simulate.submitCompactAttestations(
-          packCompactBatch([await f.compact(genesis!, f.witnesses.slice(0, 3))]),
-        )
-      ).result,
-    ).to.equal(1n);
+    const genesis = contentAt(STREAM, 100n);
+    await f.ledger.write.submitSignedAttestations([[await f.signed(genesis, [f.witnesses[0]!])]]);
+    const receipt = await f.receiptOf(
+      await f.ledger.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis, f.witnesses.slice(0, 3))]),
+      ),
+    );
+    expectEvents(f.ledger, receipt.logs, [finalizedEvent(genesis, undefined, bits(0, 1, 2))]);
+    expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(
+      headOf(linkOn(genesis, undefined)),
+    );
   });
 
   it("grows its per-call witness cache beyond eight distinct witnesses", async function () {
     const f = await loadLedgerFixture();
     const extra = [6, 7, 8, 9, 10, 11, 12].map((i) => hardhatAccount(i));
     await f.registry.write.updateWitnessSet([extra.map((a) => a.address), [], 7n]);
-    const run = chainOf(streamOf(1), 100n, 2, undefined);
+    const run = runOf(STREAM, 100n, 2);
     const all = [...f.witnesses, ...extra];
     const items = [
       await f.compact(run[0]!, all.slice(0, 7)),
@@ -353,24 +293,24 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       );
     });
 
-    it("with MalformedCompactSignatures naming the header and offset where the groups do not fit the headers", async function () {
+    it("with MalformedCompactSignatures naming the content and offset where the groups do not fit the contents", async function () {
       const f = await loadLedgerFixture();
-      const [genesis, next] = chainOf(streamOf(1), 100n, 2, undefined);
+      const [genesis, next] = runOf(STREAM, 100n, 2);
       const item = await f.compact(genesis!, [f.witnesses[0]!]);
       const group = `0x01${item.signatures.slice(2)}` as Hex;
-      const cases: [readonly ObservationHeader[], Hex, bigint, bigint][] = [
+      const cases: [readonly ObservationContent[], Hex, bigint, bigint][] = [
         // No group at all, a zero count, a group cut short, a count above what is there.
         [[genesis!], "0x", 0n, 0n],
         [[genesis!], `0x00${item.signatures.slice(2)}`, 0n, 0n],
         [[genesis!], group.slice(0, 100) as Hex, 0n, 0n],
         [[genesis!], `0x02${item.signatures.slice(2)}`, 0n, 0n],
-        // One group for two headers; bytes after the last group.
+        // One group for two contents; bytes after the last group.
         [[genesis!, next!], group, 1n, 65n],
         [[genesis!], `${group}00`, 1n, 65n],
       ];
-      for (const [headers, signatures, index, offset] of cases) {
+      for (const [contents, signatures, index, offset] of cases) {
         await expectRevert(
-          f.ledger.write.submitCompactAttestations([headers, signatures]),
+          f.ledger.write.submitCompactAttestations([contents, signatures]),
           f.ledger,
           "MalformedCompactSignatures",
           [index, offset],
@@ -380,8 +320,8 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
 
     it("with InvalidCompactSignature naming the position of a signature that recovers no signer", async function () {
       const f = await loadLedgerFixture();
-      const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-      const item = await f.compact(genesis!, f.witnesses.slice(0, 2));
+      const genesis = contentAt(STREAM, 100n);
+      const item = await f.compact(genesis, f.witnesses.slice(0, 2));
       const second = item.signatures.slice(130);
       // r = 0 or s = 0 recover no signer.
       const zeroR = `${"0".repeat(64)}${second.slice(64)}`;
@@ -393,43 +333,55 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
         const signatures = `${item.signatures.slice(0, 130)}${bad}` as Hex;
         await expectRevert(
           f.ledger.write.submitCompactAttestations(
-            packCompactBatch([{ header: genesis!, signatures }]),
+            packCompactBatch([{ content: genesis, signatures }]),
           ),
           f.ledger,
           "InvalidCompactSignature",
-          [hashOf(genesis!), 1n],
+          [hashOf(genesis), 1n],
         );
       }
     });
 
-    it("with ReservedObservationHash for a hash below 2**128, whether the item finalizes or stays open", async function () {
+    it("with ReservedContentHash for a hash below 2**128 when the item would finalize; below quorum it is recorded", async function () {
       const f = await loadLedgerFixture();
       const harness = await hre.viem.deployContract("EveryChannelObservationLedgerHarness", [
         f.registry.address,
       ]);
       const reserved = `0x${(2n ** 128n - 1n).toString(16).padStart(64, "0")}` as const;
-      await harness.write.forceObservationHash([reserved]);
-      const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
+      await harness.write.forceContentHash([reserved]);
+      const genesis = contentAt(STREAM, 100n);
       const domain = { ...f.domain, verifyingContract: harness.address };
-      for (const signers of [f.witnesses.slice(0, 3), [f.witnesses[0]!]]) {
-        await expectRevert(
-          harness.write.submitCompactAttestations(
-            packCompactBatch([await f.compact(genesis!, signers, domain)]),
-          ),
-          harness,
-          "ReservedObservationHash",
-          [reserved],
-        );
-      }
+      await expectRevert(
+        harness.write.submitCompactAttestations(
+          packCompactBatch([await f.compact(genesis, f.witnesses.slice(0, 3), domain)]),
+        ),
+        harness,
+        "ReservedContentHash",
+        [reserved],
+      );
+      await harness.write.submitCompactAttestations(
+        packCompactBatch([await f.compact(genesis, [f.witnesses[0]!], domain)]),
+      );
+      expect(await harness.read.attestationsOf([reserved])).to.deep.equal([
+        f.witnesses[0]!.address,
+      ]);
+      await expectRevert(
+        harness.write.submitCompactAttestations(
+          packCompactBatch([await f.compact(genesis, f.witnesses.slice(1, 3), domain)]),
+        ),
+        harness,
+        "ReservedContentHash",
+        [reserved],
+      );
     });
 
     it("with NotAWitness naming a signer that never was a witness, or was removed", async function () {
       const f = await loadLedgerFixture();
-      const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
+      const genesis = contentAt(STREAM, 100n);
       const stranger = hardhatAccount(9);
       await expectRevert(
         f.ledger.write.submitCompactAttestations(
-          packCompactBatch([await f.compact(genesis!, [f.witnesses[0]!, stranger])]),
+          packCompactBatch([await f.compact(genesis, [f.witnesses[0]!, stranger])]),
         ),
         f.ledger,
         "NotAWitness",
@@ -438,7 +390,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       await f.registry.write.removeWitness([f.witnesses[4]!.address]);
       await expectRevert(
         f.ledger.write.submitCompactAttestations(
-          packCompactBatch([await f.compact(genesis!, [f.witnesses[4]!])]),
+          packCompactBatch([await f.compact(genesis, [f.witnesses[4]!])]),
         ),
         f.ledger,
         "NotAWitness",
@@ -446,25 +398,26 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       );
     });
 
-    it("with NotAWitness naming the recovered address for a signature over another header, chain, contract, name or version", async function () {
+    it("with NotAWitness naming the recovered address for a signature over another content, chain, contract, name or version", async function () {
       const f = await loadLedgerFixture();
-      const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-      const other = headerAt(streamOf(1), 100n, undefined, 1);
+      const genesis = contentAt(STREAM, 100n);
+      const other = contentAt(STREAM, 100n, 1);
       const w = f.witnesses[0]!;
-      const cases: { domain: ObservationLedgerDomain; signed: ObservationHeader }[] = [
+      const cases: { domain: ObservationLedgerDomain; signed: ObservationContent }[] = [
         { domain: f.domain, signed: other },
-        { domain: { ...f.domain, chainId: 1n }, signed: genesis! },
-        { domain: { ...f.domain, verifyingContract: f.registry.address }, signed: genesis! },
-        { domain: { ...f.domain, name: "EveryChannelRail" }, signed: genesis! },
-        { domain: { ...f.domain, version: "2" }, signed: genesis! },
+        { domain: f.domain, signed: { ...genesis, observedUnixMs: genesis.observedUnixMs + 1n } },
+        { domain: { ...f.domain, chainId: 1n }, signed: genesis },
+        { domain: { ...f.domain, verifyingContract: f.registry.address }, signed: genesis },
+        { domain: { ...f.domain, name: "EveryChannelRail" }, signed: genesis },
+        { domain: { ...f.domain, version: "1" }, signed: genesis },
       ];
       for (const { domain, signed } of cases) {
         const signatures = packCompactSignatures([await signObservation(w, domain, signed)]);
-        const recovered = await recoverCompact(observationDigest(f.domain, genesis!), signatures);
+        const recovered = await recoverCompact(observationDigest(f.domain, genesis), signatures);
         expect(recovered).to.not.equal(getAddress(w.address));
         await expectRevert(
           f.ledger.write.submitCompactAttestations(
-            packCompactBatch([{ header: genesis!, signatures }]),
+            packCompactBatch([{ content: genesis, signatures }]),
           ),
           f.ledger,
           "NotAWitness",
@@ -478,15 +431,13 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
 describe("lib/ledger/compactSignatures", function () {
   it("packs 65-byte signatures into 64-byte EIP-2098 signatures that recover the same signer", async function () {
     const f = await loadLedgerFixture();
-    const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-    const full = await Promise.all(
-      f.witnesses.slice(0, 3).map((w) => signObservation(w, f.domain, genesis!)),
-    );
+    const genesis = contentAt(STREAM, 100n);
+    const full = await Promise.all(f.witnesses.slice(0, 3).map((w) => f.signatureOf(genesis, w)));
     const packed = packCompactSignatures(full);
     expect(size(packed)).to.equal(192);
     for (let i = 0; i < 3; ++i) {
       const compact = `0x${packed.slice(2 + 128 * i, 2 + 128 * (i + 1))}` as Hex;
-      expect(await signerOf(f.domain, genesis!, compact)).to.equal(
+      expect(await recoverCompact(observationDigest(f.domain, genesis), compact)).to.equal(
         getAddress(f.witnesses[i]!.address),
       );
       expect(toCompactSignature(full[i]!)).to.equal(compact);
@@ -505,87 +456,72 @@ describe("lib/ledger/compactSignatures", function () {
     );
   });
 
-  it("packs items into headers and count-prefixed groups, and unpacks them back", async function () {
+  it("packs items into contents and count-prefixed groups, and unpacks them back", async function () {
     const f = await loadLedgerFixture();
-    const run = chainOf(streamOf(1), 100n, 3, undefined);
-    const items = [
+    const run = runOf(STREAM, 100n, 3);
+    const items: CompactObservation[] = [
       await f.compact(run[0]!, f.witnesses.slice(0, 3)),
       await f.compact(run[1]!, [f.witnesses[4]!]),
       await f.compact(run[2]!, f.witnesses.slice(0, 5)),
     ];
-    const [headers, signatures] = packCompactBatch(items);
-    expect(headers).to.deep.equal(run);
+    const [contents, signatures] = packCompactBatch(items);
+    expect(contents).to.deep.equal(run);
     // 3 + 1 + 5 signatures of 64 bytes and one count byte per item.
     expect(size(signatures)).to.equal(9 * 64 + 3);
     expect(signatures.slice(0, 4)).to.equal("0x03");
     expect(signatures.slice(2 + 2 * (1 + 3 * 64), 4 + 2 * (1 + 3 * 64))).to.equal("01");
-    expect(unpackCompactBatch(headers, signatures)).to.deep.equal(items);
+    expect(unpackCompactBatch(contents, signatures)).to.deep.equal(items);
   });
 
   it("refuses to pack an empty batch or an item whose signatures are not 1 to 255 compact signatures, naming the item", function () {
-    const header = headerAt(streamOf(1), 100n, undefined);
+    const content = contentAt(STREAM, 100n);
     const one = `0x${"11".repeat(64)}` as Hex;
     expect(() => packCompactBatch([])).to.throw(/items.*no item/);
-    expect(() => packCompactBatch([{ header, signatures: "0x" }])).to.throw(
+    expect(() => packCompactBatch([{ content, signatures: "0x" }])).to.throw(
       /items\[0\]\.signatures.*0 bytes/,
     );
     expect(() =>
       packCompactBatch([
-        { header, signatures: one },
-        { header, signatures: `${one}00` as Hex },
+        { content, signatures: one },
+        { content, signatures: `${one}00` as Hex },
       ]),
     ).to.throw(/items\[1\]\.signatures.*65 bytes/);
-    expect(() => packCompactBatch([{ header, signatures: "0xzz" as Hex }])).to.throw(
+    expect(() => packCompactBatch([{ content, signatures: "0xzz" as Hex }])).to.throw(
       /items\[0\]\.signatures.*not a hex/,
     );
     const many = `0x${"11".repeat(64 * 256)}` as Hex;
-    expect(() => packCompactBatch([{ header, signatures: many }])).to.throw(
+    expect(() => packCompactBatch([{ content, signatures: many }])).to.throw(
       /items\[0\]\.signatures.*at most 255/,
     );
   });
 
-  it("refuses to unpack groups that do not fit the headers, naming the offset", function () {
-    const header = headerAt(streamOf(1), 100n, undefined);
+  it("refuses to unpack groups that do not fit the contents, naming the offset", function () {
+    const content = contentAt(STREAM, 100n);
     const group = `0x01${"11".repeat(64)}` as Hex;
-    expect(() => unpackCompactBatch([header, header], group)).to.throw(
-      /signatures: no group for headers\[1\].*offset 65/,
+    expect(() => unpackCompactBatch([content, content], group)).to.throw(
+      /signatures: no group for contents\[1\].*offset 65/,
     );
-    expect(() => unpackCompactBatch([header], "0x00")).to.throw(
-      /signatures: headers\[0\].*group of 0 signatures.*offset 0/,
+    expect(() => unpackCompactBatch([content], "0x00")).to.throw(
+      /signatures: contents\[0\].*group of 0 signatures.*offset 0/,
     );
-    expect(() => unpackCompactBatch([header], `0x02${"11".repeat(64)}`)).to.throw(
-      /signatures: headers\[0\].*group of 2 signatures.*offset 0/,
+    expect(() => unpackCompactBatch([content], `0x02${"11".repeat(64)}`)).to.throw(
+      /signatures: contents\[0\].*group of 2 signatures.*offset 0/,
     );
-    expect(() => unpackCompactBatch([header], `${group}ff`)).to.throw(
+    expect(() => unpackCompactBatch([content], `${group}ff`)).to.throw(
       /signatures: 1 bytes after the last of 1 groups.*offset 65/,
     );
-    expect(() => unpackCompactBatch([header], "0xzz" as Hex)).to.throw(/signatures.*not a hex/);
+    expect(() => unpackCompactBatch([content], "0xzz" as Hex)).to.throw(/signatures.*not a hex/);
   });
 
   it("builds the same batch as buildRelayBatch with packed signatures", async function () {
     const f = await loadLedgerFixture();
-    const run = chainOf(streamOf(1), 100n, 2, undefined);
-    const collected = (
-      await Promise.all(
-        run.map(async (header) =>
-          Promise.all(
-            f.witnesses.slice(0, 3).map(async (w) => ({
-              header,
-              witness: w.address,
-              signature: await signObservation(w, f.domain, header),
-            })),
-          ),
-        ),
-      )
-    ).flat();
-    const compact: CompactObservation[] = buildCompactRelayBatch({
-      signatures: collected,
-      heads: {},
-    });
-    const full = buildRelayBatch({ signatures: collected, heads: {} });
+    const run = runOf(STREAM, 100n, 2);
+    const collected = await collect(f, run, [0, 1, 2]);
+    const compact = buildCompactRelayBatch({ signatures: collected, heads: new Map() });
+    const full = buildRelayBatch({ signatures: collected, heads: new Map() });
     expect(compact).to.deep.equal(
       full.map((item) => ({
-        header: item.header,
+        content: item.content,
         signatures: packCompactSignatures(item.signatures.map((s) => s.signature)),
       })),
     );

@@ -1,68 +1,49 @@
 import { expect } from "chai";
-import { type Hex } from "viem";
+import { zeroHash } from "viem";
 
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
 import {
   bits,
+  contentAt,
+  equivocationEvent,
   finalizeWithQuorum,
   hardhatAccount,
   hashOf,
-  headerAt,
   loadLedgerFixture,
   slotOf,
+  SlotState,
+  Status,
   streamOf,
-  type LedgerFixture,
 } from "./fixture";
-import type { ObservationHeader } from "../../lib/types/abi";
 
 describe("EveryChannelObservationLedger.reportEquivocation", function () {
-  const a = headerAt(streamOf(1), 100n, undefined, 0);
-  const b = headerAt(streamOf(1), 100n, undefined, 1);
+  const a = contentAt(streamOf(1), 100n, 0);
+  const b = contentAt(streamOf(1), 100n, 1);
 
-  async function signatureOf(
-    f: LedgerFixture,
-    header: ObservationHeader,
-    witness = 0,
-  ): Promise<Hex> {
-    return (await f.signed(header, [f.witnesses[witness]!])).signatures[0]!.signature;
-  }
-
-  it("records two signatures of one witness for two candidates of a slot, by anyone", async function () {
+  it("records two signatures of one witness over two contents of a slot, by anyone", async function () {
     const f = await loadLedgerFixture();
     const w = f.witnesses[0]!;
-    const receipt = await f.publicClient.waitForTransactionReceipt({
-      hash: await f.ledger.write.reportEquivocation(
-        [w.address, a, await signatureOf(f, a), b, await signatureOf(f, b)],
+    const receipt = await f.receiptOf(
+      await f.ledger.write.reportEquivocation(
+        [w.address, a, await f.signatureOf(a, w), b, await f.signatureOf(b, w)],
         { account: f.others[10]!.account },
       ),
-    });
-    expectEvents(f.ledger, receipt.logs, [
-      {
-        eventName: "EquivocationRecorded",
-        args: {
-          slot: slotOf(a),
-          witness: w.address,
-          observationA: hashOf(a),
-          observationB: hashOf(b),
-        },
-      },
-    ]);
+    );
+    expectEvents(f.ledger, receipt.logs, [equivocationEvent(a, w.address, hashOf(a), hashOf(b))]);
     expect(await f.ledger.read.equivocation([slotOf(a), w.address])).to.deep.equal([
       hashOf(a),
       hashOf(b),
     ]);
     // The witness's bit is now taken in the open slot: none of its attestations there counts any more.
     expect(await f.ledger.read.slotStatus([slotOf(a)])).to.deep.equal([
-      1,
-      `0x${"0".repeat(64)}`,
+      SlotState.Open,
+      zeroHash,
       bits(0),
     ]);
-    const again = await f.publicClient.waitForTransactionReceipt({
-      hash: await (await f.ledgerAs(w)).write.attest([a]),
-    });
+    const again = await f.receiptOf(await (await f.ledgerAs(w)).write.attest([a]));
     expectEvents(f.ledger, again.logs, []);
-    expect(await f.ledger.read.candidateStatus([slotOf(a), hashOf(a)])).to.deep.equal([0, 0n, 3n]);
+    expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([Status.Unknown, 0n, 3n, true]);
   });
 
   it("keeps a counted attestation counted and records evidence after the slot finalized", async function () {
@@ -72,21 +53,25 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
     await f.ledger.write.reportEquivocation([
       w.address,
       a,
-      await signatureOf(f, a),
+      await f.signatureOf(a, w),
       b,
-      await signatureOf(f, b),
+      await f.signatureOf(b, w),
     ]);
     expect(await f.ledger.read.equivocation([slotOf(a), w.address])).to.deep.equal([
       hashOf(a),
       hashOf(b),
     ]);
-    expect(await f.ledger.read.slotStatus([slotOf(a)])).to.deep.equal([2, hashOf(a), 0n]);
+    expect(await f.ledger.read.slotStatus([slotOf(a)])).to.deep.equal([
+      SlotState.Finalized,
+      hashOf(a),
+      0n,
+    ]);
   });
 
   it("accepts evidence against a witness removed since", async function () {
     const f = await loadLedgerFixture();
     const w = f.witnesses[4]!;
-    const [sa, sb] = [await signatureOf(f, a, 4), await signatureOf(f, b, 4)];
+    const [sa, sb] = [await f.signatureOf(a, w), await f.signatureOf(b, w)];
     await f.registry.write.removeWitness([w.address]);
     await f.ledger.write.reportEquivocation([w.address, a, sa, b, sb]);
     expect(await f.ledger.read.equivocation([slotOf(a), w.address])).to.deep.equal([
@@ -95,16 +80,35 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
     ]);
   });
 
-  it("reverts with DifferentSlots for headers of two slots", async function () {
+  it("accepts evidence over two contents that differ only in observedUnixMs", async function () {
     const f = await loadLedgerFixture();
-    const c = headerAt(streamOf(1), 101n, undefined);
+    const w = f.witnesses[1]!;
+    const later = { ...a, observedUnixMs: a.observedUnixMs + 1n };
+    expect(slotOf(later)).to.equal(slotOf(a));
+    await f.ledger.write.reportEquivocation([
+      w.address,
+      a,
+      await f.signatureOf(a, w),
+      later,
+      await f.signatureOf(later, w),
+    ]);
+    expect(await f.ledger.read.equivocation([slotOf(a), w.address])).to.deep.equal([
+      hashOf(a),
+      hashOf(later),
+    ]);
+  });
+
+  it("reverts with DifferentSlots for contents of two slots", async function () {
+    const f = await loadLedgerFixture();
+    const w = f.witnesses[0]!;
+    const c = contentAt(streamOf(1), 101n);
     await expectRevert(
       f.ledger.write.reportEquivocation([
-        f.witnesses[0]!.address,
+        w.address,
         a,
-        await signatureOf(f, a),
+        await f.signatureOf(a, w),
         c,
-        await signatureOf(f, c),
+        await f.signatureOf(c, w),
       ]),
       f.ledger,
       "DifferentSlots",
@@ -112,11 +116,12 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
     );
   });
 
-  it("reverts with SameObservation for the same header twice", async function () {
+  it("reverts with SameObservation for the same content twice", async function () {
     const f = await loadLedgerFixture();
-    const s = await signatureOf(f, a);
+    const w = f.witnesses[0]!;
+    const s = await f.signatureOf(a, w);
     await expectRevert(
-      f.ledger.write.reportEquivocation([f.witnesses[0]!.address, a, s, a, s]),
+      f.ledger.write.reportEquivocation([w.address, a, s, a, s]),
       f.ledger,
       "SameObservation",
       [hashOf(a)],
@@ -126,8 +131,8 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
   it("reverts with NotAWitness for an address that never was a witness", async function () {
     const f = await loadLedgerFixture();
     const stranger = hardhatAccount(9);
-    const sa = (await f.signed(a, [stranger])).signatures[0]!.signature;
-    const sb = (await f.signed(b, [stranger])).signatures[0]!.signature;
+    const sa = await f.signatureOf(a, stranger);
+    const sb = await f.signatureOf(b, stranger);
     await expectRevert(
       f.ledger.write.reportEquivocation([stranger.address, a, sa, b, sb]),
       f.ledger,
@@ -139,7 +144,7 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
   it("reverts with EquivocationAlreadyRecorded for a second report, and after automatic detection", async function () {
     const f = await loadLedgerFixture();
     const w = f.witnesses[0]!;
-    const args = [w.address, a, await signatureOf(f, a), b, await signatureOf(f, b)] as const;
+    const args = [w.address, a, await f.signatureOf(a, w), b, await f.signatureOf(b, w)] as const;
     await f.ledger.write.reportEquivocation([...args]);
     await expectRevert(
       f.ledger.write.reportEquivocation([...args]),
@@ -154,9 +159,9 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
       f.ledger.write.reportEquivocation([
         v.address,
         a,
-        await signatureOf(f, a, 1),
+        await f.signatureOf(a, v),
         b,
-        await signatureOf(f, b, 1),
+        await f.signatureOf(b, v),
       ]),
       f.ledger,
       "EquivocationAlreadyRecorded",
@@ -164,11 +169,11 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
     );
   });
 
-  it("reverts with InvalidSignature naming the header whose signature fails", async function () {
+  it("reverts with InvalidSignature naming the content whose signature fails", async function () {
     const f = await loadLedgerFixture();
     const w = f.witnesses[0]!;
-    const [sa, sb] = [await signatureOf(f, a), await signatureOf(f, b)];
-    const other = await signatureOf(f, a, 1);
+    const [sa, sb] = [await f.signatureOf(a, w), await f.signatureOf(b, w)];
+    const other = await f.signatureOf(a, f.witnesses[1]!);
     await expectRevert(
       f.ledger.write.reportEquivocation([w.address, a, other, b, sb]),
       f.ledger,

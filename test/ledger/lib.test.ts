@@ -12,12 +12,23 @@ import {
   type Hex,
 } from "viem";
 
+import { contentHash, headerContent } from "../../lib/commitments/observation";
 import { InvalidFieldError } from "../../lib/errors";
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
 import { buildRelayBatch, type CollectedSignature } from "../../lib/ledger/relayBatch";
-import { signObservation } from "../../lib/ledger/typedData";
+import { observationTypes } from "../../lib/ledger/typedData";
 import { ledgerAbiParameters } from "../../lib/ledger/types";
-import { chainOf, hashOf, headerAt, linkOf, loadLedgerFixture, streamOf } from "./fixture";
+import { abiParameters, type ObservationContent } from "../../lib/types/abi";
+import {
+  contentAt,
+  hashOf,
+  headerOn,
+  linkOn,
+  loadLedgerFixture,
+  runOf,
+  streamOf,
+  type LedgerFixture,
+} from "./fixture";
 
 /** A client whose only answer is `eip712Domain()` returning the given values. */
 function clientAnsweringDomain(
@@ -44,26 +55,65 @@ function clientAnsweringDomain(
   });
 }
 
+/** name/type/components of ABI parameters, without `internalType`. */
+function strip(p: unknown): unknown {
+  return Array.isArray(p)
+    ? p.map(strip)
+    : p !== null && typeof p === "object"
+      ? Object.fromEntries(
+          Object.entries(p as Record<string, unknown>)
+            .filter(([k]) => k !== "internalType")
+            .map(([k, v]) => [k, strip(v)]),
+        )
+      : p;
+}
+
+/** Every signature of witnesses `signers` (indices) over each of `contents`. */
+async function collect(
+  f: LedgerFixture,
+  contents: readonly ObservationContent[],
+  signers: readonly number[],
+): Promise<CollectedSignature[]> {
+  const collected: CollectedSignature[] = [];
+  for (const content of contents)
+    for (const i of signers)
+      collected.push({
+        content,
+        witness: f.witnesses[i]!.address,
+        signature: await f.signatureOf(content, f.witnesses[i]!),
+      });
+  return collected;
+}
+
 describe("lib/ledger", function () {
-  it("mirrors the contract's SignedObservation and WitnessSignature ABI shapes", async function () {
+  it("mirrors the contract's SignedObservation, WitnessSignature and ObservationContent ABI shapes, and the EIP-712 Observation type lists the content's fields", async function () {
     const artifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
-    const submit = artifact.abi.find(
-      (e: { type: string; name?: string }) =>
-        e.type === "function" && e.name === "submitSignedAttestations",
-    ) as { inputs: readonly (AbiParameter & { components: readonly AbiParameter[] })[] };
-    const strip = (p: unknown): unknown =>
-      Array.isArray(p)
-        ? p.map(strip)
-        : p !== null && typeof p === "object"
-          ? Object.fromEntries(
-              Object.entries(p as Record<string, unknown>)
-                .filter(([k]) => k !== "internalType")
-                .map(([k, v]) => [k, strip(v)]),
-            )
-          : p;
-    expect(strip(submit.inputs[0]!.components)).to.deep.equal(
+    const inputsOf = (name: string) =>
+      (
+        artifact.abi.find(
+          (e: { type: string; name?: string }) => e.type === "function" && e.name === name,
+        ) as { inputs: readonly (AbiParameter & { components: readonly AbiParameter[] })[] }
+      ).inputs;
+    expect(strip(inputsOf("submitSignedAttestations")[0]!.components)).to.deep.equal(
       strip(ledgerAbiParameters.SignedObservation.components),
     );
+    expect(strip(inputsOf("attest")[0]!.components)).to.deep.equal(
+      strip(abiParameters.ObservationContent.components),
+    );
+    expect(strip(inputsOf("submitCompactAttestations")[0]!.components)).to.deep.equal(
+      strip(abiParameters.ObservationContent.components),
+    );
+    expect(inputsOf("submitCompactAttestations")[1]!.type).to.equal("bytes");
+    expect(strip(observationTypes.Observation)).to.deep.equal(
+      strip(abiParameters.ObservationContent.components),
+    );
+  });
+
+  it("headerContent drops the header's place in the chain: the content a header finalized", function () {
+    const content = contentAt(streamOf(1), 100n);
+    const parent = linkOn(contentAt(streamOf(1), 99n), undefined);
+    expect(headerContent(headerOn(content, parent))).to.deep.equal(content);
+    expect(contentHash(headerContent(headerOn(content, undefined)))).to.equal(hashOf(content));
   });
 
   describe("readObservationLedgerDomain", function () {
@@ -73,7 +123,7 @@ describe("lib/ledger", function () {
         clientAnsweringDomain([
           "0x0f",
           "EveryChannelObservationLedger",
-          "1",
+          "2",
           10n,
           ledger,
           zeroHash,
@@ -83,24 +133,24 @@ describe("lib/ledger", function () {
       );
       expect(domain).to.deep.equal({
         name: "EveryChannelObservationLedger",
-        version: "1",
+        version: "2",
         chainId: 10n,
         verifyingContract: getAddress(ledger),
       });
     });
 
     for (const [field, values] of [
-      ["eip712Domain.name", ["0x0f", "EveryChannelRail", "1", 10n, ledger, zeroHash, []]],
+      ["eip712Domain.name", ["0x0f", "EveryChannelRail", "2", 10n, ledger, zeroHash, []]],
       [
         "eip712Domain.version",
-        ["0x0f", "EveryChannelObservationLedger", "2", 10n, ledger, zeroHash, []],
+        ["0x0f", "EveryChannelObservationLedger", "1", 10n, ledger, zeroHash, []],
       ],
       [
         "eip712Domain.verifyingContract",
         [
           "0x0f",
           "EveryChannelObservationLedger",
-          "1",
+          "2",
           10n,
           "0x00000000000000000000000000000000000000bb",
           zeroHash,
@@ -122,50 +172,38 @@ describe("lib/ledger", function () {
   });
 
   describe("buildRelayBatch", function () {
-    async function collect() {
+    async function collectTwoStreams() {
       const f = await loadLedgerFixture();
       const streams = [streamOf(1), streamOf(2)];
-      const chains = streams.map((s) => chainOf(s, 100n, 4, undefined));
-      const collected: CollectedSignature[] = [];
-      for (const chain of chains)
-        for (const header of chain)
-          for (const w of f.witnesses.slice(0, 3))
-            collected.push({
-              header,
-              witness: w.address,
-              signature: await signObservation(w, f.domain, header),
-            });
-      return { f, streams, chains, collected };
+      const runs = streams.map((s) => runOf(s, 100n, 4));
+      const collected = await collect(f, runs.flat(), [0, 1, 2]);
+      return { f, streams, runs, collected };
     }
 
-    it("groups, deduplicates and orders signatures so that one transaction finalizes every chain", async function () {
-      const { f, streams, chains, collected } = await collect();
+    it("groups, deduplicates and orders signatures by stream then time, so that one transaction finalizes every stream's run", async function () {
+      const { f, streams, runs, collected } = await collectTwoStreams();
       const shuffled = [...collected].reverse();
       const items = buildRelayBatch({ signatures: [...shuffled, shuffled[0]!], heads: new Map() });
       expect(items).to.have.length(8);
       const sorted = [...streams].sort();
-      const expectedOrder = sorted.flatMap((s) => chains[streams.indexOf(s)]!.map(hashOf));
-      expect(items.map((i) => hashOf(i.header))).to.deep.equal(expectedOrder);
+      const expectedOrder = sorted.flatMap((s) => runs[streams.indexOf(s)]!.map(hashOf));
+      expect(items.map((i) => hashOf(i.content))).to.deep.equal(expectedOrder);
       for (const item of items) expect(item.signatures).to.have.length(3);
       expect((await f.ledger.simulate.submitSignedAttestations([items])).result).to.equal(8n);
     });
 
     it("gives the same batch whatever the order of the signatures", async function () {
-      const { collected } = await collect();
-      const reference = buildRelayBatch({ signatures: collected, heads: {} });
-      await fc.assert(
+      const { collected } = await collectTwoStreams();
+      const reference = buildRelayBatch({ signatures: collected, heads: new Map() });
+      fc.assert(
         fc.property(
           fc.shuffledSubarray(collected, {
             minLength: collected.length,
             maxLength: collected.length,
           }),
           (shuffled) => {
-            const items = buildRelayBatch({ signatures: shuffled, heads: {} });
-            expect(items.map((i) => hashOf(i.header))).to.deep.equal(
-              reference.map((i) => hashOf(i.header)),
-            );
-            expect(items.map((i) => i.signatures.length)).to.deep.equal(
-              reference.map((i) => i.signatures.length),
+            expect(buildRelayBatch({ signatures: shuffled, heads: new Map() })).to.deep.equal(
+              reference,
             );
           },
         ),
@@ -173,32 +211,46 @@ describe("lib/ledger", function () {
       );
     });
 
-    it("starts each stream at its finalized head and leaves out candidates it cannot reach", async function () {
-      const { f, streams, chains, collected } = await collect();
-      const orphan = headerAt(streams[0]!, 300n, {
-        hash: hashOf(headerAt(streams[0]!, 299n, undefined)),
-        sequence: 7n,
-      });
-      const orphanSignature = await signObservation(f.witnesses[0]!, f.domain, orphan);
-      const heads = {
-        [streams[0]!.toUpperCase().replace("0X", "0x") as Hex]: hashOf(chains[0]![1]!),
-      };
+    it("leaves out contents at or before their stream's head, whatever the case of the stream hash", async function () {
+      const { streams, runs, collected } = await collectTwoStreams();
+      const heads = new Map<Hex, bigint>([
+        [streams[0]!.toUpperCase().replace("0X", "0x") as Hex, runs[0]![1]!.observedUnixMs],
+      ]);
+      const items = buildRelayBatch({ signatures: collected, heads });
+      const hashes = items.map((i) => hashOf(i.content));
+      expect(hashes).to.have.members([
+        hashOf(runs[0]![2]!),
+        hashOf(runs[0]![3]!),
+        ...runs[1]!.map(hashOf),
+      ]);
+    });
+
+    it("puts the best-supported rival of an epoch first, so that it is the one that finalizes", async function () {
+      const f = await loadLedgerFixture();
+      const stream = streamOf(1);
+      const intact = contentAt(stream, 100n);
+      const damaged = contentAt(stream, 100n, 1);
+      const next = contentAt(stream, 101n);
       const items = buildRelayBatch({
         signatures: [
-          ...collected,
-          { header: orphan, witness: f.witnesses[0]!.address, signature: orphanSignature },
+          ...(await collect(f, [damaged], [0, 1])),
+          ...(await collect(f, [intact], [2, 3, 4])),
+          ...(await collect(f, [next], [0, 1, 2, 3, 4])),
         ],
-        heads,
+        heads: new Map(),
       });
-      const hashes = items.map((i) => hashOf(i.header));
-      expect(hashes).to.include.members([
-        hashOf(chains[0]![2]!),
-        hashOf(chains[0]![3]!),
-        ...chains[1]!.map(hashOf),
-      ]);
-      expect(hashes).to.not.include(hashOf(orphan));
-      expect(hashes).to.not.include(hashOf(chains[0]![0]!));
-      expect(linkOf(chains[0]![1]!).sequence).to.equal(1n);
+      expect(items.map((i) => i.content)).to.deep.equal([intact, damaged, next]);
+      expect((await f.ledger.simulate.submitSignedAttestations([items])).result).to.equal(2n);
+      // Equal support: ordered by content hash, whatever the input order.
+      const tied = [contentAt(stream, 102n, 1), contentAt(stream, 102n, 2)];
+      const signatures = await collect(f, tied, [0]);
+      const order = buildRelayBatch({ signatures, heads: new Map() }).map((i) => hashOf(i.content));
+      expect(order).to.deep.equal(tied.map(hashOf).sort());
+      expect(
+        buildRelayBatch({ signatures: [...signatures].reverse(), heads: new Map() }).map((i) =>
+          hashOf(i.content),
+        ),
+      ).to.deep.equal(order);
     });
 
     it("returns no item for no signatures", function () {
@@ -206,7 +258,7 @@ describe("lib/ledger", function () {
     });
 
     it("throws InvalidFieldError naming a malformed witness or signature", async function () {
-      const header = headerAt(streamOf(1), 100n, undefined);
+      const content = contentAt(streamOf(1), 100n);
       const witness = "0x00000000000000000000000000000000000000aa" as const;
       for (const [signature, w, field] of [
         ["0x", witness, "signatures[0].signature"],
@@ -216,7 +268,7 @@ describe("lib/ledger", function () {
         let thrown: unknown;
         try {
           buildRelayBatch({
-            signatures: [{ header, witness: w as Address, signature: signature as Hex }],
+            signatures: [{ content, witness: w as Address, signature: signature as Hex }],
             heads: new Map(),
           });
         } catch (error) {

@@ -1,181 +1,195 @@
 import { expect } from "chai";
+import hre from "hardhat";
+import { zeroHash } from "viem";
 
 import { expectEvents } from "../support/events";
+import { expectRevert } from "../support/revert";
 import {
   ATTESTATION_PATHS,
+  attestedEvent,
   attestVia,
   bits,
-  chainOf,
+  contentAt,
+  deliversAtOnce,
+  finalizedEvent,
   finalizeWithQuorum,
   hashOf,
-  headerAt,
-  linkOf,
+  headerOn,
+  headOf,
+  linkOn,
   loadLedgerFixture,
+  proposedAndFinalizedEvent,
+  proposedEvent,
   slotOf,
+  SlotState,
+  Status,
   streamOf,
+  type AttestationPath,
+  type Link,
 } from "./fixture";
+import type { ObservationContent } from "../../lib/types/abi";
 
-/** Behaviours every attestation path shares: by transaction, relayed, and relayed in a batch. */
+const STREAM = streamOf(1);
+
+/** The events of witnesses 0..2 finalizing `content` on `parent` by `path`. */
+function finalizingEvents(
+  f: { witnesses: readonly { address: `0x${string}` }[] },
+  path: AttestationPath,
+  content: ObservationContent,
+  parent: Link | undefined,
+) {
+  if (deliversAtOnce(path)) return [proposedAndFinalizedEvent(content, parent, bits(0, 1, 2))];
+  return [
+    proposedEvent(content),
+    attestedEvent(content, f.witnesses[0]!.address),
+    attestedEvent(content, f.witnesses[1]!.address),
+    finalizedEvent(content, parent, bits(0, 1, 2)),
+  ];
+}
+
+/** Behaviours every attestation path shares. */
 describe("EveryChannelObservationLedger attestation paths", function () {
   for (const path of ATTESTATION_PATHS) {
     describe(`by ${path}`, function () {
       it("finalizes the first observation of a stream at quorum and makes it the head", async function () {
         const f = await loadLedgerFixture();
-        const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-        const logs = await attestVia(f, path, genesis!, f.witnesses.slice(0, 3));
-        const events = logs.length;
-        expect(events).to.be.greaterThan(0);
-        const finalized = {
-          eventName: "ObservationFinalized",
-          args: {
-            observationHash: hashOf(genesis!),
-            streamHash: genesis!.streamHash,
-            slot: slotOf(genesis!),
-            sequence: 0n,
-            witnesses: bits(0, 1, 2),
-          },
-        };
-        const proposed = {
-          eventName: "ObservationProposed",
-          args: {
-            observationHash: hashOf(genesis!),
-            streamHash: genesis!.streamHash,
-            slot: slotOf(genesis!),
-            header: genesis!,
-          },
-        };
-        const attested = (i: number) => ({
-          eventName: "ObservationAttested",
-          args: { observationHash: hashOf(genesis!), witness: f.witnesses[i]!.address },
-        });
-        expectEvents(
-          f.ledger,
-          logs,
-          path === "relayed"
-            ? [proposed, finalized]
-            : [proposed, attested(0), attested(1), finalized],
+        const genesis = contentAt(STREAM, 100n);
+        const logs = await attestVia(f, path, genesis, f.witnesses.slice(0, 3));
+        expectEvents(f.ledger, logs, finalizingEvents(f, path, genesis, undefined));
+        expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(
+          headOf(linkOn(genesis, undefined)),
         );
-        expect(await f.ledger.read.finalizedHead([genesis!.streamHash])).to.deep.equal([
-          hashOf(genesis!),
-          0n,
-          genesis!.observedUnixMs,
-        ]);
-        expect(await f.ledger.read.slotStatus([slotOf(genesis!)])).to.deep.equal([
-          2,
-          hashOf(genesis!),
+        expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
+          SlotState.Finalized,
+          hashOf(genesis),
           0n,
         ]);
-        expect(
-          await f.ledger.read.candidateStatus([slotOf(genesis!), hashOf(genesis!)]),
-        ).to.deep.equal([2, 0n, 3n]);
-        expect(await f.ledger.read.attestationsOf([hashOf(genesis!)])).to.deep.equal([]);
+        expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
+          Status.Finalized,
+          0n,
+          3n,
+          false,
+        ]);
+        expect(await f.ledger.read.attestationsOf([hashOf(genesis)])).to.deep.equal([]);
+      });
+
+      it("emits ObservationProposedAndFinalized when a content the ledger had no attestation of finalizes in one call (quorum 1 of 1)", async function () {
+        const f = await loadLedgerFixture();
+        await f.registry.write.updateWitnessSet([
+          [],
+          f.witnesses.slice(1).map((w) => w.address),
+          1n,
+        ]);
+        const genesis = contentAt(STREAM, 100n);
+        const logs = await attestVia(f, path, genesis, [f.witnesses[0]!]);
+        expectEvents(f.ledger, logs, [proposedAndFinalizedEvent(genesis, undefined, bits(0))]);
+        const next = contentAt(STREAM, 101n);
+        expectEvents(f.ledger, await attestVia(f, path, next, [f.witnesses[0]!]), [
+          proposedAndFinalizedEvent(next, linkOn(genesis, undefined), bits(0)),
+        ]);
       });
 
       it("does not finalize below quorum and records the attestations", async function () {
         const f = await loadLedgerFixture();
-        const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-        await attestVia(f, path, genesis!, f.witnesses.slice(0, 2));
-        expect(
-          await f.ledger.read.candidateStatus([slotOf(genesis!), hashOf(genesis!)]),
-        ).to.deep.equal([1, 2n, 3n]);
-        expect(await f.ledger.read.slotStatus([slotOf(genesis!)])).to.deep.equal([
-          1,
-          `0x${"0".repeat(64)}`,
+        const genesis = contentAt(STREAM, 100n);
+        const logs = await attestVia(f, path, genesis, f.witnesses.slice(0, 2));
+        expectEvents(f.ledger, logs, [
+          proposedEvent(genesis),
+          attestedEvent(genesis, f.witnesses[0]!.address),
+          attestedEvent(genesis, f.witnesses[1]!.address),
+        ]);
+        expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
+          Status.Open,
+          2n,
+          3n,
+          true,
+        ]);
+        expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
+          SlotState.Open,
+          zeroHash,
           bits(0, 1),
         ]);
-        expect(await f.ledger.read.attestationsOf([hashOf(genesis!)])).to.deep.equal(
+        expect(await f.ledger.read.attestationsOf([hashOf(genesis)])).to.deep.equal(
           f.witnesses.slice(0, 2).map((w) => w.address),
         );
-        expect((await f.ledger.read.finalizedHead([genesis!.streamHash]))[0]).to.equal(
-          `0x${"0".repeat(64)}`,
+        expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal([zeroHash, 0n, 0n]);
+      });
+
+      it("links each later content to the head: parent = the head's ObservationHash (EveryChannelHashing of the header it assigned), sequence + 1", async function () {
+        const f = await loadLedgerFixture();
+        const hashing = await hre.viem.deployContract("CommitmentsHarness", []);
+        const contents = [
+          contentAt(STREAM, 100n),
+          contentAt(STREAM, 101n),
+          contentAt(STREAM, 105n),
+        ];
+        let head: Link | undefined;
+        for (const content of contents) {
+          const logs = await attestVia(f, path, content, f.witnesses.slice(0, 3));
+          expectEvents(f.ledger, logs, finalizingEvents(f, path, content, head));
+          const [hash, sequence, observedUnixMs] = await f.ledger.read.finalizedHead([STREAM]);
+          expect(hash).to.equal(await hashing.read.observationHash([headerOn(content, head)]));
+          expect(sequence).to.equal(head === undefined ? 0n : head.sequence + 1n);
+          expect(observedUnixMs).to.equal(content.observedUnixMs);
+          head = linkOn(content, head);
+          expect(hash).to.equal(head.hash);
+        }
+      });
+
+      it("never finalizes a content at or before the head: it is expired, and its quorum writes nothing", async function () {
+        const f = await loadLedgerFixture();
+        const head = contentAt(STREAM, 101n);
+        await finalizeWithQuorum(f, head);
+        const earlier = contentAt(STREAM, 100n);
+        const [w0, w1, w2] = f.witnesses;
+        if (deliversAtOnce(path)) {
+          // One item with the quorum: skipped whole.
+          const logs = await attestVia(f, path, earlier, [w0!, w1!, w2!]);
+          expectEvents(f.ledger, logs, []);
+          expect(await f.ledger.read.slotStatus([slotOf(earlier)])).to.deep.equal([
+            SlotState.Empty,
+            zeroHash,
+            0n,
+          ]);
+        } else {
+          await attestVia(f, path, earlier, [w0!, w1!]);
+          if (path === "transaction") {
+            await expectRevert(
+              (await f.ledgerAs(w2!)).write.attest([earlier]),
+              f.ledger,
+              "ObservationExpired",
+              [hashOf(earlier), earlier.observedUnixMs, head.observedUnixMs],
+            );
+          } else {
+            expectEvents(f.ledger, await attestVia(f, path, earlier, [w2!]), []);
+          }
+          expect(await f.ledger.read.attestationsOf([hashOf(earlier)])).to.deep.equal([
+            w0!.address,
+            w1!.address,
+          ]);
+        }
+        expect((await f.ledger.read.candidateStatus([earlier]))[0]).to.equal(Status.Expired);
+        expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(
+          headOf(linkOn(head, undefined)),
         );
       });
-
-      it("finalizes an extension of the head: parent is the head, sequence + 1, later epoch", async function () {
-        const f = await loadLedgerFixture();
-        const [genesis, next] = chainOf(streamOf(1), 100n, 2, undefined);
-        await finalizeWithQuorum(f, genesis!);
-        await attestVia(f, path, next!, f.witnesses.slice(2, 5));
-        expect(await f.ledger.read.finalizedHead([next!.streamHash])).to.deep.equal([
-          hashOf(next!),
-          1n,
-          next!.observedUnixMs,
-        ]);
-      });
-
-      it("keeps a candidate with quorum open while its parent is not the head (speculation)", async function () {
-        const f = await loadLedgerFixture();
-        const [genesis, next] = chainOf(streamOf(1), 100n, 2, undefined);
-        await attestVia(f, path, next!, f.witnesses.slice(0, 3));
-        expect(await f.ledger.read.candidateStatus([slotOf(next!), hashOf(next!)])).to.deep.equal([
-          1,
-          3n,
-          3n,
-        ]);
-        await finalizeWithQuorum(f, genesis!);
-        // Attested again once its parent is the head, it finalizes.
-        await attestVia(f, path, next!, [f.witnesses[3]!]);
-        expect((await f.ledger.read.finalizedHead([next!.streamHash]))[0]).to.equal(hashOf(next!));
-      });
-
-      for (const [name, make] of [
-        [
-          "whose sequence is not the head's plus one",
-          (p: { hash: `0x${string}`; sequence: bigint }) => ({
-            ...headerAt(streamOf(1), 101n, p),
-            sequence: 2n,
-          }),
-        ],
-        [
-          "whose epoch is not later than the head's",
-          (p: { hash: `0x${string}`; sequence: bigint }) => ({
-            ...headerAt(streamOf(1), 101n, p),
-            observedUnixMs: 0n,
-          }),
-        ],
-        [
-          "whose parent is not the head",
-          (p: { hash: `0x${string}`; sequence: bigint }) =>
-            headerAt(streamOf(1), 101n, {
-              ...p,
-              hash: hashOf(headerAt(streamOf(1), 99n, undefined)),
-            }),
-        ],
-      ] as const) {
-        it(`never finalizes a candidate ${name}`, async function () {
-          const f = await loadLedgerFixture();
-          const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-          await finalizeWithQuorum(f, genesis!);
-          const bad = make(linkOf(genesis!));
-          await attestVia(f, path, bad, f.witnesses.slice(0, 4));
-          expect(await f.ledger.read.candidateStatus([slotOf(bad), hashOf(bad)])).to.deep.equal([
-            1,
-            4n,
-            3n,
-          ]);
-          expect((await f.ledger.read.finalizedHead([bad.streamHash]))[0]).to.equal(
-            hashOf(genesis!),
-          );
-        });
-      }
 
       it("does not count a witness removed after it attested, and counts it again once re-added", async function () {
         const f = await loadLedgerFixture();
-        const [genesis] = chainOf(streamOf(1), 100n, 1, undefined);
-        await attestVia(f, path, genesis!, f.witnesses.slice(0, 2));
+        const genesis = contentAt(STREAM, 100n);
+        await attestVia(f, path, genesis, f.witnesses.slice(0, 2));
         await f.registry.write.removeWitness([f.witnesses[0]!.address]);
-        expect(
-          await f.ledger.read.candidateStatus([slotOf(genesis!), hashOf(genesis!)]),
-        ).to.deep.equal([1, 1n, 3n]);
-        await attestVia(f, path, genesis!, [f.witnesses[2]!]);
-        expect((await f.ledger.read.finalizedHead([genesis!.streamHash]))[0]).to.equal(
-          `0x${"0".repeat(64)}`,
-        );
+        expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
+          Status.Open,
+          1n,
+          3n,
+          true,
+        ]);
+        await attestVia(f, path, genesis, [f.witnesses[2]!]);
+        expect((await f.ledger.read.finalizedHead([STREAM]))[0]).to.equal(zeroHash);
         await f.registry.write.addWitness([f.witnesses[0]!.address]);
-        await attestVia(f, path, genesis!, [f.witnesses[3]!]);
-        expect((await f.ledger.read.finalizedHead([genesis!.streamHash]))[0]).to.equal(
-          hashOf(genesis!),
-        );
+        const logs = await attestVia(f, path, genesis, [f.witnesses[3]!]);
+        expectEvents(f.ledger, logs, [finalizedEvent(genesis, undefined, bits(0, 1, 2, 3))]);
       });
     });
   }

@@ -2,10 +2,13 @@ import { expect } from "chai";
 import hre from "hardhat";
 import fc from "fast-check";
 import {
+  concatHex,
+  encodeAbiParameters,
   encodeFunctionData,
   getAddress,
-  hashTypedData,
+  hashDomain,
   keccak256,
+  numberToHex,
   recoverTypedDataAddress,
   toHex,
   zeroAddress,
@@ -13,40 +16,67 @@ import {
   type Hex,
 } from "viem";
 
-import { observationHash, observationSlot } from "../../lib/commitments/observation";
+import { contentHash, observationHash, observationSlot } from "../../lib/commitments/observation";
+import { packCompactBatch } from "../../lib/ledger/compactSignatures";
 import {
   OBSERVATION_TYPE,
   observationDigest,
   observationTypedData,
   signObservation,
 } from "../../lib/ledger/typedData";
-import type { ObservationHeader } from "../../lib/types/abi";
+import { abiParameters, type ObservationContent } from "../../lib/types/abi";
 import { decodedEvents } from "../support/events";
 import { expectRevert, revertData } from "../support/revert";
 import {
-  chainOf,
+  contentAt,
+  EPOCH_ZERO_UNIX_MS,
   finalizeWithQuorum,
   hashOf,
-  headerAt,
+  headerOn,
+  headOf,
+  linkOn,
   loadLedgerFixture,
+  MAX_FUTURE_MS,
   slotOf,
+  SlotState,
+  Status,
   streamOf,
+  type Link,
 } from "./fixture";
 
+const STREAM = streamOf(1);
+const UINT64_MAX = 2n ** 64n - 1n;
+
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => toHex(b));
-const uint64 = fc.oneof(
-  fc.constantFrom(0n, 1n, 2n ** 64n - 1n),
-  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+const anyUint64 = fc.oneof(
+  fc.constantFrom(0n, 1n, UINT64_MAX),
+  fc.bigInt({ min: 0n, max: UINT64_MAX }),
 );
-const headerArbitrary: fc.Arbitrary<ObservationHeader> = fc.record({
-  streamHash: bytes32,
-  epochHash: bytes32,
-  parentObservationHash: fc.oneof(fc.constant(zeroHash), bytes32),
-  dataRoot: bytes32,
-  locatorHash: bytes32,
-  observedUnixMs: uint64,
-  sequence: uint64,
-});
+/** Times every chain the tests run on has passed: 0 up to the fixture's epochs. */
+const pastUnixMs = fc.oneof(
+  fc.constantFrom(0n, 1n, EPOCH_ZERO_UNIX_MS),
+  fc.bigInt({ min: 0n, max: EPOCH_ZERO_UNIX_MS }),
+);
+const contentArbitrary = (observed: fc.Arbitrary<bigint>): fc.Arbitrary<ObservationContent> =>
+  fc.record({
+    streamHash: bytes32,
+    epochHash: bytes32,
+    dataRoot: bytes32,
+    locatorHash: bytes32,
+    observedUnixMs: observed,
+  });
+
+/** The storage slot of `_heads[streamHash].position`, found by reading the ledger's storage. */
+async function headPositionSlot(ledger: Hex, streamHash: Hex, head: Hex): Promise<Hex> {
+  for (let index = 0n; index < 16n; ++index) {
+    const base = keccak256(
+      encodeAbiParameters([{ type: "bytes32" }, { type: "uint256" }], [streamHash, index]),
+    );
+    const value = (await hre.network.provider.send("eth_getStorageAt", [ledger, base])) as Hex;
+    if (value === head) return numberToHex(BigInt(base) + 1n, { size: 32 });
+  }
+  throw new Error("no _heads mapping slot holds the head");
+}
 
 describe("EveryChannelObservationLedger views and commitments", function () {
   it("reverts the constructor with ZeroRegistry on the zero address", async function () {
@@ -59,17 +89,21 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     );
   });
 
-  it("exposes its registry, version, typehash and ERC-5267 domain", async function () {
+  it("exposes its registry, version, typehash, time tolerance and ERC-5267 domain (version 2)", async function () {
     const f = await loadLedgerFixture();
     expect(await f.ledger.read.registry()).to.equal(getAddress(f.registry.address));
-    expect(await f.ledger.read.version()).to.equal("1.0.0");
+    expect(await f.ledger.read.version()).to.equal("2.0.0");
     expect(await f.ledger.read.OBSERVATION_TYPEHASH()).to.equal(keccak256(toHex(OBSERVATION_TYPE)));
+    expect(OBSERVATION_TYPE).to.equal(
+      "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)",
+    );
+    expect(await f.ledger.read.MAX_FUTURE_MS()).to.equal(MAX_FUTURE_MS);
     const [fields, name, version, chainId, verifyingContract, salt, extensions] =
       await f.ledger.read.eip712Domain();
     expect([fields, name, version, chainId, verifyingContract, salt, extensions]).to.deep.equal([
       "0x0f",
       "EveryChannelObservationLedger",
-      "1",
+      "2",
       31337n,
       getAddress(f.ledger.address),
       zeroHash,
@@ -77,128 +111,266 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     ]);
   });
 
-  it("computes the EIP-712 digest the library computes, and a witness's signature recovers to it", async function () {
+  it("computes the EIP-712 digest of any content as the library and the EIP-712 formula do, and a witness's signature recovers to it", async function () {
     const f = await loadLedgerFixture();
+    const separator = hashDomain({
+      domain: f.domain,
+      types: {
+        EIP712Domain: [
+          { name: "name", type: "string" },
+          { name: "version", type: "string" },
+          { name: "chainId", type: "uint256" },
+          { name: "verifyingContract", type: "address" },
+        ],
+      },
+    });
     await fc.assert(
-      fc.asyncProperty(headerArbitrary, async (header) => {
-        const digest = await f.ledger.read.observationDigest([header]);
-        expect(digest).to.equal(observationDigest(f.domain, header));
-        expect(digest).to.equal(hashTypedData(observationTypedData(f.domain, header)));
+      fc.asyncProperty(contentArbitrary(anyUint64), async (content) => {
+        const digest = await f.ledger.read.observationDigest([content]);
+        expect(digest).to.equal(observationDigest(f.domain, content));
+        // hashStruct = keccak256(typehash ‖ abi.encode(content)): every field is one static word.
+        const structHash = keccak256(
+          concatHex([
+            keccak256(toHex(OBSERVATION_TYPE)),
+            encodeAbiParameters([abiParameters.ObservationContent], [content]),
+          ]),
+        );
+        expect(digest).to.equal(keccak256(concatHex(["0x1901", separator, structHash])));
       }),
       { numRuns: 100 },
     );
-    const header = headerAt(streamOf(1), 100n, undefined);
-    const signature = await signObservation(f.witnesses[0]!, f.domain, header);
+    const content = contentAt(STREAM, 100n);
+    const signature = await signObservation(f.witnesses[0]!, f.domain, content);
     expect(
-      await recoverTypedDataAddress({ ...observationTypedData(f.domain, header), signature }),
+      await recoverTypedDataAddress({ ...observationTypedData(f.domain, content), signature }),
     ).to.equal(getAddress(f.witnesses[0]!.address));
     // A wallet client (JSON-RPC account) signs the same bytes as the local account.
     const [, witness1] = await hre.viem.getWalletClients();
-    expect(await signObservation(witness1!, f.domain, header)).to.equal(signature);
+    expect(await signObservation(witness1!, f.domain, content)).to.equal(signature);
   });
 
-  it("emits observation hashes and slots equal to EveryChannelHashing and its TypeScript twins", async function () {
+  it("emits content hashes and slots equal to EveryChannelHashing and its TypeScript twins", async function () {
     const f = await loadLedgerFixture();
     const as = await f.ledgerAs(f.witnesses[0]!);
     const hashing = await hre.viem.deployContract("CommitmentsHarness", []);
     await fc.assert(
-      fc.asyncProperty(headerArbitrary, async (header) => {
-        const hash = await as.write.attest([header]);
-        const receipt = await f.publicClient.waitForTransactionReceipt({ hash });
+      fc.asyncProperty(contentArbitrary(pastUnixMs), async (content) => {
+        const receipt = await f.receiptOf(await as.write.attest([content]));
         const [proposed] = decodedEvents(f.ledger, receipt.logs);
         expect(proposed?.eventName).to.equal("ObservationProposed");
-        expect(proposed?.args.observationHash).to.equal(observationHash(header));
-        expect(proposed?.args.slot).to.equal(observationSlot(header.streamHash, header.epochHash));
-        expect(proposed?.args.observationHash).to.equal(
-          await hashing.read.observationHash([header]),
+        expect(proposed?.args.contentHash).to.equal(contentHash(content));
+        expect(proposed?.args.contentHash).to.equal(await hashing.read.contentHash([content]));
+        expect(proposed?.args.slot).to.equal(
+          observationSlot(content.streamHash, content.epochHash),
         );
         expect(proposed?.args.slot).to.equal(
-          await hashing.read.observationSlot([header.streamHash, header.epochHash]),
+          await hashing.read.observationSlot([content.streamHash, content.epochHash]),
         );
-        expect(proposed?.args.header).to.deep.equal(header);
+        expect(proposed?.args.content).to.deep.equal(content);
       }),
       { numRuns: 60 },
     );
   });
 
-  it("refuses headers whose uint64 fields carry dirty high bits, like the ABI decoder", async function () {
+  it("finalizes the header EveryChannelHashing hashes: the content with the head as parent and the next sequence, on the fast and the general path", async function () {
     const f = await loadLedgerFixture();
-    const header = headerAt(streamOf(1), 100n, undefined);
-    const clean = encodeFunctionData({ abi: f.ledger.abi, functionName: "attest", args: [header] });
-    const digestCall = encodeFunctionData({
-      abi: f.ledger.abi,
-      functionName: "observationDigest",
-      args: [header],
-    });
-    for (const data of [clean, digestCall]) {
-      await f.publicClient.call({ to: f.ledger.address, data, account: f.witnesses[0]!.address });
-    }
-    // Word 6 (observedUnixMs) and word 7 (sequence) of the header, each with one bit above 64 set.
-    for (const word of [5, 6]) {
-      for (const data of [clean, digestCall]) {
-        const offset = 2 + 8 + word * 64;
-        const dirty = `${data.slice(0, offset)}01${data.slice(offset + 2)}` as Hex;
-        let failure: unknown;
-        try {
-          await f.publicClient.call({
-            to: f.ledger.address,
-            data: dirty,
-            account: f.witnesses[0]!.address,
-          });
-        } catch (error) {
-          failure = error;
+    const hashing = await hre.viem.deployContract("CommitmentsHarness", []);
+    const pair = fc
+      .tuple(contentArbitrary(pastUnixMs), bytes32, bytes32, fc.bigInt({ min: 1n, max: 10n ** 9n }))
+      .map(([first, epochHash, dataRoot, delta]) => ({
+        first,
+        second: {
+          ...first,
+          epochHash,
+          dataRoot,
+          observedUnixMs: first.observedUnixMs + delta,
+        },
+      }));
+    await fc.assert(
+      fc.asyncProperty(pair, async ({ first, second }) => {
+        let head: Link | undefined;
+        for (const [i, content] of [first, second].entries()) {
+          // The first by the compact fast path, the second by a relayed item (general path).
+          const hash =
+            i === 0
+              ? await f.ledger.write.submitCompactAttestations(
+                  packCompactBatch([await f.compact(content, f.witnesses.slice(0, 3))]),
+                )
+              : await f.ledger.write.submitSignedAttestations([
+                  [await f.signed(content, f.witnesses.slice(2, 5))],
+                ]);
+          const [event] = decodedEvents(f.ledger, (await f.receiptOf(hash)).logs);
+          const header = headerOn(content, head);
+          expect(event?.eventName).to.equal("ObservationProposedAndFinalized");
+          expect(event?.args.observationHash).to.equal(
+            await hashing.read.observationHash([header]),
+          );
+          expect(event?.args.observationHash).to.equal(observationHash(header));
+          head = linkOn(content, head);
         }
-        expect(failure, "call with a dirty uint64 must revert").to.not.equal(undefined);
-        expect(revertData(failure)).to.equal(undefined);
+        expect(await f.ledger.read.finalizedHead([first.streamHash])).to.deep.equal(headOf(head!));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("refuses contents whose uint64 word carries dirty high bits, like the ABI decoder, on every entry point", async function () {
+    const f = await loadLedgerFixture();
+    const content = contentAt(STREAM, 100n);
+    const observedWord = encodeAbiParameters([{ type: "uint64" }], [content.observedUnixMs]).slice(
+      2,
+    );
+    const calls = [
+      encodeFunctionData({ abi: f.ledger.abi, functionName: "attest", args: [content] }),
+      encodeFunctionData({ abi: f.ledger.abi, functionName: "attestMany", args: [[content]] }),
+      encodeFunctionData({ abi: f.ledger.abi, functionName: "observationDigest", args: [content] }),
+      encodeFunctionData({ abi: f.ledger.abi, functionName: "candidateStatus", args: [content] }),
+      encodeFunctionData({
+        abi: f.ledger.abi,
+        functionName: "submitCompactAttestations",
+        args: packCompactBatch([await f.compact(content, f.witnesses.slice(0, 3))]),
+      }),
+      encodeFunctionData({
+        abi: f.ledger.abi,
+        functionName: "submitSignedAttestations",
+        args: [[await f.signed(content, f.witnesses.slice(0, 3))]],
+      }),
+    ];
+    for (const data of calls) {
+      await f.publicClient.call({ to: f.ledger.address, data, account: f.witnesses[0]!.address });
+      const at = data.indexOf(observedWord);
+      expect(at, "the observedUnixMs word is in the calldata").to.be.greaterThan(0);
+      // One bit above the 64 of the uint64.
+      const dirty = `${data.slice(0, at + 47)}1${data.slice(at + 48)}` as Hex;
+      let failure: unknown;
+      try {
+        await f.publicClient.call({
+          to: f.ledger.address,
+          data: dirty,
+          account: f.witnesses[0]!.address,
+        });
+      } catch (error) {
+        failure = error;
       }
+      expect(failure, "a call with a dirty uint64 must revert").to.not.equal(undefined);
+      expect(revertData(failure)).to.equal(undefined);
     }
   });
 
-  it("reports slots and candidates in every state", async function () {
+  it("reports slots and contents in every state", async function () {
     const f = await loadLedgerFixture();
-    const winner = headerAt(streamOf(1), 100n, undefined, 0);
-    const rival = headerAt(streamOf(1), 100n, undefined, 1);
-    const unseen = headerAt(streamOf(1), 100n, undefined, 2);
-    expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([0, zeroHash, 0n]);
-    expect(await f.ledger.read.candidateStatus([slotOf(winner), hashOf(winner)])).to.deep.equal([
-      0,
+    const winner = contentAt(STREAM, 101n, 0);
+    const rival = contentAt(STREAM, 101n, 1);
+    const unseen = contentAt(STREAM, 101n, 2);
+    const earlier = contentAt(STREAM, 100n);
+    expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([
+      SlotState.Empty,
+      zeroHash,
+      0n,
+    ]);
+    expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
+      Status.Unknown,
       0n,
       3n,
+      true,
     ]);
     await f.ledger.write.submitSignedAttestations([
-      [await f.signed(rival, f.witnesses.slice(3, 5))],
+      [await f.signed(rival, f.witnesses.slice(3, 5)), await f.signed(earlier, [f.witnesses[0]!])],
+    ]);
+    expect(await f.ledger.read.slotStatus([slotOf(rival)])).to.deep.equal([
+      SlotState.Open,
+      zeroHash,
+      0b11000n,
+    ]);
+    // Two of the others have not voted in the slot: the winner can still reach 3, not with fewer.
+    expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
+      Status.Unknown,
+      0n,
+      3n,
+      true,
     ]);
     await f.registry.write.removeWitness([f.witnesses[4]!.address]);
     // A removed witness is still listed among the rival's attestations but no longer counted.
     expect(await f.ledger.read.attestationsOf([hashOf(rival)])).to.deep.equal(
       f.witnesses.slice(3, 5).map((w) => getAddress(w.address)),
     );
-    expect(await f.ledger.read.candidateStatus([slotOf(rival), hashOf(rival)])).to.deep.equal([
-      1,
-      1n,
-      3n,
-    ]);
+    expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([Status.Open, 1n, 3n, true]);
     await finalizeWithQuorum(f, winner);
-    expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([2, hashOf(winner), 0n]);
-    expect(await f.ledger.read.candidateStatus([slotOf(winner), hashOf(winner)])).to.deep.equal([
-      2,
+    expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([
+      SlotState.Finalized,
+      hashOf(winner),
+      0n,
+    ]);
+    expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
+      Status.Finalized,
       0n,
       3n,
+      false,
     ]);
-    expect(await f.ledger.read.candidateStatus([slotOf(rival), hashOf(rival)])).to.deep.equal([
-      3,
+    expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
+      Status.Superseded,
       1n,
       3n,
+      false,
     ]);
-    expect(await f.ledger.read.candidateStatus([slotOf(unseen), hashOf(unseen)])).to.deep.equal([
-      3,
+    expect(await f.ledger.read.candidateStatus([unseen])).to.deep.equal([
+      Status.Superseded,
       0n,
       3n,
+      false,
+    ]);
+    // An earlier epoch, open with one vote: the head passed it.
+    expect(await f.ledger.read.candidateStatus([earlier])).to.deep.equal([
+      Status.Expired,
+      1n,
+      3n,
+      false,
     ]);
     expect(
       await f.ledger.read.equivocation([slotOf(winner), f.witnesses[0]!.address]),
     ).to.deep.equal([zeroHash, zeroHash]);
     expect(await f.ledger.read.finalizedHead([streamOf(9)])).to.deep.equal([zeroHash, 0n, 0n]);
-    expect(chainOf(streamOf(1), 1n, 0, undefined)).to.deep.equal([]);
+  });
+
+  it("gives a head at sequence 2**64 - 1 no successor: every later content is expired, on every path", async function () {
+    const f = await loadLedgerFixture();
+    const genesis = contentAt(STREAM, 100n);
+    await finalizeWithQuorum(f, genesis);
+    const head = linkOn(genesis, undefined);
+    const position = await headPositionSlot(f.ledger.address, STREAM, head.hash);
+    await hre.network.provider.send("hardhat_setStorageAt", [
+      f.ledger.address,
+      position,
+      numberToHex((genesis.observedUnixMs << 64n) | UINT64_MAX, { size: 32 }),
+    ]);
+    expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal([
+      head.hash,
+      UINT64_MAX,
+      genesis.observedUnixMs,
+    ]);
+    const [next, after] = [contentAt(STREAM, 101n), contentAt(STREAM, 102n)];
+    expect(await f.ledger.read.candidateStatus([next])).to.deep.equal([
+      Status.Expired,
+      0n,
+      3n,
+      false,
+    ]);
+    // Compact fast path and relayed path: skipped.
+    for (const call of [
+      f.ledger.simulate.submitCompactAttestations(
+        packCompactBatch([await f.compact(next, f.witnesses.slice(0, 3))]),
+      ),
+      f.ledger.simulate.submitSignedAttestations([[await f.signed(next, f.witnesses.slice(0, 3))]]),
+    ])
+      expect((await call).result).to.equal(0n);
+    await f.ledger.write.submitSignedAttestations([
+      [await f.signed(after, f.witnesses.slice(0, 2))],
+    ]);
+    await expectRevert(
+      (await f.ledgerAs(f.witnesses[2]!)).write.attest([after]),
+      f.ledger,
+      "ObservationExpired",
+      [hashOf(after), after.observedUnixMs, genesis.observedUnixMs],
+    );
   });
 });

@@ -3,6 +3,7 @@ import hre from "hardhat";
 import type { AbiParameter } from "viem";
 
 import { manifestBodyTypes } from "../../lib/eip712/manifest";
+import { OBSERVATION_TYPE, observationTypes } from "../../lib/ledger/typedData";
 import { abiParameters, type CanonicalTypeName } from "../../lib/types/abi";
 
 type Shape = { name: string; type: string; components?: Shape[] };
@@ -60,5 +61,24 @@ describe("lib/types/abi.ts mirrors the compiled Solidity structs", function () {
         }
       });
     }
+  });
+
+  it("the ledger's EIP-712 Observation type lists the fields of ObservationContent, and its type string is the one the contract hashes", async function () {
+    const fields = observationTypes.Observation;
+    const components = abiParameters.ObservationContent.components as readonly AbiParameter[];
+    expect(fields.map((f) => [f.name, f.type])).to.deep.equal(
+      components.map((c) => [c.name, c.type]),
+    );
+    expect(OBSERVATION_TYPE).to.equal(
+      `Observation(${fields.map((f) => `${f.type} ${f.name}`).join(",")})`,
+    );
+    const ledger = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
+    const attest = ledger.abi.find(
+      (item: { type: string; name?: string }) => item.type === "function" && item.name === "attest",
+    ) as { inputs: (AbiParameter & { internalType?: string })[] };
+    expect(attest.inputs[0]!.internalType).to.equal("struct ObservationContent");
+    expect(shape({ ...attest.inputs[0]!, name: "" })).to.deep.equal(
+      shape(abiParameters.ObservationContent),
+    );
   });
 });

@@ -13,6 +13,7 @@ import type {
   ManifestBody,
   ManifestSignature,
   ManifestVariant,
+  ObservationContent,
   ObservationHeader,
   SourceId,
   StreamControlAnnouncement,
@@ -195,4 +196,12 @@ export const observationHeader: fc.Arbitrary<ObservationHeader> = fc.record({
   locatorHash: bytes32,
   observedUnixMs: uint64,
   sequence: uint64,
+});
+
+export const observationContent: fc.Arbitrary<ObservationContent> = fc.record({
+  streamHash: bytes32,
+  epochHash: bytes32,
+  dataRoot: bytes32,
+  locatorHash: bytes32,
+  observedUnixMs: uint64,
 });

@@ -16,7 +16,12 @@ import {
   manifestEnvelopeHash,
 } from "../../lib/commitments/manifest";
 import { merkleRoot } from "../../lib/commitments/merkle";
-import { observationHash, observationSlot } from "../../lib/commitments/observation";
+import {
+  contentHash,
+  headerContent,
+  observationHash,
+  observationSlot,
+} from "../../lib/commitments/observation";
 import { abiParameters, type CanonicalTypeName } from "../../lib/types/abi";
 import * as arb from "./arbitraries";
 import { expectRevert } from "../support/revert";
@@ -177,6 +182,50 @@ describe("keccak commitments: TypeScript equals Solidity", function () {
     );
   });
 
+  it("ContentHash is the same on-chain for every content", async function () {
+    const { harness } = await loadFixture(deployHarness);
+    await fc.assert(
+      fc.asyncProperty(arb.observationContent, async (content) => {
+        const onChain = await harness.read.contentHash([content]);
+        expect(onChain).to.equal(contentHash(content));
+        expect(onChain).to.equal(keccak256(await harness.read.encodeObservationContent([content])));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("a header's content is its five signed fields: ContentHash of headerContent equals the hash of the same fields", async function () {
+    await fc.assert(
+      fc.property(arb.observationHeader, (header) => {
+        const content = headerContent(header);
+        expect(Object.keys(content)).to.deep.equal(
+          abiParameters.ObservationContent.components.map((c) => c.name),
+        );
+        expect(contentHash(content)).to.equal(
+          keccak256(
+            encodeAbiParameters(
+              [
+                { type: "bytes32" },
+                { type: "bytes32" },
+                { type: "bytes32" },
+                { type: "bytes32" },
+                { type: "uint64" },
+              ],
+              [
+                header.streamHash,
+                header.epochHash,
+                header.dataRoot,
+                header.locatorHash,
+                header.observedUnixMs,
+              ],
+            ),
+          ),
+        );
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   describe("abi.encode of every canonical type is the same on-chain", function () {
     const cases: [CanonicalTypeName, fc.Arbitrary<unknown>][] = [
       ["BroadcastId", arb.broadcastId],
@@ -189,6 +238,7 @@ describe("keccak commitments: TypeScript equals Solidity", function () {
       ["ManifestBody", arb.manifestBody],
       ["ManifestSignature", arb.manifestSignature],
       ["Manifest", arb.manifest],
+      ["ObservationContent", arb.observationContent],
       ["ObservationHeader", arb.observationHeader],
     ];
     for (const [name, arbitrary] of cases) {

@@ -84,6 +84,7 @@ describe("canonical values: validation and JSON form", function () {
           signatures: fc.array(arb.manifestSignature, { maxLength: arb.MAX_LIST }),
         }),
       ],
+      ["ObservationContent", arb.observationContent],
       ["ObservationHeader", arb.observationHeader],
     ];
     for (const [name, arbitrary] of cases) {

@@ -3,7 +3,24 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { encodeAbiParameters, getAddress, keccak256, toHex, type Hex } from "viem";
+import {
+  compactSignatureToSignature,
+  concatHex,
+  encodeAbiParameters,
+  encodeFunctionData,
+  getAddress,
+  hashStruct,
+  keccak256,
+  parseCompactSignature,
+  parseEventLogs,
+  parseSignature,
+  recoverAddress,
+  serializeSignature,
+  slice,
+  toHex,
+  type Hex,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 
 import {
@@ -12,7 +29,12 @@ import {
   manifestEnvelopeHash,
 } from "../../lib/commitments/manifest";
 import { merkleRoot, verifyMerkleProof } from "../../lib/commitments/merkle";
-import { observationHash, observationSlot } from "../../lib/commitments/observation";
+import {
+  contentHash,
+  headerContent,
+  observationHash,
+  observationSlot,
+} from "../../lib/commitments/observation";
 import {
   controlAnnouncementHash,
   epochHash,
@@ -25,6 +47,18 @@ import {
   manifestDomainSeparator,
   verifyManifestEip712Offline,
 } from "../../lib/eip712/manifest";
+import {
+  packCompactBatch,
+  toCompactSignature,
+  unpackCompactBatch,
+} from "../../lib/ledger/compactSignatures";
+import { readObservationLedgerDomain } from "../../lib/ledger/domain";
+import {
+  OBSERVATION_TYPE,
+  observationDigest,
+  observationTypes,
+  signObservation,
+} from "../../lib/ledger/typedData";
 import { ed25519PublicKey, verifyManifestIdEd25519 } from "../../lib/local/ed25519";
 import { canonicalManifestBodyJson } from "../../lib/local/jcs";
 import { manifestId } from "../../lib/local/manifest-id";
@@ -33,7 +67,12 @@ import { verifyManifest } from "../../lib/manifest/envelope";
 import { abiParameters, type CanonicalTypeName } from "../../lib/types/abi";
 import { InvalidCanonicalValueError } from "../../lib/validation/errors";
 import { fromJson } from "../../lib/validation/json-form";
-import { buildVectors, renderVectorFile } from "../../scripts/vectors/build";
+import {
+  buildVectors,
+  LEDGER_VECTOR_ADDRESS_LABEL,
+  ledgerVectorKeyLabel,
+  renderVectorFile,
+} from "../../scripts/vectors/build";
 
 const DIR = path.join(__dirname, "..", "..", "fixtures", "vectors");
 const hex = z.string().regex(/^0x([0-9a-f]{2})*$/) as unknown as z.ZodType<Hex>;
@@ -112,6 +151,50 @@ const merkleFile = z.object({
 const observationFile = z.object({
   headers: z.array(z.object({ ...named, observationHash: hex32, observationSlot: hex32 })),
 });
+const ledgerFile = z.object({
+  commitments: z.array(z.string()),
+  keys: z.array(z.object({ label: z.string(), privateKey: hex32, address: z.string() })),
+  domain: z.object({
+    name: z.string(),
+    version: z.string(),
+    chainId: z.number(),
+    verifyingContract: z.string(),
+    verifyingContractLabel: z.string(),
+  }),
+  domainSeparator: hex32,
+  typeString: z.string(),
+  typeHash: hex32,
+  maxFutureMs: z.number(),
+  contents: z.array(
+    z.object({
+      name: z.string(),
+      json: z.unknown(),
+      abiEncoded: hex,
+      contentHash: hex32,
+      observationSlot: hex32,
+      structHash: hex32,
+      digest: hex32,
+      signatures: z.array(z.object({ witness: z.string(), signature: hex, compact: hex })),
+    }),
+  ),
+  finalized: z.array(
+    z.object({
+      name: z.string(),
+      content: z.number(),
+      parentObservationHash: hex32,
+      sequence: z.string().transform(BigInt),
+      header: z.unknown(),
+      abiEncoded: hex,
+      observationHash: hex32,
+    }),
+  ),
+  compactBatch: z.object({
+    contents: z.array(z.unknown()),
+    signatures: hex,
+    calldata: hex,
+    finalizes: z.array(z.number()),
+  }),
+});
 const invalidFile = z.object({
   cases: z.array(
     z.object({ name: z.string(), type: z.string(), json: z.unknown(), field: z.string() }),
@@ -126,6 +209,30 @@ async function deploy() {
   const harness = await hre.viem.deployContract("CommitmentsHarness");
   const verifier = await hre.viem.deployContract("ManifestSignatureVerifierHarness");
   return { harness, verifier };
+}
+
+/**
+ * An observation ledger at the ledger vectors' `verifyingContract` (its runtime code placed there:
+ * the EIP-712 domain follows the address), over a registry of the vectors' keys at quorum 2.
+ */
+async function deployVectorLedger() {
+  const file = read("ledger-eip712.json", ledgerFile);
+  const [owner] = await hre.viem.getWalletClients();
+  const registry = await hre.viem.deployContract("EveryChannelWitnessRegistry", [
+    owner!.account.address,
+    file.keys.map((k) => getAddress(k.address)),
+    2n,
+  ]);
+  const deployed = await hre.viem.deployContract("EveryChannelObservationLedger", [
+    registry.address,
+  ]);
+  const publicClient = await hre.viem.getPublicClient();
+  const code = await publicClient.getCode({ address: deployed.address });
+  const address = getAddress(file.domain.verifyingContract);
+  await hre.network.provider.send("hardhat_setCode", [address, code]);
+  const ledger = await hre.viem.getContractAt("EveryChannelObservationLedger", address);
+  const harness = await hre.viem.deployContract("CommitmentsHarness");
+  return { file, ledger, harness, publicClient };
 }
 
 describe("conformance vectors (fixtures/vectors)", function () {
@@ -284,6 +391,121 @@ describe("conformance vectors (fixtures/vectors)", function () {
         v.observationSlot,
       );
     }
+  });
+
+  it("ledger-eip712.json: domain, typehash, content hashes, digests, signatures, finalized headers and the compact batch check out in TypeScript and on the ledger at the vectors' address", async function () {
+    const { file, ledger, harness, publicClient } = await loadFixture(deployVectorLedger);
+    const halfN = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+    // Keys and address come from their labels.
+    file.keys.forEach((k, i) => {
+      expect(k.label).to.equal(ledgerVectorKeyLabel(i));
+      expect(k.privateKey).to.equal(keccak256(toHex(k.label)));
+      expect(privateKeyToAccount(k.privateKey).address).to.equal(k.address);
+    });
+    expect(file.domain.verifyingContractLabel).to.equal(LEDGER_VECTOR_ADDRESS_LABEL);
+    expect(file.domain.verifyingContract).to.equal(
+      getAddress(slice(keccak256(toHex(LEDGER_VECTOR_ADDRESS_LABEL)), 12)),
+    );
+    // The domain is the contract's (ERC-5267), the separator its EIP-712 hash.
+    const domain = await readObservationLedgerDomain(publicClient, ledger.address);
+    expect(domain).to.deep.equal({
+      name: file.domain.name,
+      version: file.domain.version,
+      chainId: BigInt(file.domain.chainId),
+      verifyingContract: file.domain.verifyingContract,
+    });
+    expect(file.domain.version).to.equal("2");
+    expect(file.typeString).to.equal(OBSERVATION_TYPE);
+    expect(file.typeHash).to.equal(keccak256(toHex(file.typeString)));
+    expect(await ledger.read.OBSERVATION_TYPEHASH()).to.equal(file.typeHash);
+    expect(await ledger.read.MAX_FUTURE_MS()).to.equal(BigInt(file.maxFutureMs));
+    const contents = [];
+    for (const v of file.contents) {
+      const content = fromJson("ObservationContent", v.json);
+      contents.push(content);
+      expect(encodeAbiParameters([abiParameters.ObservationContent], [content]), v.name).to.equal(
+        v.abiEncoded,
+      );
+      expect(keccak256(v.abiEncoded)).to.equal(v.contentHash);
+      expect(contentHash(content)).to.equal(v.contentHash);
+      expect(await harness.read.contentHash([content])).to.equal(v.contentHash);
+      expect(observationSlot(content.streamHash, content.epochHash)).to.equal(v.observationSlot);
+      expect(await harness.read.observationSlot([content.streamHash, content.epochHash])).to.equal(
+        v.observationSlot,
+      );
+      // hashStruct = keccak256(typeHash ‖ abi.encode(content)): every field is one static word.
+      expect(keccak256(concatHex([file.typeHash, v.abiEncoded]))).to.equal(v.structHash);
+      expect(
+        hashStruct({ types: observationTypes, primaryType: "Observation", data: content }),
+      ).to.equal(v.structHash);
+      expect(keccak256(concatHex(["0x1901", file.domainSeparator, v.structHash]))).to.equal(
+        v.digest,
+      );
+      expect(observationDigest(domain, content)).to.equal(v.digest);
+      expect(await ledger.read.observationDigest([content])).to.equal(v.digest);
+      expect(v.signatures.map((s) => s.witness)).to.deep.equal(file.keys.map((k) => k.address));
+      for (const [i, s] of v.signatures.entries()) {
+        // 65 bytes r ‖ s ‖ v, v = 27 or 28, s in the lower half order; deterministic (RFC 6979).
+        const account = privateKeyToAccount(file.keys[i]!.privateKey);
+        expect(await signObservation(account, domain, content)).to.equal(s.signature);
+        const { r, s: sValue, v: vValue, yParity } = parseSignature(s.signature);
+        expect(s.signature.length).to.equal(2 + 130);
+        expect([27n, 28n]).to.include(vValue);
+        expect(BigInt(sValue) <= halfN).to.equal(true);
+        expect(await recoverAddress({ hash: v.digest, signature: s.signature })).to.equal(
+          s.witness,
+        );
+        // EIP-2098: r ‖ (yParity << 255 | s).
+        expect(s.compact).to.equal(
+          concatHex([r, toHex((BigInt(yParity!) << 255n) | BigInt(sValue), { size: 32 })]),
+        );
+        expect(toCompactSignature(s.signature)).to.equal(s.compact);
+        const expanded = serializeSignature(
+          compactSignatureToSignature(parseCompactSignature(s.compact)),
+        );
+        expect(expanded).to.equal(s.signature);
+        expect(await recoverAddress({ hash: v.digest, signature: expanded })).to.equal(s.witness);
+      }
+    }
+    for (const v of file.finalized) {
+      const header = fromJson("ObservationHeader", v.header);
+      expect(headerContent(header), v.name).to.deep.equal(contents[v.content]);
+      expect(header.parentObservationHash).to.equal(v.parentObservationHash);
+      expect(header.sequence).to.equal(v.sequence);
+      expect(encodeAbiParameters([abiParameters.ObservationHeader], [header])).to.equal(
+        v.abiEncoded,
+      );
+      expect(observationHash(header)).to.equal(v.observationHash);
+      expect(await harness.read.observationHash([header])).to.equal(v.observationHash);
+    }
+    expect(file.finalized[1]!.parentObservationHash).to.equal(file.finalized[0]!.observationHash);
+    // The compact batch: packed by the library, encoded as the contract's ABI says, and finalized by
+    // the ledger as the vectors' headers.
+    const batch = file.compactBatch;
+    const batchContents = batch.contents.map((c) => fromJson("ObservationContent", c));
+    const items = unpackCompactBatch(batchContents, batch.signatures);
+    expect(packCompactBatch(items)).to.deep.equal([batchContents, batch.signatures]);
+    expect(
+      encodeFunctionData({
+        abi: ledger.abi,
+        functionName: "submitCompactAttestations",
+        args: [batchContents, batch.signatures],
+      }),
+    ).to.equal(batch.calldata);
+    expect(
+      (await ledger.simulate.submitCompactAttestations([batchContents, batch.signatures])).result,
+    ).to.equal(BigInt(batch.finalizes.length));
+    const receipt = await publicClient.waitForTransactionReceipt({
+      hash: await ledger.write.submitCompactAttestations([batchContents, batch.signatures]),
+    });
+    const finalizedHashes = parseEventLogs({
+      abi: ledger.abi,
+      logs: receipt.logs,
+      eventName: "ObservationProposedAndFinalized",
+    }).map((e) => e.args.observationHash);
+    expect(finalizedHashes).to.deep.equal(
+      batch.finalizes.map((i) => file.finalized[i]!.observationHash),
+    );
   });
 
   it("invalid.json: every case is rejected naming the recorded field", function () {
