@@ -23,8 +23,6 @@ export const commitmentIds = {
   observation: "observation-abi-keccak256-v1",
   /** keccak256(abi.encode(bytes32 streamHash, bytes32 epochHash)). */
   observationSlot: "observation-slot-abi-keccak256-v1",
-  /** keccak256(abi.encode(ObservationContent)): what a witness attests. */
-  observationContent: "observation-content-abi-keccak256-v1",
   /** Local rail: BLAKE3 over the RFC 8785 canonical JSON of the manifest body. */
   manifestId: "manifest-id-jcs-blake3-v1",
   /** Local rail: the same RFC 6962-shaped tree with BLAKE3. */
