@@ -250,9 +250,12 @@ interface IEveryChannelObservationLedger is IERC5267 {
     function attest(ObservationContent calldata content) external returns (bool finalized);
 
     /// @notice Attests several contents as the caller, an active witness, in order. Contents whose slot is
-    ///         finalized, that are expired, or that the caller's attestation is already recorded on are skipped
-    ///         (racing relayers never make a witness lose the rest of its batch); a conflicting content of a slot
-    ///         records the equivocation. Reverts `EmptyBatch`, `NotAWitness`, `ObservedInFuture`.
+    ///         finalized, that the caller's attestation is already recorded on, or that are expired when the
+    ///         caller's attestation would bring their quorum are skipped (racing relayers never make a witness lose
+    ///         the rest of its batch); below quorum an expired content's vote is recorded as on any open content
+    ///         (it can never finalize). A conflicting content of a slot records the equivocation. Reverts
+    ///         `EmptyBatch`, `NotAWitness`, and `ObservedInFuture` (checked first: a future content is invalid
+    ///         input, not a race).
     /// @param contents The observation contents.
     /// @return counted How many attestations were recorded or finalized their content.
     /// @return finalizedCount How many contents finalized.
