@@ -18,7 +18,7 @@ describe("deploy/000002-observation-ledger", function () {
     const domain = await ledger.read.eip712Domain();
     expect([domain[1], domain[2], domain[3], domain[4]]).to.deep.equal([
       "EveryChannelObservationLedger",
-      "1",
+      "2",
       31337n,
       getAddress(address),
     ]);
