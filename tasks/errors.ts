@@ -7,9 +7,12 @@
 // is on every capture node and on the L2's own host, and it decides once, when its CLI module
 // loads. So a refusal must not reach Hardhat's handler: the boundary wraps `hre.run`, and when the
 // task the command line asked for fails with a refusal it prints the line itself, sets the exit
-// status and returns. Tasks run from other code (tests, scripts, other tasks) still throw.
+// status and returns. Tasks run from other code (tests, scripts, other tasks) still throw. The
+// command line's own argument errors (a missing `--archive`) are raised before the task runs: the
+// boundary holds them back and raises them inside it, as the task's first step.
 import path from "node:path";
 
+import { ArgumentsParser } from "hardhat/internal/cli/ArgumentsParser";
 import { HardhatError } from "hardhat/internal/core/errors";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment, RunTaskFunction } from "hardhat/types";
@@ -54,12 +57,37 @@ function isHardhatCli(): boolean {
   return path.dirname(main) === path.dirname(require.resolve("hardhat/internal/cli/cli"));
 }
 
+/** An argument error of the command line's task, raised again once that task runs. */
+let heldArgumentError: unknown;
+
+/** Makes Hardhat's parser hold back a task's argument errors (see `heldArgumentError`). */
+function holdArgumentErrors(): void {
+  const parse = ArgumentsParser.prototype
+    .parseTaskArguments as ArgumentsParser["parseTaskArguments"] & {
+    holding?: true;
+  };
+  if (parse.holding === true) return;
+  ArgumentsParser.prototype.parseTaskArguments = Object.assign(
+    function (this: ArgumentsParser, ...args: Parameters<ArgumentsParser["parseTaskArguments"]>) {
+      try {
+        return parse.apply(this, args);
+      } catch (error) {
+        if (!HardhatError.isHardhatError(error)) throw error;
+        heldArgumentError = error;
+        return {};
+      }
+    },
+    { holding: true as const },
+  );
+}
+
 /**
  * Wraps `hre.run` so that the outermost task of a `npx hardhat` process (the one on its command
  * line) prints a refusal as one line and exits non-zero, and so that everything it printed has left
  * the process before Hardhat's CLI calls `process.exit`.
  */
 export function installErrorBoundary(hre: HardhatRuntimeEnvironment): void {
+  if (isHardhatCli()) holdArgumentErrors();
   // Hardhat passes a fourth argument (the caller's task profile) to nested runs: pass all along.
   const run = hre.run as (...args: unknown[]) => Promise<unknown>;
   let depth = 0;
@@ -67,6 +95,11 @@ export function installErrorBoundary(hre: HardhatRuntimeEnvironment): void {
     const entry = depth === 0 && isHardhatCli();
     depth += 1;
     try {
+      if (entry && heldArgumentError !== undefined) {
+        const error = heldArgumentError;
+        heldArgumentError = undefined;
+        throw error;
+      }
       return await run(...args);
     } catch (error) {
       const line = entry ? refusalLine(error) : undefined;
