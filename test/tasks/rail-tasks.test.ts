@@ -1,38 +1,26 @@
 // The glue of rail:publish-manifest and rail:announce: bad input, no deployment record, no code at
 // the address, dry run.
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
-import { keccak256, toHex, type Hex } from "viem";
 
-import { streamId } from "../../lib/commitments/stream";
 import { DEPLOYMENTS } from "../../lib/deploy/context";
-import { createManifest, createManifestBody } from "../../lib/manifest/envelope";
-import type { StreamControlAnnouncement, StreamKey } from "../../lib/types/abi";
-import { toJson } from "../../lib/validation/json-form";
 import { expectNothingSent, NO_CODE, refusal, runTask } from "./support";
 
-const key: StreamKey = {
-  broadcast: {
-    standard: 0,
-    region: "0x5553",
-    rfChannel: 7,
-    transportStreamId: 2113,
-    programNumber: 3,
-    majorChannel: 7,
-    minorChannel: 1,
-    callsign: "KGO-HD",
-  },
-  profile: "ts-original",
-};
-const h = (label: string): Hex => keccak256(toHex(label));
+/** The files come from the test vectors (canonical JSON forms, docs/types.md). */
+const VECTORS = path.join(__dirname, "..", "..", "fixtures", "vectors");
+type VectorFile = Record<string, { json?: unknown; manifest?: unknown }[]>;
+const vectors = (name: string): VectorFile =>
+  JSON.parse(readFileSync(path.join(VECTORS, `${name}.json`), "utf8")) as VectorFile;
 
 describe("rail tasks", function () {
   let dir: string;
   let manifest: string;
   let announcement: string;
+  let expired: string;
   let streamKey: string;
   let malformed: string;
 
@@ -44,37 +32,24 @@ describe("rail tasks", function () {
 
   beforeEach(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "rail-tasks-"));
-    const body = createManifestBody({
-      streamId: streamId(key),
-      epochId: 289000000n,
-      epochStartUnixMs: 1734000000000n,
-      epochDurationMs: 6000,
-      variants: [
-        { name: "ts-original", chunks: [{ index: 0, size: 1316000, blake3: h("chunk-0") }] },
-      ],
-      psipBlake3: h("psip"),
-      publisher: { nodeId: h("node"), device: "hdhomerun-10a2b3c4" },
-      createdUnixMs: 1734000006123n,
-    });
-    const manifestJson = toJson("Manifest", createManifest(body)) as Record<string, unknown>;
-    manifest = path.join(dir, "manifest.json");
-    await writeFile(manifest, JSON.stringify(manifestJson));
-    malformed = path.join(dir, "malformed.json");
-    await writeFile(malformed, JSON.stringify({ ...manifestJson, manifestId: "zz" }));
-    const now = BigInt(Date.now());
-    const control: StreamControlAnnouncement = {
-      streamId: streamId(key),
-      source: { nodeId: h("node"), device: "hdhomerun-10a2b3c4" },
-      descriptorHash: h("descriptor"),
-      relayUrls: ["https://relay.every.channel"],
-      sequence: 1n,
-      issuedUnixMs: now,
-      expiresUnixMs: now + 3_600_000n,
+    const write = async (name: string, value: unknown): Promise<string> => {
+      const file = path.join(dir, name);
+      await writeFile(file, JSON.stringify(value));
+      return file;
     };
-    announcement = path.join(dir, "announcement.json");
-    await writeFile(announcement, JSON.stringify(toJson("StreamControlAnnouncement", control)));
-    streamKey = path.join(dir, "key.json");
-    await writeFile(streamKey, JSON.stringify(toJson("StreamKey", key)));
+    const manifestJson = vectors("manifest").manifests![0]!.manifest as Record<string, unknown>;
+    const stream = vectors("stream");
+    const control = stream.controlAnnouncements![0]!.json as Record<string, unknown>;
+    const now = Date.now();
+    manifest = await write("manifest.json", manifestJson);
+    malformed = await write("malformed.json", { ...manifestJson, manifestId: "zz" });
+    announcement = await write("announcement.json", {
+      ...control,
+      issuedUnixMs: String(now),
+      expiresUnixMs: String(now + 3_600_000),
+    });
+    expired = await write("expired.json", control);
+    streamKey = await write("key.json", stream.streamKeys![0]!.json);
     await hre.deployments.fixture(["Rail"]);
   });
 
@@ -90,6 +65,9 @@ describe("rail tasks", function () {
     await expectNothingSent(async () => {
       expect(await refusal("rail:publish-manifest", { ...publish, manifest: malformed })).to.match(
         /malformed\.json\.manifestId: .*\(got "zz"\)$/,
+      );
+      expect(await refusal("rail:announce", { ...announce, announcement: expired })).to.match(
+        /expired\.json\.expiresUnixMs: is in the past \(now \d+\): an expired announcement is not mirrored \(got 1734000600000n\)$/,
       );
       const missing = path.join(dir, "missing.json");
       expect(await refusal("rail:announce", { ...announce, announcement: missing })).to.include(
