@@ -36,8 +36,8 @@ export async function reportErrors<T>(action: () => Promise<T>): Promise<T> {
 
 /**
  * The one line a refusal prints, or undefined for an error that is not a refusal (a bug: Hardhat
- * prints it with its stack). Refusals are the library's errors and Hardhat's own (a missing
- * argument, an unknown network, a plugin's complaint).
+ * prints it with its stack). Refusals are the library's errors and Hardhat's own (a missing or
+ * malformed argument, a plugin's complaint).
  */
 export function refusalLine(error: unknown): string | undefined {
   if (error instanceof EveryChannelError) return `Error: ${error.shortMessage}`;

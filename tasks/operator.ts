@@ -9,6 +9,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { printJson, printLines, toPrintableJson } from "../lib/cli/output";
+import { sleepUnlessStopped, stopSignal } from "../lib/cli/signals";
 import { deploymentRecord } from "../lib/deploy/context";
 import { EveryChannelError } from "../lib/errors";
 import { readObservationLedgerDomain } from "../lib/ledger/domain";
@@ -169,14 +170,6 @@ async function ledgerSender(hre: HardhatRuntimeEnvironment, args: LedgerSenderAr
   await checkNetworkToSend(hre, args.from);
   const wallet = await walletFor(hre, args.from);
   return { wallet, ...(await ledgerAndRegistry(hre, args.ledger)) };
-}
-
-function stopSignal(): AbortSignal {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return controller.signal;
 }
 
 withOptions(
@@ -346,13 +339,7 @@ withOptions(
       for (;;) {
         await relayer.collectAndSubmit();
         if (args.once || args.dryRun || signal.aborted) break;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollIntervalMs);
-          signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await sleepUnlessStopped(pollIntervalMs, signal);
         if (signal.aborted) break;
       }
       log(`relayer: stopped; ${toPrintableJson(relayer.counters)}`);
