@@ -2,19 +2,27 @@
 // deployed contracts. Glue only; the logic is in lib/.
 import { vars } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ArtifactsMap } from "hardhat/types/artifacts";
 import type { Address, PublicClient } from "viem";
 
-import { DEPLOYMENTS, type DeploymentTag } from "../lib/deploy/context";
+import {
+  DEPLOYMENTS,
+  deploymentRecord,
+  deploymentRecordPath,
+  type DeploymentTag,
+} from "../lib/deploy/context";
 import { isLiveNetwork } from "../lib/deploy/network-definitions";
 import { liveSecretFor } from "../lib/deploy/parameters";
 import { preflightNetwork } from "../lib/deploy/preflight";
 import { viemChainFor } from "../lib/deploy/viem-chain";
 import { EveryChannelError } from "../lib/errors";
 import { requireSigningKey, resolveAccountArgument } from "../lib/operator/accounts";
+import type { ContractRef, LedgerRef, RegistryRef } from "../lib/operator/contracts";
 import { parseAddressArgument } from "../lib/operator/registry";
 import type { OperatorWallet } from "../lib/operator/send";
-import type { SecretName } from "../lib/secrets/names";
+import type { PrivateKeySecret, SecretName } from "../lib/secrets/names";
 import { createSecretReader, type SecretReader } from "../lib/secrets/reader";
+import { ADDRESS_OPTION } from "./options";
 
 export function secretReader(): SecretReader {
   return createSecretReader({ env: process.env, vars });
@@ -37,6 +45,24 @@ export async function checkNetwork(
     url: "url" in config ? config.url : undefined,
     chainId: config.chainId,
   });
+}
+
+/** The key a named sending account comes from on a live network (the owner may be an address). */
+const SENDING_KEYS: Readonly<Record<string, PrivateKeySecret>> = {
+  witness: "WITNESS_PRIVATE_KEY",
+  relayer: "RELAYER_PRIVATE_KEY",
+  publisher: "PUBLISHER_PRIVATE_KEY",
+};
+
+/** `checkNetwork`, also requiring the key of `from` when it is a named account with one. */
+export async function checkNetworkToSend(
+  hre: HardhatRuntimeEnvironment,
+  from: string,
+): Promise<void> {
+  const key = Object.prototype.hasOwnProperty.call(SENDING_KEYS, from)
+    ? SENDING_KEYS[from]
+    : undefined;
+  await checkNetwork(hre, key === undefined ? [] : [key]);
 }
 
 /** Resolves a named account or address given as a task argument. */
@@ -77,19 +103,91 @@ export async function publicClient(hre: HardhatRuntimeEnvironment): Promise<Publ
   )) as PublicClient;
 }
 
-/** The address of a deployed contract: `override` when given, else the deployment record. */
+/** The contract the address of a deployment record or option points at has no code. */
+export class NoContractCodeError extends EveryChannelError {
+  override name = "NoContractCodeError";
+}
+
+/**
+ * The address of a deployed contract: `override` (its option's value) when given, else the
+ * deployment record's. Refuses, naming the option or the record, when there is neither or when
+ * the address holds no contract code on this network.
+ */
 export async function deploymentAddress(
   hre: HardhatRuntimeEnvironment,
+  client: PublicClient,
   tag: DeploymentTag,
   override: string | undefined,
 ): Promise<Address> {
-  if (override !== undefined && override !== "") return parseAddressArgument(tag, override);
-  const deployment = await hre.deployments.getOrNull(DEPLOYMENTS[tag]);
-  if (deployment === null) {
+  const network = hre.network.name;
+  const option = ADDRESS_OPTION[tag];
+  // The in-process chain starts empty in every process: deploying there helps no later command.
+  const deploy =
+    network === "hardhat"
+      ? "use a node's network (--network localhost) and deploy there"
+      : `deploy it (npx hardhat --network ${network} deploy)`;
+  let address: Address;
+  let noCode: string;
+  if (override !== undefined && override !== "") {
+    address = parseAddressArgument(option, override);
+    noCode = `${option}: no contract code at ${address} on network ${network}`;
+  } else {
+    const record = await deploymentRecord(hre, tag);
+    if (record === undefined) {
+      throw new EveryChannelError(
+        `${network}: no ${DEPLOYMENTS[tag]} deployment record (${deploymentRecordPath(hre, tag)}); ${deploy}, or pass --${option} <address>`,
+        { network, tag },
+      );
+    }
+    address = record.address as Address;
+    noCode = `${network}: the ${DEPLOYMENTS[tag]} deployment record (${deploymentRecordPath(hre, tag)}) names ${address}, but there is no contract code at ${address} on network ${network}; ${deploy}, or pass --${option} <address>`;
+  }
+  const code = await client.getCode({ address });
+  if (code === undefined || code === "0x") {
+    throw new NoContractCodeError(noCode, { network, tag, address });
+  }
+  return address;
+}
+
+type AbiOf<tag extends DeploymentTag> = ArtifactsMap[(typeof DEPLOYMENTS)[tag]]["abi"];
+
+/** A deployed contract: its address (see `deploymentAddress`) and its compiled ABI. */
+export async function deployedContract<tag extends DeploymentTag>(
+  hre: HardhatRuntimeEnvironment,
+  client: PublicClient,
+  tag: tag,
+  override: string | undefined,
+): Promise<ContractRef<AbiOf<tag>>> {
+  const address = await deploymentAddress(hre, client, tag, override);
+  const artifact = await hre.artifacts.readArtifact(DEPLOYMENTS[tag]);
+  return { address, abi: artifact.abi as AbiOf<tag> };
+}
+
+/** The ledger (its deployment record or `--ledger`) and the registry it reads. */
+export async function ledgerAndRegistry(
+  hre: HardhatRuntimeEnvironment,
+  override: string | undefined,
+): Promise<{ client: PublicClient; ledger: LedgerRef; registry: RegistryRef }> {
+  const client = await publicClient(hre);
+  const ledger = await deployedContract(hre, client, "ObservationLedger", override);
+  let registryAddress: Address;
+  try {
+    registryAddress = await client.readContract({
+      address: ledger.address,
+      abi: ledger.abi,
+      functionName: "registry",
+    });
+  } catch (cause) {
     throw new EveryChannelError(
-      `${hre.network.name}: no ${DEPLOYMENTS[tag]} deployment recorded (run \`npx hardhat --network ${hre.network.name} deploy\` or pass its address)`,
-      { network: hre.network.name, tag },
+      `${hre.network.name}: the contract at ${ledger.address} is not an observation ledger (its registry() fails)`,
+      { address: ledger.address },
+      { cause },
     );
   }
-  return deployment.address as Address;
+  const artifact = await hre.artifacts.readArtifact(DEPLOYMENTS.WitnessRegistry);
+  return {
+    client,
+    ledger,
+    registry: { address: registryAddress, abi: artifact.abi as RegistryRef["abi"] },
+  };
 }

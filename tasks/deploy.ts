@@ -5,25 +5,26 @@
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { printLines } from "../lib/cli/output";
 import { formatDeploymentPlan, planDeployments } from "../lib/deploy/plan";
 import { checkNetwork, publicClient } from "./context";
-import { reportErrors } from "./errors";
+import { taskAction } from "./options";
 
 async function printPlan(hre: HardhatRuntimeEnvironment): Promise<void> {
   await checkNetwork(hre, ["DEPLOYER_PRIVATE_KEY"]);
   const plans = await planDeployments(hre, await publicClient(hre));
-  for (const line of formatDeploymentPlan(hre.network.name, plans)) console.log(line);
+  await printLines(formatDeploymentPlan(hre.network.name, plans));
 }
 
-task("deploy").setAction(async (args: Record<string, unknown>, hre, runSuper) => {
-  // The in-process chain starts empty on every run: nothing to plan there.
-  if (hre.network.name !== "hardhat") await reportErrors(() => printPlan(hre));
-  return runSuper(args);
-});
+task("deploy").setAction(
+  taskAction(async (args: Record<string, unknown>, hre, runSuper) => {
+    // The in-process chain starts empty on every run: nothing to plan there.
+    if (hre.network.name !== "hardhat") await printPlan(hre);
+    return runSuper(args);
+  }),
+);
 
 task(
   "deploy:plan",
   "Prints what `deploy` would send (L2 gas and L1 data fee per new contract) and sends nothing",
-).setAction(async (_args, hre) => {
-  await reportErrors(() => printPlan(hre));
-});
+).setAction(taskAction((_args: Record<string, unknown>, hre) => printPlan(hre)));

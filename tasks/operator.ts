@@ -8,61 +8,65 @@ import path from "node:path";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { DEPLOYMENTS } from "../lib/deploy/context";
+import { printJson, printLines, toPrintableJson } from "../lib/cli/output";
+import { sleepUnlessStopped, stopSignal } from "../lib/cli/signals";
+import { deploymentRecord } from "../lib/deploy/context";
 import { EveryChannelError } from "../lib/errors";
 import { readObservationLedgerDomain } from "../lib/ledger/domain";
-import { parseIntegerOption, parsePathList } from "../lib/operator/arguments";
+import { checkArchiveArgument, parseIntegerOption, parsePathList } from "../lib/operator/arguments";
 import { dryRunAttestor, signatureAttestor, transactionAttestor } from "../lib/operator/attestors";
 import { readWitnessIndex } from "../lib/operator/ledger-view";
 import { formatLedgerStatus, readLedgerStatus } from "../lib/operator/ledger-status";
 import { Relayer } from "../lib/operator/relayer";
 import { runWitness } from "../lib/operator/witness";
-
 import {
+  changeRegistry,
   formatRegistry,
   parseQuorumArgument,
   readRegistry,
-  changeRegistry,
   type RegistryChange,
 } from "../lib/operator/registry";
 import {
   accountArgument,
   checkNetwork,
-  deploymentAddress,
+  checkNetworkToSend,
+  deployedContract,
+  ledgerAndRegistry,
   publicClient,
   walletFor,
 } from "./context";
-import { reportErrors } from "./errors";
+import {
+  addressOption,
+  dryRunOption,
+  fromOption,
+  jsonOption,
+  ownerSends,
+  taskAction,
+  withOptions,
+  type AddressArgs,
+  type JsonArgs,
+  type SenderArgs,
+} from "./options";
 
-interface RegistryArgs {
-  registry?: string;
-  from: string;
-  dryRun: boolean;
-}
+type RegistryArgs = AddressArgs<"WitnessRegistry"> & SenderArgs;
 
+/** Checks the network, then sends (or with --dry-run prices) `change` as `--from`. */
 async function runRegistryChange(
   hre: HardhatRuntimeEnvironment,
   args: RegistryArgs,
-  change: (hre: HardhatRuntimeEnvironment) => Promise<RegistryChange>,
+  change: RegistryChange,
 ): Promise<void> {
-  await reportErrors(async () => {
-    await checkNetwork(hre);
-    const resolved = await change(hre);
-    const address = await deploymentAddress(hre, "WitnessRegistry", args.registry);
-    const registry = await hre.viem.getContractAt("EveryChannelWitnessRegistry", address);
-    await changeRegistry({
-      publicClient: await publicClient(hre),
-      wallet: await walletFor(hre, args.from),
-      registry: { address, abi: registry.abi },
-      change: resolved,
-      dryRun: args.dryRun,
-      log: (line) => console.log(line),
-    });
+  await checkNetworkToSend(hre, args.from);
+  const client = await publicClient(hre);
+  const registry = await deployedContract(hre, client, "WitnessRegistry", args.registry);
+  await changeRegistry({
+    publicClient: client,
+    wallet: await walletFor(hre, args.from),
+    registry,
+    change,
+    dryRun: args.dryRun,
+    log: (line) => console.log(line),
   });
-}
-
-function quorumOption(value: string | undefined): bigint | undefined {
-  return value === undefined ? undefined : parseQuorumArgument(value);
 }
 
 /** Defines `witness:add` / `witness:remove`: one witness changes, the quorum may move with it. */
@@ -73,24 +77,18 @@ function witnessChangeTask(
   quorumHelp: string,
   side: "add" | "remove",
 ): void {
-  task(name, description)
-    .addPositionalParam("witness", witnessHelp)
-    .addOptionalParam("quorum", quorumHelp)
-    .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-    .addOptionalParam(
-      "from",
-      "The sending account: the owner, as a named account or address",
-      "owner",
-    )
-    .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-    .setAction(async (args: RegistryArgs & { witness: string; quorum?: string }, hre) => {
-      const quorum = await reportErrors(async () => quorumOption(args.quorum));
-      await runRegistryChange(hre, args, async () => ({
-        kind: "witnesses",
-        [side]: [await accountArgument(hre, "witness", args.witness)],
-        quorum,
-      }));
-    });
+  withOptions(
+    task(name, description)
+      .addPositionalParam("witness", witnessHelp)
+      .addOptionalParam("quorum", quorumHelp),
+    ...ownerSends,
+  ).setAction(
+    taskAction(async (args: RegistryArgs & { witness: string; quorum?: string }, hre) => {
+      const quorum = args.quorum === undefined ? undefined : parseQuorumArgument(args.quorum);
+      const witness = await accountArgument(hre, "witness", args.witness);
+      await runRegistryChange(hre, args, { kind: "witnesses", [side]: [witness], quorum });
+    }),
+  );
 }
 
 witnessChangeTask(
@@ -108,133 +106,114 @@ witnessChangeTask(
   "remove",
 );
 
-task("quorum:set", "Sets the registry's quorum (sent by the registry owner)")
-  .addPositionalParam(
+withOptions(
+  task("quorum:set", "Sets the registry's quorum (sent by the registry owner)").addPositionalParam(
     "quorum",
     "The new quorum: a strict majority of the witnesses, at most their number",
-  )
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addOptionalParam(
-    "from",
-    "The sending account: the owner, as a named account or address",
-    "owner",
-  )
-  .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-  .setAction(async (args: RegistryArgs & { quorum: string }, hre) => {
-    const quorum = await reportErrors(async () => parseQuorumArgument(args.quorum));
-    await runRegistryChange(hre, args, async () => ({ kind: "witnesses", quorum }));
-  });
+  ),
+  ...ownerSends,
+).setAction(
+  taskAction(async (args: RegistryArgs & { quorum: string }, hre) => {
+    const quorum = parseQuorumArgument(args.quorum);
+    await runRegistryChange(hre, args, { kind: "witnesses", quorum });
+  }),
+);
 
-task("ownership:transfer", "Proposes a new registry owner (step one of two; sent by the owner)")
-  .addPositionalParam("to", "The new owner: an address or a named account")
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addOptionalParam(
-    "from",
-    "The sending account: the owner, as a named account or address",
-    "owner",
-  )
-  .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-  .setAction(async (args: RegistryArgs & { to: string }, hre) => {
-    await runRegistryChange(hre, args, async () => ({
-      kind: "transfer-ownership",
-      newOwner: await accountArgument(hre, "to", args.to),
-    }));
-  });
+withOptions(
+  task(
+    "ownership:transfer",
+    "Proposes a new registry owner (step one of two; sent by the owner)",
+  ).addPositionalParam("to", "The new owner: an address or a named account"),
+  ...ownerSends,
+).setAction(
+  taskAction(async (args: RegistryArgs & { to: string }, hre) => {
+    const newOwner = await accountArgument(hre, "to", args.to);
+    await runRegistryChange(hre, args, { kind: "transfer-ownership", newOwner });
+  }),
+);
 
-task("ownership:accept", "Accepts the registry's ownership (step two; sent by the proposed owner)")
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addParam("from", "The sending account: the proposed owner, as a named account or address")
-  .addFlag("dryRun", "Print the expected L2 gas and L1 data fee and send nothing")
-  .setAction(async (args: RegistryArgs, hre) => {
-    await runRegistryChange(hre, args, async () => ({ kind: "accept-ownership" }));
-  });
+withOptions(
+  task(
+    "ownership:accept",
+    "Accepts the registry's ownership (step two; sent by the proposed owner)",
+  ),
+  addressOption("WitnessRegistry"),
+  fromOption("The sending account: the proposed owner, as a named account or address", {
+    required: true,
+  }),
+  dryRunOption(),
+).setAction(
+  taskAction(async (args: RegistryArgs, hre) => {
+    await runRegistryChange(hre, args, { kind: "accept-ownership" });
+  }),
+);
 
-task("registry:show", "Prints the registry's owner, witnesses and quorum")
-  .addOptionalParam("registry", "The registry address (default: the network's deployment record)")
-  .addFlag("json", "Print JSON instead of text")
-  .setAction(async (args: { registry?: string; json: boolean }, hre) => {
-    await reportErrors(async () => {
-      await checkNetwork(hre);
-      const address = await deploymentAddress(hre, "WitnessRegistry", args.registry);
-      const registry = await hre.viem.getContractAt("EveryChannelWitnessRegistry", address);
-      const state = await readRegistry(await publicClient(hre), { address, abi: registry.abi });
-      if (args.json)
-        console.log(
-          JSON.stringify(state, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2),
-        );
-      else for (const line of formatRegistry(state)) console.log(line);
-    });
-  });
+withOptions(
+  task("registry:show", "Prints the registry's owner, witnesses and quorum"),
+  addressOption("WitnessRegistry"),
+  jsonOption,
+).setAction(
+  taskAction(async (args: AddressArgs<"WitnessRegistry"> & JsonArgs, hre) => {
+    await checkNetwork(hre);
+    const client = await publicClient(hre);
+    const registry = await deployedContract(hre, client, "WitnessRegistry", args.registry);
+    const state = await readRegistry(client, registry);
+    if (args.json) await printJson(state);
+    else await printLines(formatRegistry(state));
+  }),
+);
 
-interface LedgerArgs {
-  ledger?: string;
-  from: string;
-  dryRun: boolean;
+type LedgerSenderArgs = AddressArgs<"ObservationLedger"> & SenderArgs;
+
+/** Checks the network for `--from`, then opens its wallet, the ledger and its registry. */
+async function ledgerSender(hre: HardhatRuntimeEnvironment, args: LedgerSenderArgs) {
+  await checkNetworkToSend(hre, args.from);
+  const wallet = await walletFor(hre, args.from);
+  return { wallet, ...(await ledgerAndRegistry(hre, args.ledger)) };
 }
 
-/** The ledger (from its deployment record or --ledger) and the registry it reads. */
-async function ledgerAndRegistry(hre: HardhatRuntimeEnvironment, override: string | undefined) {
-  const address = await deploymentAddress(hre, "ObservationLedger", override);
-  const ledger = await hre.viem.getContractAt("EveryChannelObservationLedger", address);
-  const client = await publicClient(hre);
-  const registryAddress = await client.readContract({
-    address,
-    abi: ledger.abi,
-    functionName: "registry",
-  });
-  const registry = await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress);
-  return {
-    client,
-    ledger: { address, abi: ledger.abi },
-    registry: { address: registryAddress, abi: registry.abi },
-  };
-}
-
-function stopSignal(): AbortSignal {
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return controller.signal;
-}
-
-task(
-  "witness:run",
-  "Follows an archive file and attests each new epoch once (by transaction or by signing for a relayer)",
-)
-  .addParam(
-    "archive",
-    "The archive file (every.channel/archive/epoch/v1 JSON lines) the capture node appends to",
+withOptions(
+  task(
+    "witness:run",
+    "Follows an archive file and attests each new epoch once (by transaction or by signing for a relayer)",
   )
-  .addOptionalParam(
-    "signTo",
-    "Sign observations into this folder for a relayer instead of sending transactions",
-  )
-  .addOptionalParam(
-    "state",
-    "Folder for the cursor and the journal (default: <archive>.witness/<network>-<address>)",
-  )
-  .addOptionalParam("window", "Epochs held per stream so that repairs can supersede them", "32")
-  .addOptionalParam(
-    "idleFlush",
-    "Release held epochs after the archive has been idle this many milliseconds",
-  )
-  .addOptionalParam(
-    "hold",
-    "Transaction mode: milliseconds later epochs of a stream wait behind an earlier epoch this witness attested that other witnesses have yet to attest",
-    "30000",
-  )
-  .addOptionalParam("poll", "Milliseconds between checks of the archive", "500")
-  .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
-  .addOptionalParam("from", "The witness account: a named account or address", "witness")
-  .addFlag("once", "Stop once the archive is read to its end and everything is attested")
-  .addFlag(
-    "dryRun",
+    .addParam(
+      "archive",
+      "The archive file (every.channel/archive/epoch/v1 JSON lines) the capture node appends to",
+    )
+    .addOptionalParam(
+      "signTo",
+      "Sign observations into this folder for a relayer instead of sending transactions",
+    )
+    .addOptionalParam(
+      "state",
+      "Folder for the cursor and the journal (default: <archive>.witness/<network>-<address>)",
+    )
+    .addOptionalParam("window", "Epochs held per stream so that repairs can supersede them", "32")
+    .addOptionalParam(
+      "idleFlush",
+      "Release held epochs after the archive has been idle this many milliseconds",
+    )
+    .addOptionalParam(
+      "hold",
+      "Transaction mode: milliseconds later epochs of a stream wait behind an earlier epoch this witness attested that other witnesses have yet to attest",
+      "30000",
+    )
+    .addOptionalParam("poll", "Milliseconds between checks of the archive", "500"),
+  addressOption("ObservationLedger"),
+  fromOption("The witness account: a named account or address", { default: "witness" }),
+  (definition) =>
+    definition.addFlag(
+      "once",
+      "Stop once the archive is read to its end and everything is attested",
+    ),
+  dryRunOption(
     "Read the archive to its end, print each attestation's expected L2 gas and L1 data fee, send and write nothing",
-  )
-  .setAction(
+  ),
+).setAction(
+  taskAction(
     async (
-      args: LedgerArgs & {
+      args: LedgerSenderArgs & {
         archive: string;
         signTo?: string;
         state?: string;
@@ -246,102 +225,98 @@ task(
       },
       hre,
     ) => {
-      await reportErrors(async () => {
-        const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
-        const window = parseIntegerOption("window", args.window, 1, 10_000);
-        const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
-        const idleFlushMs =
-          args.idleFlush === undefined
-            ? undefined
-            : parseIntegerOption("idle-flush", args.idleFlush, 10);
-        if (args.dryRun && args.signTo !== undefined) {
-          throw new EveryChannelError(
-            "--dry-run sends nothing, but --sign-to writes signatures: use one or the other",
-            {},
-          );
-        }
-        await checkNetwork(hre, args.from === "witness" ? ["WITNESS_PRIVATE_KEY"] : []);
-        const wallet = await walletFor(hre, args.from);
-        const { client, ledger, registry } = await ledgerAndRegistry(hre, args.ledger);
-        const me = wallet.account.address;
-        const active = await client.readContract({
-          address: registry.address,
-          abi: registry.abi,
-          functionName: "isWitness",
-          args: [me],
-        });
-        if (!active) {
-          throw new EveryChannelError(
-            `${me} is not an active witness of registry ${registry.address} (the owner adds it with witness:add); nothing was sent`,
-            {
-              witness: me,
-            },
-          );
-        }
-        const log = (line: string): void => console.log(line);
-        const dryRun = args.dryRun;
-        const stateDir = dryRun
-          ? await mkdtemp(path.join(tmpdir(), "witness-dry-run-"))
-          : (args.state ??
-            `${args.archive}.witness${path.sep}${hre.network.name}-${me.toLowerCase()}`);
-        const attestor =
-          args.signTo !== undefined
-            ? signatureAttestor({
-                wallet,
-                domain: await readObservationLedgerDomain(client, ledger.address),
-                outbox: args.signTo,
-                log,
-              })
-            : dryRun
-              ? dryRunAttestor({ publicClient: client, wallet, ledger, log })
-              : transactionAttestor({ publicClient: client, wallet, ledger, log });
-        try {
-          const result = await runWitness({
-            client,
-            ledger,
-            witnessIndex: await readWitnessIndex(client, registry, me),
-            attestor,
-            registry,
-            holdMs: dryRun ? 0 : holdMs,
-            log,
-            archive: args.archive,
-            stateDir,
-            window,
-            idleFlushMs,
-            pollIntervalMs,
-            stopAtEnd: args.once || dryRun,
-            signal: stopSignal(),
-          });
-          log(`witness: stopped; ${JSON.stringify(result.counters)}`);
-        } finally {
-          if (dryRun) await rm(stateDir, { recursive: true, force: true });
-        }
+      const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
+      const window = parseIntegerOption("window", args.window, 1, 10_000);
+      const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
+      const idleFlushMs =
+        args.idleFlush === undefined
+          ? undefined
+          : parseIntegerOption("idle-flush", args.idleFlush, 10);
+      if (args.dryRun && args.signTo !== undefined) {
+        throw new EveryChannelError(
+          "--dry-run sends nothing, but --sign-to writes signatures: use one or the other",
+          {},
+        );
+      }
+      const dryRun = args.dryRun;
+      const stopAtEnd = args.once || dryRun;
+      await checkArchiveArgument("archive", args.archive, { stopAtEnd });
+      const { wallet, client, ledger, registry } = await ledgerSender(hre, args);
+      const me = wallet.account.address;
+      const active = await client.readContract({
+        address: registry.address,
+        abi: registry.abi,
+        functionName: "isWitness",
+        args: [me],
       });
+      if (!active) {
+        throw new EveryChannelError(
+          `${me} is not an active witness of registry ${registry.address} (the owner adds it with witness:add); nothing was sent`,
+          { witness: me },
+        );
+      }
+      const log = (line: string): void => console.log(line);
+      const stateDir = dryRun
+        ? await mkdtemp(path.join(tmpdir(), "witness-dry-run-"))
+        : (args.state ??
+          `${args.archive}.witness${path.sep}${hre.network.name}-${me.toLowerCase()}`);
+      const attestor =
+        args.signTo !== undefined
+          ? signatureAttestor({
+              wallet,
+              domain: await readObservationLedgerDomain(client, ledger.address),
+              outbox: args.signTo,
+              log,
+            })
+          : dryRun
+            ? dryRunAttestor({ publicClient: client, wallet, ledger, log })
+            : transactionAttestor({ publicClient: client, wallet, ledger, log });
+      try {
+        const result = await runWitness({
+          client,
+          ledger,
+          witnessIndex: await readWitnessIndex(client, registry, me),
+          attestor,
+          registry,
+          holdMs: dryRun ? 0 : holdMs,
+          log,
+          archive: args.archive,
+          stateDir,
+          window,
+          idleFlushMs,
+          pollIntervalMs,
+          stopAtEnd,
+          signal: stopSignal(),
+        });
+        log(`witness: stopped; ${toPrintableJson(result.counters)}`);
+      } finally {
+        if (dryRun) await rm(stateDir, { recursive: true, force: true });
+      }
     },
-  );
+  ),
+);
 
-task("relayer:run", "Collects witness signature files and submits them to the ledger in batches")
-  .addParam(
-    "signatures",
-    "Comma-separated folders (every *.json inside) and files witnesses write signatures to",
-  )
-  .addOptionalParam("maxBatch", "Most observations per transaction", "32")
-  .addOptionalParam(
-    "hold",
-    "Milliseconds later epochs of a stream wait for an earlier epoch that can still reach quorum",
-    "30000",
-  )
-  .addOptionalParam("poll", "Milliseconds between rounds", "2000")
-  .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
-  .addOptionalParam("from", "The relayer account: a named account or address", "relayer")
-  .addFlag("once", "Run one round and stop")
-  .addFlag(
-    "dryRun",
-    "Run one round printing each batch's expected L2 gas and L1 data fee; send nothing",
-  )
-  .setAction(
+withOptions(
+  task("relayer:run", "Collects witness signature files and submits them to the ledger in batches")
+    .addParam(
+      "signatures",
+      "Comma-separated folders (every *.json inside) and files witnesses write signatures to",
+    )
+    .addOptionalParam("maxBatch", "Most observations per transaction", "32")
+    .addOptionalParam(
+      "hold",
+      "Milliseconds later epochs of a stream wait for an earlier epoch that can still reach quorum",
+      "30000",
+    )
+    .addOptionalParam("poll", "Milliseconds between rounds", "2000"),
+  addressOption("ObservationLedger"),
+  fromOption("The relayer account: a named account or address", { default: "relayer" }),
+  (definition) => definition.addFlag("once", "Run one round and stop"),
+  dryRunOption("Run one round printing each batch's expected L2 gas and L1 data fee; send nothing"),
+).setAction(
+  taskAction(
     async (
-      args: LedgerArgs & {
+      args: LedgerSenderArgs & {
         signatures: string;
         maxBatch: string;
         hold: string;
@@ -350,55 +325,52 @@ task("relayer:run", "Collects witness signature files and submits them to the le
       },
       hre,
     ) => {
-      await reportErrors(async () => {
-        const sources = parsePathList("signatures", args.signatures);
-        const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
-        const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
-        const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
-        await checkNetwork(hre, args.from === "relayer" ? ["RELAYER_PRIVATE_KEY"] : []);
-        const wallet = await walletFor(hre, args.from);
-        const { client, ledger, registry } = await ledgerAndRegistry(hre, args.ledger);
-        const log = (line: string): void => console.log(line);
-        const relayer = new Relayer({
-          publicClient: client,
-          wallet,
-          ledger,
-          registry,
-          domain: await readObservationLedgerDomain(client, ledger.address),
-          sources,
-          maxBatch,
-          holdMs,
-          dryRun: args.dryRun,
-          log,
-        });
-        const signal = stopSignal();
-        log(`relayer: collecting from ${sources.join(", ")} for ledger ${ledger.address}`);
-        for (;;) {
-          await relayer.collectAndSubmit();
-          if (args.once || args.dryRun || signal.aborted) break;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollIntervalMs);
-            signal.addEventListener("abort", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          });
-          if (signal.aborted) break;
-        }
-        log(`relayer: stopped; ${JSON.stringify(relayer.counters)}`);
+      const sources = parsePathList("signatures", args.signatures);
+      const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
+      const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
+      const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
+      const { wallet, client, ledger, registry } = await ledgerSender(hre, args);
+      const log = (line: string): void => console.log(line);
+      const relayer = new Relayer({
+        publicClient: client,
+        wallet,
+        ledger,
+        registry,
+        domain: await readObservationLedgerDomain(client, ledger.address),
+        sources,
+        maxBatch,
+        holdMs,
+        dryRun: args.dryRun,
+        log,
       });
+      const signal = stopSignal();
+      log(`relayer: collecting from ${sources.join(", ")} for ledger ${ledger.address}`);
+      for (;;) {
+        await relayer.collectAndSubmit();
+        if (args.once || args.dryRun || signal.aborted) break;
+        await sleepUnlessStopped(pollIntervalMs, signal);
+        if (signal.aborted) break;
+      }
+      log(`relayer: stopped; ${toPrintableJson(relayer.counters)}`);
     },
-  );
+  ),
+);
 
-task(
-  "ledger:status",
-  "Prints each stream's finalized head, open and contested slots, and equivocations",
-)
-  .addOptionalParam("ledger", "The ledger address (default: the network's deployment record)")
-  .addOptionalParam("fromBlock", "First block to read events from (default: the deployment block)")
-  .addFlag("json", "Print JSON instead of text")
-  .setAction(async (args: { ledger?: string; fromBlock?: string; json: boolean }, hre) => {
-    await reportErrors(async () => {
+withOptions(
+  task(
+    "ledger:status",
+    "Prints each stream's finalized head, open and contested slots, and equivocations",
+  ),
+  addressOption("ObservationLedger"),
+  (definition) =>
+    definition.addOptionalParam(
+      "fromBlock",
+      "First block to read events from (default: the deployment block)",
+    ),
+  jsonOption,
+).setAction(
+  taskAction(
+    async (args: AddressArgs<"ObservationLedger"> & JsonArgs & { fromBlock?: string }, hre) => {
       const explicitFrom =
         args.fromBlock === undefined
           ? undefined
@@ -407,15 +379,13 @@ task(
       const { client, ledger } = await ledgerAndRegistry(hre, args.ledger);
       let fromBlock = explicitFrom ?? 0n;
       if (explicitFrom === undefined && args.ledger === undefined) {
-        const record = await hre.deployments.getOrNull(DEPLOYMENTS.ObservationLedger);
+        const record = await deploymentRecord(hre, "ObservationLedger");
         if (record?.receipt?.blockNumber !== undefined)
           fromBlock = BigInt(record.receipt.blockNumber);
       }
       const status = await readLedgerStatus({ client, ledger, fromBlock });
-      if (args.json)
-        console.log(
-          JSON.stringify(status, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2),
-        );
-      else for (const line of formatLedgerStatus(status)) console.log(line);
-    });
-  });
+      if (args.json) await printJson(status);
+      else await printLines(formatLedgerStatus(status));
+    },
+  ),
+);

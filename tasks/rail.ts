@@ -3,7 +3,7 @@
 // file is read and checked before the network is touched; every transaction's expected L2 gas and
 // L1 data fee is printed first, and --dry-run stops there. The logic is in lib/operator/rail.ts.
 import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { EveryChannelError } from "../lib/errors";
 import { parseIntegerOption } from "../lib/operator/arguments";
@@ -15,15 +15,21 @@ import {
   type RailMode,
   type RailPublication,
 } from "../lib/operator/rail";
-import { checkNetwork, deploymentAddress, publicClient, walletFor } from "./context";
-import { reportErrors } from "./errors";
+import { checkNetworkToSend, deployedContract, publicClient, walletFor } from "./context";
+import {
+  addressOption,
+  dryRunOption,
+  fromOption,
+  taskAction,
+  withOptions,
+  type AddressArgs,
+} from "./options";
 
-interface RailArgs {
+interface RailArgs extends AddressArgs<"Rail"> {
   streamKey?: string;
   signOnly?: string;
   signature?: string;
   deadline: string;
-  rail?: string;
   from?: string;
   dryRun: boolean;
 }
@@ -49,56 +55,51 @@ async function modeOf(args: RailArgs): Promise<RailMode> {
   };
 }
 
+/** Reads and checks the file and the mode, then the network, then publishes (or prices). */
 async function runPublication(
   hre: HardhatRuntimeEnvironment,
   args: RailArgs,
-  publication: () => Promise<RailPublication>,
+  publication: RailPublication,
 ): Promise<void> {
-  await reportErrors(async () => {
-    const resolved = await publication();
-    const mode = await modeOf(args);
-    const from = args.from ?? (mode.kind === "relay" ? "relayer" : "publisher");
-    await checkNetwork(
-      hre,
-      from === "relayer"
-        ? ["RELAYER_PRIVATE_KEY"]
-        : from === "publisher"
-          ? ["PUBLISHER_PRIVATE_KEY"]
-          : [],
-    );
-    const wallet = await walletFor(hre, from);
-    const address = await deploymentAddress(hre, "Rail", args.rail);
-    const rail = await hre.viem.getContractAt("EveryChannelRail", address);
-    await publishOnRail({
-      publicClient: await publicClient(hre),
-      wallet,
-      rail: { address, abi: rail.abi },
-      publication: resolved,
-      mode,
-      dryRun: args.dryRun,
-      log: (line) => console.log(line),
-    });
+  const mode = await modeOf(args);
+  const from = args.from ?? (mode.kind === "relay" ? "relayer" : "publisher");
+  await checkNetworkToSend(hre, from);
+  const wallet = await walletFor(hre, from);
+  const client = await publicClient(hre);
+  await publishOnRail({
+    publicClient: client,
+    wallet,
+    rail: await deployedContract(hre, client, "Rail", args.rail),
+    publication,
+    mode,
+    dryRun: args.dryRun,
+    log: (line) => console.log(line),
   });
 }
 
-function withRailOptions<T extends ReturnType<typeof task>>(definition: T): T {
-  return definition
-    .addOptionalParam(
-      "streamKey",
-      "Stream key JSON file: claims the stream for the publisher first when it has none",
-    )
-    .addOptionalParam(
-      "signOnly",
-      "Sign the pointer as the publisher into this file for a relayer; send nothing",
-    )
-    .addOptionalParam("signature", "Relay a publisher's signature file (written with --sign-only)")
-    .addOptionalParam("deadline", "Seconds a --sign-only signature stays valid", "3600")
-    .addOptionalParam("rail", "The rail address (default: the network's deployment record)")
-    .addOptionalParam("from", "The sending account (default: publisher; relayer with --signature)")
-    .addFlag(
-      "dryRun",
-      "Print the expected L2 gas and L1 data fee of each transaction and send nothing",
-    ) as T;
+/** The options both rail tasks share. */
+function withRailOptions<T extends ConfigurableTaskDefinition>(definition: T): T {
+  return withOptions(
+    definition
+      .addOptionalParam(
+        "streamKey",
+        "Stream key JSON file: claims the stream for the publisher first when it has none",
+      )
+      .addOptionalParam(
+        "signOnly",
+        "Sign the pointer as the publisher into this file for a relayer; send nothing",
+      )
+      .addOptionalParam(
+        "signature",
+        "Relay a publisher's signature file (written with --sign-only)",
+      )
+      .addOptionalParam("deadline", "Seconds a --sign-only signature stays valid", "3600"),
+    addressOption("Rail"),
+    fromOption("The sending account (default: publisher; relayer with --signature)", {
+      optional: true,
+    }),
+    dryRunOption("Print the expected L2 gas and L1 data fee of each transaction and send nothing"),
+  );
 }
 
 withRailOptions(
@@ -111,16 +112,18 @@ withRailOptions(
       "revision",
       "The pointer's revision (default: the rail's latest revision + 1)",
     ),
-).setAction(async (args: RailArgs & { manifest: string; revision?: string }, hre) => {
-  await runPublication(hre, args, async () => ({
-    kind: "manifest",
-    manifest: await readManifestFile(args.manifest),
-    revision:
-      args.revision === undefined
-        ? undefined
-        : BigInt(parseIntegerOption("revision", args.revision, 1)),
-  }));
-});
+).setAction(
+  taskAction(async (args: RailArgs & { manifest: string; revision?: string }, hre) => {
+    await runPublication(hre, args, {
+      kind: "manifest",
+      manifest: await readManifestFile(args.manifest),
+      revision:
+        args.revision === undefined
+          ? undefined
+          : BigInt(parseIntegerOption("revision", args.revision, 1)),
+    });
+  }),
+);
 
 withRailOptions(
   task(
@@ -130,9 +133,11 @@ withRailOptions(
     "announcement",
     "The StreamControlAnnouncement JSON file (canonical JSON form, docs/types.md)",
   ),
-).setAction(async (args: RailArgs & { announcement: string }, hre) => {
-  await runPublication(hre, args, async () => ({
-    kind: "announcement",
-    announcement: await readAnnouncementFile(args.announcement, BigInt(Date.now())),
-  }));
-});
+).setAction(
+  taskAction(async (args: RailArgs & { announcement: string }, hre) => {
+    await runPublication(hre, args, {
+      kind: "announcement",
+      announcement: await readAnnouncementFile(args.announcement, BigInt(Date.now())),
+    });
+  }),
+);

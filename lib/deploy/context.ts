@@ -2,7 +2,10 @@
  * What every deploy script needs: the deployer, the validated parameters of the network, and how
  * many confirmations to wait for. Validation happens here, before any transaction is sent.
  */
+import path from "node:path";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Deployment } from "hardhat-deploy/types";
 import type { Address } from "viem";
 
 import { EveryChannelError } from "../errors";
@@ -22,6 +25,26 @@ export const DEPLOYMENTS = {
 } as const;
 
 export type DeploymentTag = keyof typeof DEPLOYMENTS;
+
+/**
+ * The network's deployment record of `tag`, if any. hardhat-deploy 1.0.4 declares
+ * `getOrNull(): Promise<Deployment | null>` but returns `undefined` for a missing record: test for
+ * neither, use this.
+ */
+export async function deploymentRecord(
+  hre: HardhatRuntimeEnvironment,
+  tag: DeploymentTag,
+): Promise<Deployment | undefined> {
+  return (await hre.deployments.getOrNull(DEPLOYMENTS[tag])) ?? undefined;
+}
+
+/** Where the network's record of `tag` is kept, relative to the project root (for messages). */
+export function deploymentRecordPath(hre: HardhatRuntimeEnvironment, tag: DeploymentTag): string {
+  return path.relative(
+    hre.config.paths.root,
+    path.join(hre.config.paths.deployments, hre.network.name, `${DEPLOYMENTS[tag]}.json`),
+  );
+}
 
 export interface DeployContext {
   deployer: Address;

@@ -3,7 +3,8 @@
  * reuse the recorded deployment (same bytecode and arguments: no transaction) or deploy it, and for
  * each deployment its L2 gas and L1 data fee (GasPriceOracle predeploy where the chain has one).
  * Constructor arguments come from the same validated parameters as the deploy scripts; the
- * ledger's registry address is the recorded one, or the address the registry will get.
+ * ledger's registry address is the recorded one, or the address the registry will get. A record
+ * whose address holds no code (the chain was reset under it) is refused, naming the record.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import {
@@ -20,7 +21,14 @@ import {
   formatTransactionCost,
   type TransactionCostEstimate,
 } from "../opstack/l1-fee";
-import { deployContext, DEPLOYMENTS, type DeploymentTag } from "./context";
+import { EveryChannelError } from "../errors";
+import {
+  deployContext,
+  deploymentRecord,
+  deploymentRecordPath,
+  DEPLOYMENTS,
+  type DeploymentTag,
+} from "./context";
 
 export interface PlannedDeployment {
   tag: DeploymentTag;
@@ -36,10 +44,24 @@ export async function planDeployments(
   client: PublicClient,
 ): Promise<PlannedDeployment[]> {
   const { deployer, parameters } = await deployContext(hre);
+  const network = hre.network.name;
   let nonce = await client.getTransactionCount({ address: deployer, blockTag: "pending" });
   const plans: PlannedDeployment[] = [];
   const plan = async (tag: DeploymentTag, args: readonly unknown[]): Promise<Address> => {
     const name = DEPLOYMENTS[tag];
+    const record = await deploymentRecord(hre, tag);
+    if (record !== undefined) {
+      // After a chain reset the records outlive the contracts; hardhat-deploy would then fail
+      // looking for the deploy transaction, or reuse an address that holds nothing.
+      const code = await client.getCode({ address: record.address as Address });
+      if (code === undefined || code === "0x") {
+        const file = deploymentRecordPath(hre, tag);
+        throw new EveryChannelError(
+          `${network}: the ${name} deployment record (${file}) names ${record.address}, but there is no contract code at ${record.address} on network ${network}; delete the record (after a chain reset: the network's whole folder) to deploy anew`,
+          { network, tag, address: record.address },
+        );
+      }
+    }
     const { differences, address } = await hre.deployments.fetchIfDifferent(name, {
       from: deployer,
       args: args.map((arg) => (typeof arg === "bigint" ? arg.toString() : arg)),

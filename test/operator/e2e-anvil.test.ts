@@ -215,7 +215,7 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
     const stateB = path.join(dir, "state-b");
     await writeFile(fileA, `${a.slice(0, 3).join("\n")}\n`);
     await writeFile(fileB, `${b.slice(0, 3).join("\n")}\n`);
-    const tuning = ["--window", "1", "--idle-flush", "300", "--gap-wait", "1000", "--poll", "100"];
+    const tuning = ["--window", "1", "--idle-flush", "300", "--hold", "1000", "--poll", "100"];
     const witnessA = start(["witness:run", "--archive", fileA, ...tuning], {
       WITNESS_PRIVATE_KEY: devKey(4),
     });
@@ -275,7 +275,7 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
     for (const child of [witnessA.child, witnessB.child, relayer.child])
       await stop(child, "SIGTERM");
     const status = (await hardhat(["ledger:status"])).output;
-    expect(status).to.match(new RegExp(`${EPOCHS} finalized, 0 open slots \\(0 contested\\)`));
+    expect(status).to.match(new RegExp(`${EPOCHS} finalized; 0 open slots \\(0 contested,`));
     expect(status).to.include("equivocations: 0");
     expect(await signedByB()).to.equal(EPOCHS);
     const journal = (await readFile(path.join(stateB, "journal.jsonl"), "utf8"))

@@ -1,33 +1,13 @@
+// What the witness and ledger tasks do once their input is good: who may attest, and what
+// ledger:status reports after two witnesses ran (the glue's refusals: test/tasks/).
 import { expect } from "chai";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
-import type { PublicClient } from "viem";
 
+import { refusal, runTask } from "../tasks/support";
 import { archiveSlice } from "./archive-slices";
-
-/** Runs a task and returns what it printed. */
-async function run(name: string, args: Record<string, unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const original = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("witness and ledger tasks", function () {
   let dir: string;
@@ -45,52 +25,43 @@ describe("witness and ledger tasks", function () {
     archive,
     from,
     window: "4",
-    gapWait: "0",
     poll: "20",
     once: true,
     dryRun: false,
     ...extra,
   });
 
-  it("witness:run --dry-run prints every attestation's estimate and sends nothing", async function () {
+  it("witness:run refuses an account that is not an active witness, and --dry-run with --sign-to", async function () {
     const archive = path.join(dir, "a.jsonl");
     await writeFile(archive, `${archiveSlice("witness-a", "KGO-HD", 3).join("\n")}\n`);
-    const client = (await hre.viem.getPublicClient()) as PublicClient;
-    const block = await client.getBlockNumber();
-    const lines = await run("witness:run", witnessArgs(archive, "witness1", { dryRun: true }));
-    expect(lines.filter((l) => l === "  dry run: nothing sent")).to.have.length(3);
-    expect(lines.filter((l) => /^ {2}L2 gas: \d+/.test(l))).to.have.length(3);
-    expect(await client.getBlockNumber()).to.equal(block);
-  });
-
-  it("witness:run refuses an account that is not an active witness, and bad options, before reading", async function () {
-    const archive = path.join(dir, "a.jsonl");
-    const notWitness = await rejection(run("witness:run", witnessArgs(archive, "publisher")));
-    expect(notWitness.message).to.match(
+    expect(await refusal("witness:run", witnessArgs(archive, "publisher"))).to.match(
       /^0x[0-9a-fA-F]{40} is not an active witness of registry 0x[0-9a-fA-F]{40} \(the owner adds it with witness:add\); nothing was sent$/,
     );
-    const badWindow = await rejection(
-      run("witness:run", witnessArgs(archive, "witness1", { window: "0" })),
-    );
-    expect(badWindow.message).to.equal('window: must be from 1 to 10000 (got "0")');
-    const both = await rejection(
-      run("witness:run", witnessArgs(archive, "witness1", { dryRun: true, signTo: dir })),
-    );
-    expect(both.message).to.match(/^--dry-run sends nothing, but --sign-to writes signatures/);
+    expect(
+      await refusal("witness:run", witnessArgs(archive, "witness1", { dryRun: true, signTo: dir })),
+    ).to.match(/^--dry-run sends nothing, but --sign-to writes signatures/);
   });
 
-  it("ledger:status shows heads, open and contested slots after two witnesses ran", async function () {
+  it("ledger:status shows heads and open slots after two witnesses ran, as text and as JSON", async function () {
     const a = path.join(dir, "a.jsonl");
     const b = path.join(dir, "b.jsonl");
     await writeFile(a, `${archiveSlice("witness-a", "KGO-HD", 3).join("\n")}\n`);
     await writeFile(b, `${archiveSlice("witness-b", "KGO-HD", 2).join("\n")}\n`);
-    await run("witness:run", witnessArgs(a, "witness1"));
-    await run("witness:run", witnessArgs(b, "witness2"));
-    const lines = await run("ledger:status", { json: false });
+    await runTask("witness:run", witnessArgs(a, "witness1"));
+    await runTask("witness:run", witnessArgs(b, "witness2"));
+    const lines = await runTask("ledger:status", { json: false });
     expect(lines[1]).to.match(
-      /^ {2}stream 0x[0-9a-f]{64}: head 0x[0-9a-f]{64} \(sequence 1, observed \d+\); 2 finalized, 1 open slots \(0 contested\)$/,
+      /^ {2}stream 0x[0-9a-f]{64}: head 0x[0-9a-f]{64} \(sequence 1, observed \d+\); 2 finalized; 1 open slots \(0 contested, 0 unreachable, 0 expired\)$/,
     );
-    expect(lines[3]).to.match(/^ {6}candidate 0x[0-9a-f]{64} \(sequence 2\): 1 attestations$/);
+    expect(lines[2]).to.match(/^ {4}slot 0x[0-9a-f]{64} \(observed \d+\): open$/);
+    expect(lines[3]).to.match(/^ {6}content 0x[0-9a-f]{64}: 1 attestations, open$/);
     expect(lines.at(-1)).to.equal("  equivocations: 0");
+    const json = JSON.parse((await runTask("ledger:status", { json: true })).join("\n")) as {
+      streams: { finalized: number; head: { sequence: string }; open: unknown[] }[];
+    };
+    expect(json.streams).to.have.length(1);
+    expect(json.streams[0]).to.include({ finalized: 2 });
+    expect(json.streams[0]!.head.sequence).to.equal("1");
+    expect(json.streams[0]!.open).to.have.length(1);
   });
 });
