@@ -1,6 +1,6 @@
 /**
  * Writes `fixtures/vectors/derivation.json`: archive lines with every intermediate value of the
- * observation derivation (docs/derivation.md), the header, its hash and slot. Other implementations
+ * observation derivation (docs/derivation.md), the content a witness signs and its hash, the header, its hash and slot. Other implementations
  * can check themselves against it; `test/derive/vectors.test.ts` pins this one.
  *
  *   npx ts-node --transpile-only scripts/generate-derivation-vectors.ts [outFile]
@@ -221,6 +221,14 @@ function vectorOf(d: DerivedObservation): Record<string, unknown> {
     dataRoot: c.dataRoot,
     locator: { ...c.locator },
     locatorHash: c.locatorHash,
+    content: {
+      streamHash: c.streamHash,
+      epochHash: c.epochHash,
+      dataRoot: c.dataRoot,
+      locatorHash: c.locatorHash,
+      observedUnixMs: str(c.observedUnixMs),
+    },
+    contentHash: c.contentHash,
     header: {
       ...d.header,
       observedUnixMs: str(d.header.observedUnixMs),
@@ -241,6 +249,7 @@ export function buildDerivationVectors(): Record<string, unknown> {
       epochHash: commitmentIds.epoch,
       dataRoot: commitmentIds.manifestDataMerkle,
       locatorHash: LOCATOR_COMMITMENT_ID,
+      contentHash: commitmentIds.observationContent,
       observationHash: commitmentIds.observation,
       observationSlot: commitmentIds.observationSlot,
     },

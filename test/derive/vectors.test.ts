@@ -4,7 +4,8 @@ import { zeroHash, type Hex } from "viem";
 import { z } from "zod";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
-import { deriveObservation } from "../../lib/derive/observation";
+import { contentHash } from "../../lib/commitments/observation";
+import { deriveObservation, observationContent } from "../../lib/derive/observation";
 import {
   DEFAULT_VECTORS_FILE,
   renderDerivationVectors,
@@ -21,6 +22,14 @@ const observationSchema = z.object({
   epochHash: hex32,
   dataRoot: hex32,
   locatorHash: hex32,
+  content: z.object({
+    streamHash: hex32,
+    epochHash: hex32,
+    dataRoot: hex32,
+    locatorHash: hex32,
+    observedUnixMs: decimal,
+  }),
+  contentHash: hex32,
   header: z.object({
     streamHash: hex32,
     epochHash: hex32,
@@ -65,6 +74,9 @@ describe("derivation vectors (fixtures/vectors/derivation.json)", function () {
         const recorded = vector.observations[i]!;
         const derived = deriveObservation(checked.entry, head);
         expect(derived.header, vector.name).to.deep.equal(recorded.header);
+        expect(observationContent(derived.content), vector.name).to.deep.equal(recorded.content);
+        expect(derived.content.contentHash, vector.name).to.equal(recorded.contentHash);
+        expect(contentHash(recorded.content), vector.name).to.equal(recorded.contentHash);
         expect(derived.hash, vector.name).to.equal(recorded.observationHash);
         expect(derived.slot, vector.name).to.equal(recorded.observationSlot);
         expect(recorded.header.parentObservationHash).to.equal(head?.hash ?? zeroHash);
