@@ -18,7 +18,7 @@ import { runScript, type ScriptResult } from "../smoke/support/run-script";
 import { ROLES, sepoliaConfig, TEST_KEYS, writeConfig, writeSecrets } from "./support/chain-config";
 
 const SCRIPT = "scripts/op-stack/setup-rollup.sh";
-const FAKE = path.resolve(__dirname, "fixtures", "fake-op-deployer.js");
+const FAKE = path.resolve(__dirname, "fixtures", "fake-op-deployer");
 const CHAIN_HEX = `0x${(920093).toString(16).padStart(64, "0")}`;
 
 interface Invocation {
