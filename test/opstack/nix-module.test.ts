@@ -144,7 +144,8 @@ describe("nix/modules/ec-op-stack", function () {
       "plan.nix",
       "defaults.nix",
     ]);
-    for (const file of files) execFileSync("nix-instantiate", ["--parse", file], { stdio: "pipe" });
+    for (const file of files)
+      execFileSync("nix-instantiate", ["--readonly-mode", "--parse", file], { stdio: "pipe" });
   });
 
   it("runs nothing, opens nothing and asserts nothing when disabled", function () {
