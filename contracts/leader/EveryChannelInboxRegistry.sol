@@ -38,10 +38,10 @@ contract EveryChannelInboxRegistry is IEveryChannelInboxRegistry, Ownable2Step {
     }
 
     function _setActiveInbox(address inbox) private {
-        address previous = _activeInbox;
-        if (inbox == previous) revert InboxAlreadyActive(inbox);
         if (!ERC165Checker.supportsInterface(inbox, type(IEveryChannelLeaderInbox).interfaceId))
             revert NotALeaderInbox(inbox);
+        address previous = _activeInbox;
+        if (inbox == previous) revert InboxAlreadyActive(inbox);
         _activeInbox = inbox;
         emit ActiveInboxChanged(previous, inbox);
     }
