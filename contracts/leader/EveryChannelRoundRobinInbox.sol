@@ -49,7 +49,7 @@ contract EveryChannelRoundRobinInbox is IEveryChannelRoundRobinInbox, Ownable2St
     ///      errors of `addLeader`, and `OwnableInvalidOwner` for a zero owner.
     /// @param initialOwner The owner (Ownable2Step), who manages the leaders.
     /// @param initialLeaders The first leaders, in rotation order.
-    /// @param windowLength_ The number of consecutive L1 blocks each leader is given (at least 2).
+    /// @param windowLength_ The number of consecutive L1 blocks each leader is given (2 to 2**32 - 1).
     /// @param fallbackSilence_ The blocks of a leader's silence that open its window to the next leader
     ///        (at least 1, less than `windowLength_`).
     constructor(

@@ -72,8 +72,8 @@ interface IEveryChannelRoundRobinInbox is IEveryChannelLeaderInbox {
     // Errors
     // ---------------------------------------------------------------------------------------------
 
-    /// @notice Thrown by the constructor for an unusable window: `windowLength` below 2, or a
-    ///         `fallbackSilence` that is zero or not shorter than the window.
+    /// @notice Thrown by the constructor for an unusable window: `windowLength` below 2 or above
+    ///         2**32 - 1, or a `fallbackSilence` that is zero or not shorter than the window.
     /// @param windowLength The window length given.
     /// @param fallbackSilence The fallback silence given.
     error InvalidWindow(uint256 windowLength, uint256 fallbackSilence);
