@@ -14,8 +14,6 @@ import { z } from "zod";
 import { EveryChannelError } from "../errors";
 import type { ContractRef } from "../operator/contracts";
 
-export type { ContractRef };
-
 /** ABI of the interface every leader-election inbox implements. */
 export type LeaderInboxAbi = ArtifactsMap["IEveryChannelLeaderInbox"]["abi"];
 export type RoundRobinInboxAbi = ArtifactsMap["EveryChannelRoundRobinInbox"]["abi"];

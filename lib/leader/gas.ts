@@ -30,7 +30,11 @@ export const TX_BASE_GAS = 21_000n;
 export const BATCH_GAS_HEADROOM = 10_000n;
 
 /** Calldata cost of `data`: EIP-2028 (4 per zero byte, 16 per other byte) and the EIP-7623 floor. */
-export function calldataGas(data: Hex): { standard: bigint; floor: bigint; tokens: bigint } {
+export function calldataGasWithFloor(data: Hex): {
+  standard: bigint;
+  floor: bigint;
+  tokens: bigint;
+} {
   const bytes = hexToBytes(data);
   let zero = 0n;
   for (const b of bytes) if (b === 0) zero += 1n;
@@ -44,7 +48,7 @@ export function calldataGas(data: Hex): { standard: bigint; floor: bigint; token
  * base + the EIP-7623 floor (the op-batcher guess, brought up to date with the floor).
  */
 export function intrinsicGas(data: Hex): bigint {
-  const { standard, floor } = calldataGas(data);
+  const { standard, floor } = calldataGasWithFloor(data);
   return TX_BASE_GAS + (standard > floor ? standard : floor);
 }
 

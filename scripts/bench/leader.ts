@@ -18,7 +18,7 @@ import { getAddress, keccak256, toHex, type Hex } from "viem";
 
 import { runLeaderDevnet, type LeaderDevnetReport } from "../../lib/leader/devnet";
 import { parseLeaderDevnetOptions } from "../../lib/leader/devnet-options";
-import { calldataGas, intrinsicGas } from "../../lib/leader/gas";
+import { calldataGasWithFloor, intrinsicGas } from "../../lib/leader/gas";
 
 const ROOT = path.join(__dirname, "..", "..");
 const REPORTS = path.join(ROOT, "reports");
@@ -98,7 +98,7 @@ async function measureGas(): Promise<LeaderBench["gas"]> {
   const rows: GasRow[] = [];
   for (const bytes of SIZES) {
     const data = batch(bytes, bytes);
-    const { standard, floor } = calldataGas(data);
+    const { standard, floor } = calldataGasWithFloor(data);
     rows.push({
       bytes,
       addressInbox: await send(addressInbox, data),
@@ -110,11 +110,11 @@ async function measureGas(): Promise<LeaderBench["gas"]> {
     );
   }
   const small = batch(SIZES[0]!, SIZES[0]!);
-  const inboxExecution = rows[0]!.inbox - 21_000 - Number(calldataGas(small).standard);
+  const inboxExecution = rows[0]!.inbox - 21_000 - Number(calldataGasWithFloor(small).standard);
   // Smallest size at which base + floor >= base + calldata + execution, checked by two transactions.
   let breakEvenBytes = 1;
   for (; breakEvenBytes < 100_000; breakEvenBytes++) {
-    const { standard, floor } = calldataGas(batch(breakEvenBytes, 99));
+    const { standard, floor } = calldataGasWithFloor(batch(breakEvenBytes, 99));
     if (floor >= standard + BigInt(inboxExecution)) break;
   }
   const at = batch(breakEvenBytes, 99);

@@ -5,7 +5,7 @@ import type { Hex, PublicClient } from "viem";
 
 import {
   BATCH_GAS_HEADROOM,
-  calldataGas,
+  calldataGasWithFloor,
   estimateBatchGas,
   intrinsicGas,
 } from "../../lib/leader/gas";
@@ -72,7 +72,7 @@ describe("leader inbox gas", function () {
         expect(post.status).to.equal("success");
         // An address inbox costs exactly the intrinsic gas, calldata floor included.
         expect(plain.gasUsed).to.equal(intrinsicGas(data));
-        const { standard, floor } = calldataGas(data);
+        const { standard, floor } = calldataGasWithFloor(data);
         if (size === 120_000) {
           // The calldata floor (EIP-7623) is above base + calldata + the inbox's execution: same gas.
           expect(post.gasUsed).to.equal(plain.gasUsed);
@@ -153,8 +153,12 @@ describe("leader inbox gas", function () {
     });
 
     it("computes EIP-2028 calldata gas and the EIP-7623 floor", function () {
-      expect(calldataGas("0x")).to.deep.equal({ standard: 0n, floor: 0n, tokens: 0n });
-      expect(calldataGas("0x0000ff")).to.deep.equal({ standard: 24n, floor: 60n, tokens: 6n });
+      expect(calldataGasWithFloor("0x")).to.deep.equal({ standard: 0n, floor: 0n, tokens: 0n });
+      expect(calldataGasWithFloor("0x0000ff")).to.deep.equal({
+        standard: 24n,
+        floor: 60n,
+        tokens: 6n,
+      });
       expect(intrinsicGas("0x")).to.equal(21_000n);
       expect(intrinsicGas("0x0000ff")).to.equal(21_060n);
     });
