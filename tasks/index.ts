@@ -4,6 +4,7 @@ import { extendEnvironment } from "hardhat/config";
 
 import { installErrorBoundary } from "./errors";
 import "./deploy";
+import "./leader";
 import "./operator";
 import "./rail";
 import "./reality-smoke";
