@@ -31,6 +31,11 @@ export function finalizationsOf(abi: Abi, ledger: Address, logs: readonly Log[])
   const own = logs.filter((log) => log.address.toLowerCase() === ledger.toLowerCase());
   const out: Finalization[] = [];
   for (const event of parseEventLogs({ abi, logs: own as Log[], strict: false })) {
+    if (
+      event.eventName !== "ObservationFinalized" &&
+      event.eventName !== "ObservationProposedAndFinalized"
+    )
+      continue;
     const args = (event as unknown as { args: Record<string, unknown> }).args;
     const base = {
       observationHash: args.observationHash as Hex,
