@@ -15,13 +15,13 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { getAddress, type Hex, type PublicClient } from "viem";
 
 import { EveryChannelError } from "../errors";
 import { readObservationLedgerDomain } from "../ledger/domain";
 import { signatureAttestor, transactionAttestor } from "../operator/attestors";
 import type { LedgerRef, RegistryRef } from "../operator/contracts";
-import { readChainTimeMs, readHead, readWitnessIndex } from "../operator/ledger-view";
+import { isEmptyHead, readChainTimeMs, readHead, readWitnessIndex } from "../operator/ledger-view";
 import { Relayer } from "../operator/relayer";
 import type { OperatorWallet } from "../operator/send";
 import {
@@ -95,7 +95,7 @@ async function finalizedCount(
   let count = 0;
   for (const stream of streams) {
     const head = await readHead(client, ledger, stream.streamHash);
-    if (!/^0x0{64}$/.test(head.hash)) count += Number(head.sequence) + 1;
+    if (!isEmptyHead(head)) count += Number(head.sequence) + 1;
   }
   return count;
 }
@@ -357,5 +357,3 @@ export async function runRealitySmoke(
   };
   return { report, expectations, stopped };
 }
-
-export type { Address };
