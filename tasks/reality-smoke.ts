@@ -1,23 +1,26 @@
 // `reality-smoke` (ECP-0093 "Real-data validation"): deploys (or reuses) the registry and ledger
-// through the project's deploy scripts, registers the archive's witnesses, lets each derive from its
-// own archive and attest, and checks every slot against what the archives dictate. The work is in
-// lib/smoke/; this file supplies the Hardhat pieces (deployments, accounts, clients).
+// through the project's deploy scripts, registers the archive's witnesses, runs one witness node per
+// witness (and a relayer) on its own archive, and checks every slot against what the archives
+// dictate. The work is in lib/smoke/ and lib/operator/; this file supplies the Hardhat pieces
+// (deployments, wallets, clients).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { task, types, vars } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { createPublicClient, getAddress, http, type Address, type PublicClient } from "viem";
-import type { LocalAccount } from "viem/accounts";
 
 import { DEPLOYMENTS } from "../lib/deploy/context";
 import { isLiveNetwork } from "../lib/deploy/network-definitions";
 import { preflightNetwork } from "../lib/deploy/preflight";
 import { EveryChannelError } from "../lib/errors";
 import { createSecretReader } from "../lib/secrets/reader";
+import type { LedgerRef, RegistryRef } from "../lib/operator/contracts";
 import type { PreparedSmoke } from "../lib/smoke/command";
 import { DEFAULT_ARCHIVE_DIR, DEFAULT_SMOKE_MODE } from "../lib/smoke/defaults";
 import type { SmokeMode } from "../lib/smoke/report";
+import type { SmokeTarget } from "../lib/smoke/run";
+import { walletFor } from "./context";
 import { reportErrors } from "./errors";
 
 /** Deployment record of the second ledger `--mode both` runs relayed mode on. */
@@ -27,7 +30,7 @@ export const WITNESS_ACCOUNT_OFFSET = 4;
 
 task(
   "reality-smoke",
-  "Real-data validation (ECP-0093): witnesses derive from their own archives and attest; every slot is checked against what the archives dictate",
+  "Real-data validation (ECP-0093): one witness node per archive witness and a relayer attest on a fresh ledger; every slot is checked against what the archives dictate",
 )
   .addOptionalParam(
     "archive",
@@ -43,11 +46,17 @@ task(
   )
   .addOptionalParam(
     "mode",
-    "tx (one transaction per witness), relayed (EIP-712 signatures in batches) or both",
+    "tx (each witness node attests by transaction), relayed (witness nodes sign, a relayer submits) or both",
     DEFAULT_SMOKE_MODE,
     types.string,
   )
   .addOptionalParam("json", "Write the report as JSON to this file", undefined, types.string)
+  .addOptionalParam(
+    "log",
+    "Write what the witness nodes and the relayer log to this file",
+    undefined,
+    types.string,
+  )
   .addFlag("skipInvalid", "Skip invalid archive lines (reported) instead of failing")
   .addOptionalParam(
     "maxTransactions",
@@ -106,10 +115,7 @@ export async function prepareSmoke(
   hre: HardhatRuntimeEnvironment,
   request: { modes: SmokeMode[]; witnessCount: number; quorum: number },
 ): Promise<PreparedSmoke> {
-  const { configuredAccountCount, localAccounts } = await import("../lib/smoke/accounts");
-  const { createTransactionSender } = await import("../lib/smoke/sender");
-  const { createViemLedgerPort } = await import("../lib/smoke/viem-ledger");
-  const { ensureWitnessSet } = await import("../lib/smoke/witness-set");
+  const { readRegistry, changeRegistry } = await import("../lib/operator/registry");
   const { deployments } = hre;
   const tags = ["ObservationLedger"];
   const names = [
@@ -136,7 +142,6 @@ export async function prepareSmoke(
     });
   }
   const named = await hre.getNamedAccounts();
-  const deployer = named.deployer as Address;
   const registryDeployment = await deployments.get(DEPLOYMENTS.WitnessRegistry);
   const ledgerDeployment = await deployments.get(DEPLOYMENTS.ObservationLedger);
   const ledgerDeployments = new Map<SmokeMode, typeof ledgerDeployment>();
@@ -144,81 +149,77 @@ export async function prepareSmoke(
   if (request.modes.length > 1) {
     const second = await deployments.deploy(RELAYED_LEDGER_DEPLOYMENT, {
       contract: DEPLOYMENTS.ObservationLedger,
-      from: deployer,
+      from: named.deployer!,
       args: [registryDeployment.address],
       log: false,
     });
     ledgerDeployments.set(request.modes[1]!, second);
   }
 
-  // Every witness, the registry owner and the relayer sign with their own keys, in process.
-  const configured = hre.network.config.accounts;
-  const all = localAccounts(
-    configured,
-    Array.from({ length: configuredAccountCount(configured) }, (_, i) => i),
-  );
-  const byAddress = (name: string): LocalAccount => {
-    const address = named[name];
-    const found = all.find((a) => address !== undefined && a.address === getAddress(address));
-    if (found === undefined) {
-      throw new EveryChannelError(
-        `${hre.network.name}: no key for the named account ${name} (${address ?? "unset"})`,
-        { network: hre.network.name, name },
-      );
-    }
-    return found;
-  };
-  const witnessKeys = all.slice(
-    WITNESS_ACCOUNT_OFFSET,
-    WITNESS_ACCOUNT_OFFSET + request.witnessCount,
-  );
-  if (witnessKeys.length < request.witnessCount) {
+  // Every witness, the registry owner and the relayer send and sign from their own account, with
+  // the wallets the operator tasks use (keys from the network's configured accounts).
+  const available = (await hre.network.provider.request({ method: "eth_accounts" })) as string[];
+  if (available.length < WITNESS_ACCOUNT_OFFSET + request.witnessCount) {
     throw new EveryChannelError(
-      `${hre.network.name}: ${request.witnessCount} witnesses need accounts ${WITNESS_ACCOUNT_OFFSET}..${WITNESS_ACCOUNT_OFFSET + request.witnessCount - 1}, but the network configures ${all.length}`,
-      { network: hre.network.name, accounts: all.length },
+      `${hre.network.name}: ${request.witnessCount} witnesses need accounts ${WITNESS_ACCOUNT_OFFSET}..${WITNESS_ACCOUNT_OFFSET + request.witnessCount - 1}, but the network configures ${available.length}`,
+      { network: hre.network.name, accounts: available.length },
     );
   }
-  const owner = byAddress("owner");
-  const relayer = byAddress("relayer");
-  const accounts = witnessKeys.map((key) => key.address);
+  const witnessWallets = await Promise.all(
+    available
+      .slice(WITNESS_ACCOUNT_OFFSET, WITNESS_ACCOUNT_OFFSET + request.witnessCount)
+      .map((address) => walletFor(hre, getAddress(address))),
+  );
+  const owner = await walletFor(hre, "owner");
+  const relayerWallet = await walletFor(hre, "relayer");
 
+  const { withReceiptPolling } = await import("../lib/smoke/client");
   const config = hre.network.config;
-  const publicClient =
+  const publicClient = withReceiptPolling(
     "url" in config
       ? createPublicClient({
           transport: http(config.url, { retryCount: 0 }),
           pollingInterval: 10,
           cacheTime: 0,
         })
-      : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient);
-  const sender = createTransactionSender({ publicClient });
-  await sender.settle([owner.address, relayer.address, ...accounts]);
+      : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient),
+  );
   const registryArtifact = await hre.artifacts.readArtifact("EveryChannelWitnessRegistry");
   const ledgerArtifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
-  const registry = { address: getAddress(registryDeployment.address), abi: registryArtifact.abi };
-  await ensureWitnessSet({
-    publicClient,
-    registry,
-    owner,
-    sender,
-    witnesses: accounts,
-    quorum: request.quorum,
-  });
+  const registry: RegistryRef = {
+    address: getAddress(registryDeployment.address),
+    abi: registryArtifact.abi as RegistryRef["abi"],
+  };
 
-  const targets = request.modes.map((mode) => {
+  // The archive's witnesses, and no other, with the smoke's quorum (nothing sent when the
+  // registry already says so: a resumed run).
+  const state = await readRegistry(publicClient, registry);
+  const want = witnessWallets.map((w) => getAddress(w.account.address));
+  const add = want.filter((w) => !state.witnesses.includes(w));
+  const remove = state.witnesses.filter((w) => !want.includes(w));
+  const quorum = BigInt(request.quorum);
+  if (add.length > 0 || remove.length > 0 || state.quorum !== quorum) {
+    await changeRegistry({
+      publicClient,
+      wallet: owner,
+      registry,
+      change: { kind: "witnesses", add, remove, quorum },
+      dryRun: false,
+      log: () => undefined,
+    });
+  }
+
+  const targets: SmokeTarget[] = request.modes.map((mode) => {
     const deployment = ledgerDeployments.get(mode)!;
     return {
       mode,
-      registry: registry.address,
-      ledger: createViemLedgerPort({
-        publicClient,
-        ledger: { address: getAddress(deployment.address), abi: ledgerArtifact.abi },
-        registry,
-        accounts: [...witnessKeys, relayer],
-        sender,
-        fromBlock: BigInt(deployment.receipt?.blockNumber ?? 0),
-      }),
+      registry,
+      ledger: {
+        address: getAddress(deployment.address),
+        abi: ledgerArtifact.abi as LedgerRef["abi"],
+      },
+      fromBlock: BigInt(deployment.receipt?.blockNumber ?? 0),
     };
   });
-  return { targets, accounts, relayer: relayer.address };
+  return { targets, publicClient, witnessWallets, relayerWallet };
 }

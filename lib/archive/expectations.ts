@@ -37,6 +37,8 @@ const expectedGroupSchema = z.object({
   /** `epoch`: the broadcast's slot; `own`: a slot of its own (different epoch timing). */
   slot: z.enum(["epoch", "own"]),
   finalizes: z.boolean(),
+  /** True when the content is far beyond the ledger's time tolerance: its holders refuse it. */
+  inFuture: z.literal(true).optional(),
 });
 
 const expectedEpochSchema = z.object({
@@ -46,9 +48,11 @@ const expectedEpochSchema = z.object({
   durationMs: z.number().int().positive(),
   case: z.string(),
   outcome: z.enum(EPOCH_OUTCOMES),
-  /** The sequence every candidate of this epoch carries. */
+  /** It does not finalize but a later epoch of its stream does: its contents end expired. */
+  expires: z.boolean(),
+  /** The sequence the ledger assigns if the epoch finalizes. */
   sequence: z.number().int().nonnegative(),
-  /** The epoch id of the finalized head the candidates chain on; null before the first. */
+  /** The epoch id of the finalized head the ledger chains it on; null before the first. */
   parentEpochId: epochNumber.nullable(),
   groups: z.array(expectedGroupSchema),
   absent: z.array(z.string()),

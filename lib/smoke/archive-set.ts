@@ -1,16 +1,29 @@
 /**
  * Loads an archive directory (one folder or `.jsonl` file per witness, as `fixtures/archive/`) into
- * the witnesses of the smoke: each witness reads only its own archive, resolves its retries and
- * repairs, and derives the broadcast-derived part of every epoch's header. The parent and sequence
- * are filled in later, from whatever head the ledger (or the outcome model) reports.
+ * the witnesses of the smoke: each witness reads only its own archive and resolves its retries and
+ * repairs (`resolveWitnessEpochs`, as `witness:run` does while following its file). The resolved
+ * epochs are what each witness's node is fed; their derived contents are what the outcome model
+ * groups.
  */
-import { resolveWitnessEpochs, type ArchiveEpochEvent } from "../archive/epochs";
+import { resolveWitnessEpochs, type ArchiveEpochEvent, type WitnessEpoch } from "../archive/epochs";
 import type { ArchiveLineError } from "../archive/errors";
 import { listWitnessArchives, readWitnessArchive } from "../archive/layout";
 import { createArchiveReadReport, type ArchiveReadReport } from "../archive/reader";
-import { chainObservation, deriveObservationContent } from "../derive/observation";
-import type { Witness, WitnessObservation } from "./observations";
-import { ZERO_HASH } from "./observations";
+import { deriveObservationContent, type DerivedContent } from "../derive/observation";
+
+/** One resolved epoch of one witness, with the content derived from it. */
+export interface ResolvedEpoch {
+  epoch: WitnessEpoch;
+  content: DerivedContent;
+}
+
+/** One witness: its name (archive folder or file) and its resolved epochs, in resolver order. */
+export interface ArchiveWitness {
+  /** Position in the archive directory (name order), 0-based. */
+  index: number;
+  name: string;
+  epochs: ResolvedEpoch[];
+}
 
 export interface LoadArchiveSetParameters {
   /** The archive directory. */
@@ -25,7 +38,7 @@ export interface LoadArchiveSetParameters {
 
 export interface ArchiveSet {
   dir: string;
-  witnesses: Witness[];
+  witnesses: ArchiveWitness[];
   /** Line counters over all witnesses. */
   read: ArchiveReadReport;
   /** Retries and repairs resolved, over all witnesses. */
@@ -33,39 +46,30 @@ export interface ArchiveSet {
   repairs: number;
 }
 
-/** Reads every witness archive in `dir` and derives its observations' content. */
+/** Reads every witness archive in `dir`, resolves it and derives each epoch's content. */
 export async function loadArchiveSet(parameters: LoadArchiveSetParameters): Promise<ArchiveSet> {
   const read = createArchiveReadReport();
   const archives = await listWitnessArchives(parameters.dir);
-  const witnesses: Witness[] = [];
+  const witnesses: ArchiveWitness[] = [];
   let retries = 0;
   let repairs = 0;
   for (const [index, archive] of archives.entries()) {
-    const observations: WitnessObservation[] = [];
     const records = readWitnessArchive(archive, {
       skipInvalid: parameters.skipInvalid ?? false,
       report: read,
       onInvalid: (error) => parameters.onInvalid?.(archive.witness, error),
     });
-    const epochs = resolveWitnessEpochs(records, {
+    const epochs: ResolvedEpoch[] = [];
+    for await (const epoch of resolveWitnessEpochs(records, {
       onEvent: (event) => {
         if (event.kind === "retry" || event.kind === "late-retry") retries += 1;
         if (event.kind === "repair") repairs += 1;
         parameters.onEpochEvent?.(archive.witness, event);
       },
-    });
-    for await (const epoch of epochs) {
-      const content = deriveObservationContent(epoch.entry);
-      observations.push({
-        witness: index,
-        streamHash: content.streamHash,
-        epochHash: content.epochHash,
-        epochId: content.epochId,
-        slot: content.slot,
-        header: (head) => chainObservation(content, head.hash === ZERO_HASH ? null : head).header,
-      });
+    })) {
+      epochs.push({ epoch, content: deriveObservationContent(epoch.entry) });
     }
-    witnesses.push({ index, name: archive.witness, observations });
+    witnesses.push({ index, name: archive.witness, epochs });
   }
   return { dir: parameters.dir, witnesses, read, retries, repairs };
 }

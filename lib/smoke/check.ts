@@ -1,41 +1,63 @@
 /**
- * The checker: compares what the ledger holds with what reality dictates (lib/smoke/outcome.ts),
- * slot by slot and stream by stream, and lists every difference. Nothing is assumed about how the
- * chain got into its state: the same check runs after a fresh run, a resumed one, or against a
- * ledger someone else wrote to.
+ * The checker: compares what the ledger holds with what the archives dictate (lib/smoke/outcome.ts),
+ * slot by slot and stream by stream, and lists every difference. It reads the ledger the way the
+ * operators' tools do (lib/operator/ledger-view.ts for heads and slots, lib/ledger/events.ts for
+ * both finalization events) plus `candidateStatus` and the attestation and equivocation events.
+ * Nothing is assumed about how the chain got into its state: the same check runs after a fresh run,
+ * a resumed one, or against a ledger someone else wrote to. What the witness nodes journaled (each
+ * attestation they made) is checked against what the ledger counted.
  */
-import { getAddress, type Address, type Hex } from "viem";
+import {
+  getAddress,
+  parseEventLogs,
+  zeroHash,
+  type Address,
+  type Hex,
+  type Log,
+  type PublicClient,
+} from "viem";
 
-import type { ObservationHeader } from "../types/abi";
-import type { LedgerPort } from "./ledger-port";
-import { ZERO_HASH } from "./observations";
-import type { SlotExpectation, SlotOutcome, StreamExpectation } from "./outcome";
+import { contentHash as hashContent, observationSlot } from "../commitments/observation";
+import { finalizationsOf, type Finalization } from "../ledger/events";
+import { isExpired } from "../ledger/rules";
+import type { LedgerRef } from "../operator/contracts";
+import { CANDIDATE_STATUS, type CandidateStatusName } from "../operator/ledger-status";
+import { readHead, readSlot } from "../operator/ledger-view";
+import type { RelayerCounters } from "../operator/relayer";
+import type { WitnessCounters } from "../operator/witness";
+import type { WitnessJournal } from "../operator/witness-journal";
+import type { SlotExpectation, StreamExpectation } from "./outcome";
+import type { SmokeMode } from "./report";
 
 export type MismatchKind =
-  /** The slot's outcome (finalized / contested / open / unobserved) is not the expected one. */
+  /** The slot is finalized / expired / open / empty otherwise than expected. */
   | "slot-outcome"
-  /** The slot finalized another candidate than the expected one. */
-  | "finalized-hash"
-  /** A candidate that must not be finalized is. */
-  | "minority-finalized"
-  /** A witness attested a candidate other than the one it derived from reality. */
-  | "witness-candidate"
-  /** A witness attested two different candidates of one slot. */
-  | "equivocation"
-  /** The same attestation is recorded twice. */
-  | "duplicate-attestation"
-  /** A witness that captured the slot has no attestation there. */
-  | "missing-attestation"
-  /** A slot finalized with fewer witnesses than the quorum. */
+  /** The slot finalized another content than the expected one. */
+  | "finalized-content"
+  /** The finalized observation's hash, parent or sequence is not the expected chain's. */
+  | "finalized-chain"
+  /** The finalization counted a witness that did not derive the content, or fewer than the quorum. */
   | "finalizing-witnesses"
+  /** A finalization of a slot that must not finalize. */
+  | "extra-finalization"
+  /** A content's state (`candidateStatus`) is not the expected one. */
+  | "content-status"
+  /** A witness is recorded on a content it did not derive, or attested a content it refuses. */
+  | "witness-content"
+  /** The ledger recorded an equivocation. */
+  | "equivocation"
+  /** A witness's attestation is not counted where it should be. */
+  | "missing-attestation"
   /** The stream's finalized head is not the expected one. */
   | "stream-head"
-  /** The stream's finalized observations are not one linear chain, or not the expected one. */
-  | "stream-chain";
+  /** The stream's finalizations are not the expected chain, in order. */
+  | "stream-chain"
+  /** A witness node or the relayer counted something an honest run never does. */
+  | "node-counters";
 
 export interface Mismatch {
   kind: MismatchKind;
-  streamHash: Hex;
+  streamHash: Hex | undefined;
   slot: Hex | undefined;
   epochId: bigint | undefined;
   expected: string;
@@ -44,24 +66,47 @@ export interface Mismatch {
   message: string;
 }
 
-/** A slot's outcome on chain; `unobserved` when no witness attested anything there. */
-export type ActualOutcome = SlotOutcome | "unobserved";
+/** A slot's state on chain. */
+export type ActualOutcome = "finalized" | "expired" | "open" | "empty";
+
+/** One witness as the checker knows it. */
+export interface CheckWitness {
+  /** Archive order (the model's witness number). */
+  index: number;
+  name: string;
+  address: Address;
+  /** Registry index (bit in the ledger's bitmaps); undefined when it was never a witness. */
+  registryIndex: bigint | undefined;
+  /** The witness node's journal of this run: every attestation it made. */
+  journal?: WitnessJournal;
+}
 
 export interface CheckOutcomeParameters {
-  ledger: LedgerPort;
+  client: PublicClient;
+  ledger: LedgerRef;
+  /** First block to read events from (the ledger's deployment block). */
+  fromBlock: bigint;
   expectations: readonly StreamExpectation[];
-  /** Account of each witness, by witness index. */
-  witnessAccounts: readonly Address[];
+  witnesses: readonly CheckWitness[];
   quorum: number;
+  mode: SmokeMode;
+  /** The witness nodes' counters summed (checked when given). */
+  counters?: WitnessCounters;
+  /** The relayer's counters (relayed mode). */
+  relayer?: RelayerCounters;
+  /** Signatures the relayer still holds at the end. */
+  relayerPending?: number;
+  /** Blocks per `eth_getLogs` request (default 10,000). */
+  blockRange?: bigint;
 }
 
 export interface CheckOutcomeReturnType {
   mismatches: Mismatch[];
-  /** Slots per actual outcome, over the expected slots. */
+  /** Expected slots per state on chain. */
   counts: Record<ActualOutcome, number>;
-  /** (slot, witness) pairs with two or more different candidates on chain. */
+  /** Equivocations the ledger recorded. */
   equivocations: number;
-  /** Attestations on chain for the expected slots. */
+  /** Attestations the ledger recorded in the expected slots (witness, content pairs). */
   attestations: number;
 }
 
@@ -70,246 +115,397 @@ const short = (hash: Hex | undefined): string =>
 
 function mismatch(
   kind: MismatchKind,
-  where: { streamHash: Hex; slot?: SlotExpectation },
+  where: { streamHash?: Hex; slot?: SlotExpectation; slotHash?: Hex },
   expected: string,
   actual: string,
 ): Mismatch {
-  const place =
-    where.slot === undefined
-      ? `stream ${short(where.streamHash)}`
-      : `stream ${short(where.streamHash)} epoch ${where.slot.epochId} slot ${short(where.slot.slot)}`;
+  const stream = where.streamHash ?? where.slot?.streamHash;
+  const slotHash = where.slot?.slot ?? where.slotHash;
+  const place = [
+    stream === undefined ? undefined : `stream ${short(stream)}`,
+    where.slot === undefined ? undefined : `epoch ${where.slot.epochId}`,
+    slotHash === undefined ? undefined : `slot ${short(slotHash)}`,
+  ]
+    .filter((p) => p !== undefined)
+    .join(" ");
   return {
     kind,
-    streamHash: where.streamHash,
-    slot: where.slot?.slot,
+    streamHash: stream,
+    slot: slotHash,
     epochId: where.slot?.epochId,
     expected,
     actual,
-    message: `${place}: ${kind}: expected ${expected}, chain has ${actual}`,
+    message: `${place === "" ? "ledger" : place}: ${kind}: expected ${expected}, chain has ${actual}`,
   };
+}
+
+interface LedgerEvents {
+  /** Contents recorded by `ObservationProposed`. */
+  contents: Map<Hex, { streamHash: Hex; slot: Hex }>;
+  /** Witnesses recorded per content (`ObservationAttested` and the finalization's bitmap). */
+  recorded: Map<Hex, Set<Address>>;
+  finalizations: (Finalization & { slot: Hex; contentHash: Hex })[];
+  equivocations: { slot: Hex; witness: Address; contentA: Hex; contentB: Hex }[];
+}
+
+async function readLogs(
+  client: PublicClient,
+  ledger: LedgerRef,
+  fromBlock: bigint,
+  range: bigint,
+): Promise<Log[]> {
+  const toBlock = await client.getBlockNumber();
+  const logs: Log[] = [];
+  for (let start = fromBlock; start <= toBlock; start += range) {
+    const end = start + range - 1n < toBlock ? start + range - 1n : toBlock;
+    logs.push(
+      ...(await client.getLogs({ address: ledger.address, fromBlock: start, toBlock: end })),
+    );
+  }
+  return logs;
+}
+
+function decodeEvents(
+  ledger: LedgerRef,
+  logs: Log[],
+  addressAt: (registryIndex: bigint) => Address | undefined,
+): LedgerEvents {
+  const contents = new Map<Hex, { streamHash: Hex; slot: Hex }>();
+  const recorded = new Map<Hex, Set<Address>>();
+  const record = (hash: Hex, witness: Address): void => {
+    const set = recorded.get(hash) ?? new Set<Address>();
+    set.add(getAddress(witness));
+    recorded.set(hash, set);
+  };
+  const equivocations: LedgerEvents["equivocations"] = [];
+  for (const event of parseEventLogs({ abi: ledger.abi, logs })) {
+    if (event.eventName === "ObservationProposed") {
+      const { contentHash, streamHash, slot } = event.args;
+      contents.set(contentHash, { streamHash, slot });
+    } else if (event.eventName === "ObservationAttested") {
+      record(event.args.contentHash, event.args.witness);
+    } else if (event.eventName === "EquivocationRecorded") {
+      const { slot, witness, contentA, contentB } = event.args;
+      equivocations.push({ slot, witness: getAddress(witness), contentA, contentB });
+    }
+  }
+  const finalizations: LedgerEvents["finalizations"] = [];
+  for (const f of finalizationsOf(ledger.abi, ledger.address, logs)) {
+    let slot: Hex;
+    let hash: Hex;
+    if (f.contentHash !== undefined) {
+      hash = f.contentHash;
+      slot = contents.get(hash)?.slot ?? zeroHash;
+    } else {
+      const content = {
+        streamHash: f.streamHash,
+        epochHash: f.epochHash!,
+        dataRoot: f.dataRoot!,
+        locatorHash: f.locatorHash!,
+        observedUnixMs: f.observedUnixMs!,
+      };
+      hash = hashContent(content);
+      slot = observationSlot(content.streamHash, content.epochHash);
+    }
+    for (let index = 0n; f.witnesses >> index !== 0n; index += 1n)
+      if (((f.witnesses >> index) & 1n) === 1n) {
+        const address = addressAt(index);
+        record(hash, address ?? `0x${index.toString(16).padStart(40, "f")}`);
+      }
+    finalizations.push({ ...f, slot, contentHash: hash });
+  }
+  return { contents, recorded, finalizations, equivocations };
 }
 
 /** Checks every expected slot and stream against the ledger; returns all mismatches. */
 export async function checkOutcome(
   parameters: CheckOutcomeParameters,
 ): Promise<CheckOutcomeReturnType> {
-  const { ledger, expectations, quorum } = parameters;
-  const accountOf = parameters.witnessAccounts.map((a) => getAddress(a));
-  const witnessOf = new Map(accountOf.map((address, index) => [address, index] as const));
-  const label = (account: Address): string => {
-    const index = witnessOf.get(account);
-    return index === undefined ? account : `witness ${index}`;
-  };
+  const { client, ledger, expectations, quorum, witnesses } = parameters;
+  const byRegistryIndex = new Map<bigint, CheckWitness>();
+  for (const w of witnesses)
+    if (w.registryIndex !== undefined) byRegistryIndex.set(w.registryIndex, w);
+  const byAddress = new Map(witnesses.map((w) => [getAddress(w.address), w] as const));
+  const name = (address: Address): string => byAddress.get(getAddress(address))?.name ?? address;
+  const names = (indices: readonly number[]): string =>
+    indices.map((i) => witnesses.find((w) => w.index === i)?.name ?? `witness ${i}`).join(", ") ||
+    "none";
+
+  const logs = await readLogs(
+    client,
+    ledger,
+    parameters.fromBlock,
+    parameters.blockRange ?? 10_000n,
+  );
+  const events = decodeEvents(ledger, logs, (i) => byRegistryIndex.get(i)?.address);
   const mismatches: Mismatch[] = [];
-  const counts: Record<ActualOutcome, number> = {
-    finalized: 0,
-    contested: 0,
-    open: 0,
-    unobserved: 0,
-  };
-
-  const events = await ledger.events();
-  const slotOf = new Map<Hex, Hex>();
-  const headerOf = new Map<Hex, ObservationHeader>();
-  const candidatesBySlot = new Map<Hex, Set<Hex>>();
-  for (const p of events.proposed) {
-    slotOf.set(p.observationHash, p.slot);
-    headerOf.set(p.observationHash, p.header);
-    const set = candidatesBySlot.get(p.slot) ?? new Set<Hex>();
-    set.add(p.observationHash);
-    candidatesBySlot.set(p.slot, set);
-  }
-  // Every attestation the ledger recorded, per slot and witness: open ones from
-  // `ObservationAttested`, finalizing ones from `ObservationFinalized.witnesses` (which repeats the
-  // earlier attestations of the finalized candidate: a union, not a sum). An `ObservationAttested`
-  // seen twice for one witness and candidate is a duplicate.
-  const attestationsBySlot = new Map<Hex, Map<Address, Set<Hex>>>();
-  const duplicatesBySlot = new Map<Hex, { witness: Address; hash: Hex }[]>();
-  const seenAttested = new Set<string>();
-  const addAttestation = (slot: Hex | undefined, hash: Hex, witness: Address): void => {
-    if (slot === undefined) return;
-    const byWitness = attestationsBySlot.get(slot) ?? new Map<Address, Set<Hex>>();
-    byWitness.set(witness, (byWitness.get(witness) ?? new Set<Hex>()).add(hash));
-    attestationsBySlot.set(slot, byWitness);
-  };
-  for (const a of events.attested) {
-    const slot = slotOf.get(a.observationHash);
-    const key = `${a.witness}/${a.observationHash}`;
-    if (seenAttested.has(key) && slot !== undefined) {
-      duplicatesBySlot.set(slot, [
-        ...(duplicatesBySlot.get(slot) ?? []),
-        { witness: a.witness, hash: a.observationHash },
-      ]);
-    }
-    seenAttested.add(key);
-    addAttestation(slot, a.observationHash, a.witness);
-  }
-  const finalizedBySlot = new Map<Hex, (typeof events.finalized)[number]>();
-  for (const f of events.finalized) {
-    finalizedBySlot.set(f.slot, f);
-    for (const witness of f.witnesses) addAttestation(f.slot, f.observationHash, witness);
-  }
-  const equivocationsBySlot = new Map<Hex, (typeof events.equivocations)[number][]>();
-  for (const e of events.equivocations) {
-    equivocationsBySlot.set(e.slot, [...(equivocationsBySlot.get(e.slot) ?? []), e]);
-  }
-
-  let equivocations = 0;
+  const counts: Record<ActualOutcome, number> = { finalized: 0, expired: 0, open: 0, empty: 0 };
   let attestations = 0;
+
+  for (const e of events.equivocations)
+    mismatches.push(
+      mismatch(
+        "equivocation",
+        { slotHash: e.slot },
+        "no equivocation (honest witnesses)",
+        `${name(e.witness)} recorded with ${short(e.contentA)} and ${short(e.contentB)}`,
+      ),
+    );
+
+  const expectedSlots = new Map<Hex, SlotExpectation>();
+  for (const stream of expectations)
+    for (const slot of stream.slots) expectedSlots.set(slot.slot, slot);
+  const finalizationOf = new Map<Hex, LedgerEvents["finalizations"][number]>();
+  for (const f of events.finalizations) {
+    finalizationOf.set(f.slot, f);
+    const slot = expectedSlots.get(f.slot);
+    if (slot?.outcome !== "finalized")
+      mismatches.push(
+        mismatch(
+          "extra-finalization",
+          slot === undefined ? { streamHash: f.streamHash, slotHash: f.slot } : { slot },
+          slot === undefined
+            ? "no finalization outside the archive's slots"
+            : `slot ${slot.outcome}`,
+          `${short(f.observationHash)} finalized (sequence ${f.sequence})`,
+        ),
+      );
+  }
+
   for (const stream of expectations) {
-    for (const slot of stream.slots) {
-      const where = { streamHash: stream.streamHash, slot };
-      const state = await ledger.slotStatus(slot.slot);
-      const seen = attestationsBySlot.get(slot.slot) ?? new Map<Address, Set<Hex>>();
-      for (const hashes of seen.values()) attestations += hashes.size;
-      const proposed = candidatesBySlot.get(slot.slot) ?? new Set<Hex>();
-      const actual: ActualOutcome =
-        state.status === "finalized"
-          ? "finalized"
-          : proposed.size > 1
-            ? "contested"
-            : proposed.size === 1
-              ? "open"
-              : "unobserved";
-      counts[actual] += 1;
-      if (actual !== slot.outcome) {
-        mismatches.push(mismatch("slot-outcome", where, slot.outcome, actual));
-      }
-      if (slot.finalizedHash !== state.finalizedHash) {
-        mismatches.push(
-          mismatch("finalized-hash", where, short(slot.finalizedHash), short(state.finalizedHash)),
-        );
-      }
-      for (const candidate of slot.candidates) {
-        if (candidate.hash === slot.finalizedHash) continue;
-        const candidateState = await ledger.candidateStatus(slot.slot, candidate.hash);
-        if (candidateState.status === "finalized") {
-          mismatches.push(
-            mismatch(
-              "minority-finalized",
-              where,
-              `candidate ${short(candidate.hash)} of witnesses ${candidate.witnesses.join(",")} not finalized`,
-              "it finalized",
-            ),
-          );
-        }
-      }
-      const finalization = finalizedBySlot.get(slot.slot);
-      if (finalization !== undefined && finalization.witnesses.length < quorum) {
-        mismatches.push(
-          mismatch(
-            "finalizing-witnesses",
-            where,
-            `at least ${quorum} finalizing witnesses`,
-            `${finalization.witnesses.length}`,
-          ),
-        );
-      }
-
-      // Every witness attested at most once, and only what it derived from its own archive.
-      const derivedBy = new Map<number, Hex>();
-      for (const candidate of slot.candidates) {
-        for (const witness of candidate.witnesses) derivedBy.set(witness, candidate.hash);
-      }
-      for (const d of duplicatesBySlot.get(slot.slot) ?? []) {
-        mismatches.push(
-          mismatch(
-            "duplicate-attestation",
-            where,
-            `${label(d.witness)}: one attestation`,
-            `${short(d.hash)} twice`,
-          ),
-        );
-      }
-      for (const [witness, hashes] of seen) {
-        const index = witnessOf.get(witness);
-        const derived = index === undefined ? undefined : derivedBy.get(index);
-        for (const hash of hashes) {
-          if (hash !== derived) {
-            mismatches.push(
-              mismatch(
-                "witness-candidate",
-                where,
-                `${label(witness)}: ${derived === undefined ? "no attestation" : short(derived)}`,
-                short(hash),
-              ),
-            );
-          }
-        }
-      }
-      for (const e of equivocationsBySlot.get(slot.slot) ?? []) {
-        equivocations += 1;
-        mismatches.push(
-          mismatch(
-            "equivocation",
-            where,
-            `${label(e.witness)}: one candidate`,
-            `${short(e.observationA)} and ${short(e.observationB)}`,
-          ),
-        );
-      }
-      // A slot that never finalizes accepts every witness's attestation: all must be there.
-      if (state.status !== "finalized") {
-        for (const [witness, derived] of derivedBy) {
-          const account = accountOf[witness];
-          if (account === undefined || !seen.has(account)) {
-            mismatches.push(
-              mismatch(
-                "missing-attestation",
-                where,
-                `witness ${witness}: ${short(derived)}`,
-                "none",
-              ),
-            );
-          }
-        }
-      }
-    }
-
-    // The stream's head, and its finalized observations as one linear chain.
-    const head = await ledger.finalizedHead(stream.streamHash);
-    if (head.hash !== stream.head.hash || head.sequence !== stream.head.sequence) {
+    const head = await readHead(client, ledger, stream.streamHash);
+    if (
+      head.hash !== stream.head.hash ||
+      head.sequence !== stream.head.sequence ||
+      head.observedUnixMs !== stream.head.observedUnixMs
+    )
       mismatches.push(
         mismatch(
           "stream-head",
           { streamHash: stream.streamHash },
-          `${short(stream.head.hash)} #${stream.head.sequence}`,
-          `${short(head.hash)} #${head.sequence}`,
+          `${short(stream.head.hash)} (sequence ${stream.head.sequence})`,
+          `${short(head.hash)} (sequence ${head.sequence})`,
         ),
       );
-    }
-    const chain = events.finalized.filter((f) => f.streamHash === stream.streamHash);
-    let parent: Hex = ZERO_HASH;
-    chain.forEach((link, position) => {
-      const header = headerOf.get(link.observationHash);
-      const actualParent = header?.parentObservationHash;
-      if (actualParent !== parent || link.sequence !== BigInt(position)) {
-        mismatches.push(
-          mismatch(
-            "stream-chain",
-            { streamHash: stream.streamHash },
-            `finalization #${position} extends ${short(parent)} with sequence ${position}`,
-            `it extends ${short(actualParent)} with sequence ${link.sequence}`,
-          ),
-        );
-      }
-      parent = link.observationHash;
-    });
-    const actualChain = chain.map((link) => link.observationHash);
-    if (actualChain.join() !== stream.chain.join()) {
+    const chain = events.finalizations
+      .filter((f) => f.streamHash === stream.streamHash)
+      .map((f) => f.observationHash);
+    if (chain.length !== stream.chain.length || chain.some((h, i) => h !== stream.chain[i])) {
       const at = Math.max(
         0,
-        stream.chain.findIndex((hash, i) => actualChain[i] !== hash),
+        stream.chain.findIndex((h, i) => chain[i] !== h),
       );
       mismatches.push(
         mismatch(
           "stream-chain",
           { streamHash: stream.streamHash },
           `${stream.chain.length} finalizations, #${at} = ${short(stream.chain[at])}`,
-          `${actualChain.length} finalizations, #${at} = ${short(actualChain[at])}`,
+          `${chain.length} finalizations, #${at} = ${short(chain[at])}`,
         ),
       );
     }
+
+    for (const slot of stream.slots) {
+      const where = { slot };
+      const state = await readSlot(client, ledger, slot.slot);
+      const actual: ActualOutcome =
+        state.status === "finalized"
+          ? "finalized"
+          : isExpired(slot.observedUnixMs, head)
+            ? "expired"
+            : state.status === "open"
+              ? "open"
+              : "empty";
+      counts[actual] += 1;
+      const expected: ActualOutcome =
+        slot.outcome === "finalized"
+          ? "finalized"
+          : slot.outcome === "refused"
+            ? "empty"
+            : slot.expires
+              ? "expired"
+              : "open";
+      if (actual !== expected) mismatches.push(mismatch("slot-outcome", where, expected, actual));
+
+      if (slot.finalized !== undefined && state.status === "finalized") {
+        const winner = slot.contents.find((c) => c.contentHash === slot.finalized!.contentHash)!;
+        if (state.contentHash !== slot.finalized.contentHash)
+          mismatches.push(
+            mismatch(
+              "finalized-content",
+              where,
+              `${short(slot.finalized.contentHash)} of ${names(winner.witnesses)}`,
+              short(state.contentHash),
+            ),
+          );
+        const f = finalizationOf.get(slot.slot);
+        if (f === undefined) {
+          mismatches.push(mismatch("finalized-chain", where, "a finalization event", "none"));
+        } else {
+          if (
+            f.observationHash !== slot.finalized.observationHash ||
+            f.parentObservationHash !== slot.finalized.parentObservationHash ||
+            f.sequence !== slot.finalized.sequence
+          )
+            mismatches.push(
+              mismatch(
+                "finalized-chain",
+                where,
+                `${short(slot.finalized.observationHash)} on ${short(slot.finalized.parentObservationHash)} at sequence ${slot.finalized.sequence}`,
+                `${short(f.observationHash)} on ${short(f.parentObservationHash)} at sequence ${f.sequence}`,
+              ),
+            );
+          const counted: number[] = [];
+          let strangers = 0;
+          for (let index = 0n; f.witnesses >> index !== 0n; index += 1n) {
+            if (((f.witnesses >> index) & 1n) === 0n) continue;
+            const w = byRegistryIndex.get(index);
+            if (w === undefined || !winner.witnesses.includes(w.index)) strangers += 1;
+            else counted.push(w.index);
+          }
+          if (strangers > 0 || counted.length < quorum)
+            mismatches.push(
+              mismatch(
+                "finalizing-witnesses",
+                where,
+                `at least ${quorum} of ${names(winner.witnesses)}`,
+                `${names(counted)}${strangers > 0 ? ` and ${strangers} other` : ""}`,
+              ),
+            );
+        }
+      }
+
+      for (const content of slot.contents) {
+        const isWinner = content.contentHash === slot.finalized?.contentHash;
+        const recorded = events.recorded.get(content.contentHash) ?? new Set<Address>();
+        attestations += recorded.size;
+        for (const address of recorded) {
+          const w = byAddress.get(address);
+          if (w === undefined || !content.witnesses.includes(w.index))
+            mismatches.push(
+              mismatch(
+                "witness-content",
+                where,
+                `${short(content.contentHash)} attested by ${names(content.witnesses)} only`,
+                `${name(address)} recorded on it`,
+              ),
+            );
+        }
+        if (isWinner) continue;
+        const [status] = await client.readContract({
+          address: ledger.address,
+          abi: ledger.abi,
+          functionName: "candidateStatus",
+          args: [content.content],
+        });
+        const actualStatus: CandidateStatusName = CANDIDATE_STATUS[Number(status)] ?? "unknown";
+        const expectedStatus: CandidateStatusName =
+          slot.outcome === "finalized"
+            ? "superseded"
+            : slot.outcome === "refused"
+              ? "unknown"
+              : slot.expires
+                ? "expired"
+                : "open";
+        if (actualStatus !== expectedStatus)
+          mismatches.push(
+            mismatch(
+              "content-status",
+              where,
+              `${short(content.contentHash)} of ${names(content.witnesses)} ${expectedStatus}`,
+              actualStatus,
+            ),
+          );
+        // A slot that is still open takes every capturing witness's attestation.
+        if (expectedStatus === "open") {
+          const missing = content.witnesses.filter((i) => {
+            const w = witnesses.find((x) => x.index === i);
+            return w === undefined || !recorded.has(getAddress(w.address));
+          });
+          if (missing.length > 0)
+            mismatches.push(
+              mismatch(
+                "missing-attestation",
+                where,
+                `${short(content.contentHash)} attested by ${names(content.witnesses)}`,
+                `none from ${names(missing)}`,
+              ),
+            );
+        }
+      }
+
+      // Every attestation a witness node made (its journal) is counted, or no longer needed.
+      for (const content of slot.contents) {
+        for (const i of content.witnesses) {
+          const w = witnesses.find((x) => x.index === i);
+          const made = w?.journal?.recordOf(slot.slot);
+          if (w === undefined || made === undefined) continue;
+          if (made.contentHash !== content.contentHash || slot.outcome === "refused") {
+            mismatches.push(
+              mismatch(
+                "witness-content",
+                where,
+                slot.outcome === "refused"
+                  ? `nothing attested by ${w.name} (in the future)`
+                  : `${w.name} attesting ${short(content.contentHash)}`,
+                `${w.name} attested ${short(made.contentHash)}`,
+              ),
+            );
+            continue;
+          }
+          const counted = events.recorded.get(content.contentHash)?.has(getAddress(w.address));
+          // A relayed signature that reached the relayer after its slot was decided is dropped.
+          const settled =
+            parameters.mode === "relayed" && (actual === "finalized" || actual === "expired");
+          if (counted !== true && !settled)
+            mismatches.push(
+              mismatch(
+                "missing-attestation",
+                where,
+                `${w.name}'s attestation of ${short(content.contentHash)} counted`,
+                "it is not",
+              ),
+            );
+        }
+      }
+    }
   }
-  return { mismatches, counts, equivocations, attestations };
+
+  const refusedEpochs = expectations
+    .flatMap((s) => s.slots)
+    .filter((s) => s.outcome === "refused")
+    .reduce((n, s) => n + s.contents.reduce((m, c) => m + c.witnesses.length, 0), 0);
+  if (parameters.counters !== undefined) {
+    const c = parameters.counters;
+    if (c.inFuture !== refusedEpochs)
+      mismatches.push(
+        mismatch(
+          "node-counters",
+          {},
+          `${refusedEpochs} epochs refused as in the future`,
+          `${c.inFuture}`,
+        ),
+      );
+    if (c.conflicting !== 0)
+      mismatches.push(mismatch("node-counters", {}, "no conflicting content", `${c.conflicting}`));
+  }
+  if (parameters.relayer !== undefined && parameters.relayer.refused !== 0)
+    mismatches.push(
+      mismatch(
+        "node-counters",
+        {},
+        "no signature refused by the relayer",
+        `${parameters.relayer.refused}`,
+      ),
+    );
+  if ((parameters.relayerPending ?? 0) !== 0)
+    mismatches.push(
+      mismatch(
+        "node-counters",
+        {},
+        "every signature settled",
+        `${parameters.relayerPending} still held by the relayer`,
+      ),
+    );
+  return { mismatches, counts, equivocations: events.equivocations.length, attestations };
 }

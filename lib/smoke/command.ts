@@ -5,12 +5,14 @@
  * `RealitySmokeMismatchError`, listing every mismatch, when the chain does not hold what the
  * archives dictate.
  */
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import type { Address } from "viem";
+import type { PublicClient } from "viem";
 import { z } from "zod";
 
 import { EveryChannelError, InvalidFieldError } from "../errors";
+import type { OperatorWallet } from "../operator/send";
 import { loadArchiveSet } from "./archive-set";
 import { SMOKE_MODES } from "./defaults";
 import { strictMajority } from "./outcome";
@@ -32,6 +34,7 @@ export const realitySmokeOptionsSchema = z
       errorMap: () => ({ message: `must be one of ${SMOKE_MODES.join(", ")}` }),
     }),
     json: z.string().min(1, "must name a file").optional(),
+    log: z.string().min(1, "must name a file").optional(),
     skipInvalid: z.boolean(),
     maxTransactions: z
       .number()
@@ -77,8 +80,10 @@ export class RealitySmokeStoppedError extends EveryChannelError {
 
 export interface PreparedSmoke {
   targets: SmokeTarget[];
-  accounts: Address[];
-  relayer: Address;
+  publicClient: PublicClient;
+  /** Each witness's wallet, by witness index (archive order). */
+  witnessWallets: OperatorWallet[];
+  relayerWallet: OperatorWallet;
 }
 
 export interface RealitySmokeCommandParameters {
@@ -89,7 +94,7 @@ export interface RealitySmokeCommandParameters {
   chainId: number;
   /**
    * Deploys or reuses the registry and the ledgers, registers `witnessCount` witnesses with
-   * `quorum`, and returns one target per mode with the witness and relayer accounts.
+   * `quorum`, and returns one target per mode with the witnesses' and the relayer's wallets.
    */
   prepare(request: {
     modes: SmokeMode[];
@@ -131,6 +136,8 @@ export async function realitySmokeCommand(
     },
   });
   if (invalid > 20) err.write(`reality-smoke: ${invalid} invalid lines skipped in all\n`);
+  if (archive.witnesses.every((w) => w.epochs.length === 0))
+    throw new InvalidFieldError("--archive", options.archive, "holds no epoch");
   const witnessCount = archive.witnesses.length;
   const quorum = options.quorum ?? strictMajority(witnessCount);
   if (2 * quorum <= witnessCount || quorum > witnessCount) {
@@ -146,16 +153,25 @@ export async function realitySmokeCommand(
       `${archive.read.entries} archive lines (${archive.retries} retries, ${archive.repairs} repairs), on ${parameters.network}\n`,
   );
   const prepared = await parameters.prepare({ modes, witnessCount, quorum });
+  let log: ((line: string) => void) | undefined;
+  if (options.log !== undefined) {
+    const file = path.resolve(parameters.root, options.log);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "");
+    log = (line) => appendFileSync(file, `${line}\n`);
+  }
   const { report, stopped } = await runRealitySmoke({
     witnesses: archive.witnesses,
     archive: displayPath(parameters.root, dir),
     quorum,
     targets: prepared.targets,
-    accounts: prepared.accounts,
-    relayer: prepared.relayer,
+    publicClient: prepared.publicClient,
+    witnessWallets: prepared.witnessWallets,
+    relayerWallet: prepared.relayerWallet,
     network: parameters.network,
     chainId: parameters.chainId,
     progress: parameters.progress ?? createProgress({ stream: err }),
+    ...(log === undefined ? {} : { log }),
     ...(options.maxTransactions === undefined ? {} : { maxTransactions: options.maxTransactions }),
   });
   out.write(`${formatSummaryTable(report)}\n`);

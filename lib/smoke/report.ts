@@ -1,6 +1,6 @@
 /**
  * The smoke's report: one summary per mode, printed as a table and written as JSON
- * (`every.channel/reality-smoke/report/v1`, fields in docs/reality-smoke.md).
+ * (`every.channel/reality-smoke/report/v2`, fields in docs/reality-smoke.md).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +9,7 @@ import type { Address } from "viem";
 
 import type { Mismatch } from "./check";
 
-export const REPORT_SCHEMA = "every.channel/reality-smoke/report/v1";
+export const REPORT_SCHEMA = "every.channel/reality-smoke/report/v2";
 
 export type SmokeMode = "tx" | "relayed";
 
@@ -20,23 +20,35 @@ export interface ModeReport {
   ledger: Address;
   streams: number;
   /** (stream, epoch) slots any witness captured. */
-  epochs: number;
+  slots: number;
+  /** Slots finalized on chain. */
   finalized: number;
+  /** Slots where witnesses derived two or more contents and none finalized. */
   contested: number;
+  /** Slots still open on chain (not finalized, not passed by their stream's head). */
   open: number;
-  /** Slots with no attestation on chain (expected: none). */
-  unobserved: number;
-  /** Witnesses seen on chain attesting two different candidates of one slot. */
+  /** Slots that did not finalize and that their stream's head passed (`Expired`). */
+  expired: number;
+  /** Slots whose content is beyond the ledger's time tolerance (refused by their witnesses). */
+  refused: number;
+  /** Slots with no attestation on chain (expected: exactly the refused ones). */
+  empty: number;
+  /** Equivocations the ledger recorded (expected: none). */
   equivocations: number;
-  /** Attestations the ledger holds for this archive set (all runs). */
+  /** Attestations the ledger recorded in these slots (all runs). */
   attestations: number;
-  /** Attestations submitted by this run (a resumed run skips what is on chain). */
-  submitted: number;
-  /** Attestations not sent: the witness had already attested there, or the slot was final. */
-  skipped: number;
-  /** Speculative signatures discarded and signed again from the real head (relayed mode). */
-  resigned: number;
-  /** Transactions this run sent (attestations, batches, finalizations). */
+  /** Epochs fed to the witness nodes (all witnesses). */
+  witnessEpochs: number;
+  /** Attestations the witness nodes made in this run (transactions or signatures). */
+  attested: number;
+  /** Epochs the nodes found already attested by them, finalized or expired: nothing to send. */
+  notNeeded: number;
+  /** Epochs the nodes refused: observed more than `MAX_FUTURE_MS` after the chain's time. */
+  inFuture: number;
+  /** Relayed mode: observations sent through the compact path and through the generic path. */
+  compactItems: number;
+  genericItems: number;
+  /** Transactions this run sent (attestations, or relayer batches). */
   transactions: number;
   /** Gas those transactions used. */
   gasUsed: bigint;
@@ -45,8 +57,8 @@ export interface ModeReport {
   /** `gasUsed / finalizedThisRun` (null when this run finalized nothing). */
   gasPerFinalizedObservation: bigint | null;
   elapsedMs: number;
-  /** `submitted` per second of `elapsedMs`. */
-  observationsPerSecond: number;
+  /** `finalizedThisRun` per second of `elapsedMs`. */
+  finalizedPerSecond: number;
   mismatches: Mismatch[];
 }
 
@@ -63,23 +75,29 @@ export interface SmokeReport {
 
 const ROWS: [label: string, value: (mode: ModeReport) => string][] = [
   ["streams", (m) => String(m.streams)],
-  ["epochs", (m) => String(m.epochs)],
+  ["slots", (m) => String(m.slots)],
   ["slots finalized", (m) => String(m.finalized)],
   ["slots contested", (m) => String(m.contested)],
+  ["slots expired", (m) => String(m.expired)],
   ["slots open", (m) => String(m.open)],
-  ["slots unobserved", (m) => String(m.unobserved)],
+  ["slots refused (in the future)", (m) => String(m.refused)],
   ["equivocations", (m) => String(m.equivocations)],
   ["attestations on chain", (m) => String(m.attestations)],
-  ["attestations submitted", (m) => String(m.submitted)],
-  ["attestations not needed", (m) => String(m.skipped)],
-  ["re-signed speculations", (m) => String(m.resigned)],
+  ["epochs fed to witness nodes", (m) => String(m.witnessEpochs)],
+  ["attestations made", (m) => String(m.attested)],
+  ["epochs needing nothing", (m) => String(m.notNeeded)],
+  ["epochs refused (in the future)", (m) => String(m.inFuture)],
+  [
+    "compact / generic items",
+    (m) => (m.mode === "relayed" ? `${m.compactItems} / ${m.genericItems}` : "-"),
+  ],
   ["transactions", (m) => String(m.transactions)],
   ["gas used", (m) => m.gasUsed.toString()],
   [
     "gas per finalized observation",
     (m) => (m.gasPerFinalizedObservation === null ? "-" : m.gasPerFinalizedObservation.toString()),
   ],
-  ["observations per second", (m) => m.observationsPerSecond.toFixed(1)],
+  ["finalized per second", (m) => m.finalizedPerSecond.toFixed(1)],
   ["seconds", (m) => (m.elapsedMs / 1000).toFixed(1)],
   ["mismatches", (m) => String(m.mismatches.length)],
 ];

@@ -1,138 +1,349 @@
 /**
- * The reality smoke (ECP-0093 "Real-data validation"): every witness derives from its own archive
- * and attests on a deployed ledger, in transaction mode and/or relayed mode, then the chain is
- * checked slot by slot against what reality dictates. Deployment and accounts are prepared by the
- * caller (the Hardhat task); this module only needs the ledger ports and accounts.
+ * The reality smoke (ECP-0093 "Real-data validation") on the operators' own code: one witness node
+ * (`WitnessPlanner`, as `witness:run` runs it) per archive witness, each with its own wallet and
+ * journal, fed its resolved archive epochs round by round in broadcast time (lib/smoke/schedule.ts);
+ * in transaction mode each node attests with `transactionAttestor`, in relayed mode it signs with
+ * `signatureAttestor` into a signature folder and one `Relayer` (as `relayer:run` runs it) collects
+ * and submits after every round. Then the chain is checked slot by slot against what the archives
+ * dictate (lib/smoke/outcome.ts, lib/smoke/check.ts).
+ *
+ * Deployment, wallets and the witness set are prepared by the caller (the Hardhat task). Each mode
+ * keeps its nodes' state (journals, signature files) in a fresh temporary folder: what a run
+ * resumes from is what the ledger holds, which each node reads before attesting.
  */
-import type { Address } from "viem";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
-import { checkOutcome } from "./check";
-import type { LedgerPort } from "./ledger-port";
-import { groupByStream, ZERO_HASH, type StreamSlots, type Witness } from "./observations";
-import { expectStream, type StreamExpectation } from "./outcome";
+import { getAddress, type Hex, type PublicClient } from "viem";
+
+import { EveryChannelError } from "../errors";
+import { readObservationLedgerDomain } from "../ledger/domain";
+import { signatureAttestor, transactionAttestor } from "../operator/attestors";
+import type { LedgerRef, RegistryRef } from "../operator/contracts";
+import { isEmptyHead, readChainTimeMs, readHead, readWitnessIndex } from "../operator/ledger-view";
+import { Relayer } from "../operator/relayer";
+import type { OperatorWallet } from "../operator/send";
+import {
+  WitnessPlanner,
+  type WitnessAttestation,
+  type WitnessAttestor,
+  type WitnessCounters,
+} from "../operator/witness";
+import { WitnessJournal } from "../operator/witness-journal";
+import type { ArchiveWitness } from "./archive-set";
+import { checkOutcome, type CheckWitness } from "./check";
+import { expectedOutcome, outcomeCounts, type StreamExpectation } from "./outcome";
 import { silentProgress, type Progress } from "./progress";
-import { runRelayedMode } from "./relayed-mode";
 import { REPORT_SCHEMA, type ModeReport, type SmokeMode, type SmokeReport } from "./report";
-import { runTxMode } from "./tx-mode";
+import { scheduleRounds } from "./schedule";
 
 /** One mode to run, on its own ledger. */
 export interface SmokeTarget {
   mode: SmokeMode;
-  ledger: LedgerPort;
-  registry: Address;
+  ledger: LedgerRef;
+  registry: RegistryRef;
+  /** The ledger's deployment block (events are read from there). */
+  fromBlock: bigint;
 }
 
+/** Broadcast-time steps per relayed round (lib/smoke/schedule.ts). */
+export const RELAYED_STEPS_PER_ROUND = 8;
+/** Most observations per relayed transaction (the relayer's `--max-batch`). */
+export const RELAYED_MAX_BATCH = 50;
+
 export interface RunRealitySmokeParameters {
-  /** The witnesses and their derived observations (`loadArchiveSet`). */
-  witnesses: readonly Witness[];
+  /** The witnesses and their resolved epochs (`loadArchiveSet`). */
+  witnesses: readonly ArchiveWitness[];
   /** The archive directory, for the report. */
   archive: string;
   quorum: number;
   /** The modes to run, each on its own ledger (sharing a registry is fine). */
   targets: readonly SmokeTarget[];
-  /** Each witness's account, by witness index. */
-  accounts: readonly Address[];
-  /** The relayer's account (relayed mode). */
-  relayer: Address;
+  publicClient: PublicClient;
+  /** Each witness's wallet, by witness index. */
+  witnessWallets: readonly OperatorWallet[];
+  /** The relayer's wallet (relayed mode). */
+  relayerWallet: OperatorWallet;
   network: string;
   chainId: number;
   progress?: Progress;
-  /** Stop each mode after this many transactions, as a killed run would (resume tests). */
+  /** Where the witness nodes and the relayer log (default: nowhere). */
+  log?: (line: string) => void;
+  /** Stop each mode once it has sent this many transactions, as a killed run would. */
   maxTransactions?: number;
-  /** Relayed mode: epochs per stream signed ahead. */
-  lookahead?: number;
-  /** Relayed mode: signatures per batch at most. */
-  maxSignatures?: number;
 }
 
 export interface RunRealitySmokeReturnType {
   report: SmokeReport;
-  expectations: StreamExpectation[];
+  expectations: Map<SmokeMode, StreamExpectation[]>;
   /** True when a mode stopped at `maxTransactions`. */
   stopped: boolean;
 }
 
+/** A mode reached `maxTransactions`. */
+class StopRun extends EveryChannelError {
+  override name = "StopRun";
+}
+
+/** Finalized observations on `ledger` over the given streams (each head's sequence + 1). */
 async function finalizedCount(
-  ledger: LedgerPort,
-  streams: readonly StreamSlots[],
+  client: PublicClient,
+  ledger: LedgerRef,
+  streams: readonly StreamExpectation[],
 ): Promise<number> {
   let count = 0;
   for (const stream of streams) {
-    const head = await ledger.finalizedHead(stream.streamHash);
-    if (head.hash !== ZERO_HASH) count += Number(head.sequence) + 1;
+    const head = await readHead(client, ledger, stream.streamHash);
+    if (!isEmptyHead(head)) count += Number(head.sequence) + 1;
   }
   return count;
+}
+
+interface SentCounter {
+  transactions: number;
+  gasUsed: bigint;
+}
+
+/**
+ * The operators' transaction attestor, watched: each transaction it sends is counted with its gas,
+ * and once `limit` transactions went out the next attestation stops the run (after the witness
+ * journaled it, as a process killed at that moment would).
+ */
+function watched(
+  attestor: WitnessAttestor,
+  client: PublicClient,
+  sent: SentCounter,
+  limit: number,
+): WitnessAttestor {
+  return {
+    mode: attestor.mode,
+    async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
+      if (sent.transactions >= limit)
+        throw new StopRun(`stopped after ${limit} transactions`, { limit });
+      const hash = await attestor.attest(attestation);
+      if (hash !== undefined) {
+        const receipt = await client.getTransactionReceipt({ hash });
+        sent.transactions += 1;
+        sent.gasUsed += receipt.gasUsed;
+      }
+      return hash;
+    },
+  };
+}
+
+function addCounters(total: WitnessCounters, counters: WitnessCounters): void {
+  for (const key of Object.keys(total) as (keyof WitnessCounters)[]) total[key] += counters[key];
+}
+
+interface ModeRun {
+  report: ModeReport;
+  expectations: StreamExpectation[];
+  stopped: boolean;
+}
+
+async function runMode(
+  parameters: RunRealitySmokeParameters,
+  target: SmokeTarget,
+  stateDir: string,
+): Promise<ModeRun> {
+  const { publicClient: client, witnesses, quorum } = parameters;
+  const { ledger, registry, mode } = target;
+  const log = parameters.log ?? (() => undefined);
+  const progress = parameters.progress ?? silentProgress;
+  const limit = parameters.maxTransactions ?? Number.POSITIVE_INFINITY;
+
+  const chainTimeMs = await readChainTimeMs(client);
+  const expectations = expectedOutcome({
+    contents: witnesses.flatMap((w) =>
+      w.epochs.map((e) => ({ witness: w.index, content: e.content })),
+    ),
+    quorum,
+    chainTimeMs,
+  });
+  const before = await finalizedCount(client, ledger, expectations);
+  const domain = await readObservationLedgerDomain(client, ledger.address);
+  const outbox = path.join(stateDir, "signatures");
+  await mkdir(outbox, { recursive: true });
+
+  const sent: SentCounter = { transactions: 0, gasUsed: 0n };
+  const checkWitnesses: CheckWitness[] = [];
+  const planners: WitnessPlanner[] = [];
+  for (const witness of witnesses) {
+    const wallet = parameters.witnessWallets[witness.index];
+    if (wallet === undefined)
+      throw new EveryChannelError(`reality-smoke: no wallet for witness ${witness.name}`, {
+        witness: witness.name,
+      });
+    const address = getAddress(wallet.account.address);
+    const witnessLog = (line: string): void => log(`${mode} ${witness.name}: ${line}`);
+    const journal = await WitnessJournal.open(
+      path.join(stateDir, "witnesses", witness.name, "journal.jsonl"),
+    );
+    const attestor =
+      mode === "tx"
+        ? watched(
+            transactionAttestor({ publicClient: client, wallet, ledger, log: witnessLog }),
+            client,
+            sent,
+            limit,
+          )
+        : signatureAttestor({ wallet, domain, outbox, log: witnessLog });
+    const registryIndex = await readWitnessIndex(client, registry, address);
+    planners[witness.index] = new WitnessPlanner({
+      client,
+      ledger,
+      witnessIndex: registryIndex,
+      journal,
+      attestor,
+      log: witnessLog,
+    });
+    checkWitnesses.push({
+      index: witness.index,
+      name: witness.name,
+      address,
+      registryIndex,
+      journal,
+    });
+  }
+
+  const schedule = scheduleRounds({
+    witnesses,
+    stepsPerRound: mode === "tx" ? 1 : RELAYED_STEPS_PER_ROUND,
+    lateWitnesses: mode === "relayed",
+  });
+  // The relayer's hold policy runs on broadcast time, two rounds long: a late witness's signature
+  // (one round late at most) always arrives within it.
+  let clock = 0;
+  const holdMs = 2 * Number(schedule.roundMs);
+  const relayer =
+    mode === "relayed"
+      ? new Relayer({
+          publicClient: client,
+          wallet: parameters.relayerWallet,
+          ledger,
+          registry,
+          domain,
+          sources: [outbox],
+          maxBatch: RELAYED_MAX_BATCH,
+          holdMs,
+          dryRun: false,
+          log: (line) => log(`${mode} ${line}`),
+          now: () => clock,
+        })
+      : undefined;
+
+  const total = witnesses.reduce((n, w) => n + w.epochs.length, 0);
+  const started = Date.now();
+  progress.start(`reality-smoke ${mode}`, total);
+  let stopped = false;
+  try {
+    for (const round of schedule.rounds) {
+      for (const feed of round.feeds) {
+        const planner = planners[feed.witness]!;
+        for (const e of feed.epochs) planner.enqueue(e.epoch, () => progress.advance());
+        await planner.step();
+      }
+      if (relayer !== undefined) {
+        clock = Number(round.endUnixMs);
+        await relayer.collectAndSubmit();
+        if (relayer.counters.batches >= limit) throw new StopRun("stopped", { limit });
+      }
+    }
+    if (relayer !== undefined) {
+      // Whatever is still held goes out once its hold is over.
+      let pending = Number.POSITIVE_INFINITY;
+      while (relayer.pendingCount > 0 && relayer.pendingCount < pending) {
+        pending = relayer.pendingCount;
+        clock += holdMs + 1;
+        await relayer.collectAndSubmit();
+        if (relayer.counters.batches >= limit) throw new StopRun("stopped", { limit });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof StopRun)) throw error;
+    stopped = true;
+  } finally {
+    progress.stop();
+  }
+  const elapsedMs = Date.now() - started;
+
+  const counters: WitnessCounters = {
+    epochs: 0,
+    attested: 0,
+    alreadyAttested: 0,
+    alreadyFinal: 0,
+    conflicting: 0,
+    inFuture: 0,
+    invalidLines: 0,
+    resent: 0,
+  };
+  for (const planner of planners) addCounters(counters, planner.counters);
+  const check = await checkOutcome({
+    client,
+    ledger,
+    fromBlock: target.fromBlock,
+    expectations,
+    witnesses: checkWitnesses,
+    quorum,
+    mode,
+    counters,
+    relayer: relayer?.counters,
+    relayerPending: relayer?.pendingCount ?? 0,
+  });
+  const finalizedThisRun = (await finalizedCount(client, ledger, expectations)) - before;
+  const transactions = relayer === undefined ? sent.transactions : relayer.counters.batches;
+  const gasUsed = relayer === undefined ? sent.gasUsed : relayer.counters.gasUsed;
+  const expected = outcomeCounts(expectations);
+  const report: ModeReport = {
+    mode,
+    registry: registry.address,
+    ledger: ledger.address,
+    streams: expectations.length,
+    slots: expected.slots,
+    finalized: check.counts.finalized,
+    contested: expected.contested,
+    open: check.counts.open,
+    expired: check.counts.expired,
+    refused: expected.refused,
+    empty: check.counts.empty,
+    equivocations: check.equivocations,
+    attestations: check.attestations,
+    witnessEpochs: counters.epochs,
+    attested: counters.attested,
+    notNeeded: counters.alreadyAttested + counters.alreadyFinal,
+    inFuture: counters.inFuture,
+    compactItems: relayer?.counters.compactItems ?? 0,
+    genericItems: relayer?.counters.genericItems ?? 0,
+    transactions,
+    gasUsed,
+    finalizedThisRun,
+    gasPerFinalizedObservation: finalizedThisRun > 0 ? gasUsed / BigInt(finalizedThisRun) : null,
+    elapsedMs,
+    finalizedPerSecond: elapsedMs > 0 ? (finalizedThisRun * 1000) / elapsedMs : 0,
+    mismatches: check.mismatches,
+  };
+  return { report, expectations, stopped };
 }
 
 /** Runs every target's mode, checks each ledger, and returns the report. */
 export async function runRealitySmoke(
   parameters: RunRealitySmokeParameters,
 ): Promise<RunRealitySmokeReturnType> {
-  const progress = parameters.progress ?? silentProgress;
-  const streams = groupByStream(parameters.witnesses);
-  const expectations = streams.map((stream) => expectStream(stream, parameters.quorum));
-  const slotCount = streams.reduce((n, s) => n + s.slots.length, 0);
   const modes: ModeReport[] = [];
+  const expectations = new Map<SmokeMode, StreamExpectation[]>();
   let stopped = false;
   for (const target of parameters.targets) {
-    const before = await finalizedCount(target.ledger, streams);
-    const started = Date.now();
-    progress.start(`reality-smoke ${target.mode}`, slotCount);
-    const common = {
-      ledger: target.ledger,
-      streams,
-      accounts: parameters.accounts,
-      progress,
-      ...(parameters.maxTransactions === undefined
-        ? {}
-        : { maxTransactions: parameters.maxTransactions }),
-    };
-    const stats =
-      target.mode === "tx"
-        ? await runTxMode(common)
-        : await runRelayedMode({
-            ...common,
-            relayer: parameters.relayer,
-            quorum: parameters.quorum,
-            ...(parameters.lookahead === undefined ? {} : { lookahead: parameters.lookahead }),
-            ...(parameters.maxSignatures === undefined
-              ? {}
-              : { maxSignatures: parameters.maxSignatures }),
-          });
-    progress.stop();
-    const elapsedMs = Date.now() - started;
-    stopped ||= stats.stopped;
-    const check = await checkOutcome({
-      ledger: target.ledger,
-      expectations,
-      witnessAccounts: parameters.accounts,
-      quorum: parameters.quorum,
-    });
-    const finalizedThisRun = (await finalizedCount(target.ledger, streams)) - before;
-    modes.push({
-      mode: target.mode,
-      registry: target.registry,
-      ledger: target.ledger.address,
-      streams: streams.length,
-      epochs: slotCount,
-      finalized: check.counts.finalized,
-      contested: check.counts.contested,
-      open: check.counts.open,
-      unobserved: check.counts.unobserved,
-      equivocations: check.equivocations,
-      attestations: check.attestations,
-      submitted: stats.submitted,
-      skipped: stats.skipped,
-      resigned: stats.resigned,
-      transactions: stats.transactions,
-      gasUsed: stats.gasUsed,
-      finalizedThisRun,
-      gasPerFinalizedObservation:
-        finalizedThisRun > 0 ? stats.gasUsed / BigInt(finalizedThisRun) : null,
-      elapsedMs,
-      observationsPerSecond: elapsedMs > 0 ? (stats.submitted * 1000) / elapsedMs : 0,
-      mismatches: check.mismatches,
-    });
+    const stateDir = await mkdtemp(path.join(tmpdir(), `reality-smoke-${target.mode}-`));
+    try {
+      const run = await runMode(parameters, target, stateDir);
+      modes.push(run.report);
+      expectations.set(target.mode, run.expectations);
+      stopped ||= run.stopped;
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+    if (stopped) break;
   }
   const report: SmokeReport = {
     schema: REPORT_SCHEMA,

@@ -16,6 +16,7 @@ import {
   type DerivedContent,
   type ObservationHead,
 } from "../../lib/derive/observation";
+import { isInFuture } from "../../lib/ledger/rules";
 import { generateArchives } from "../../scripts/fixtures/generate-archives";
 import { temporaryDirectory } from "../support/archive-lines";
 
@@ -135,14 +136,23 @@ describe("recorded archive fixtures", function () {
     );
   });
 
-  it("derive the expected agreement groups, outcomes, sequences and parents for every epoch", function () {
+  it("derive the expected agreement groups, outcomes, expiries, sequences and parents for every epoch", function () {
+    const nowMs = BigInt(Date.now());
     for (const stream of expected.streams) {
       let head: (ObservationHead & { epochId: number }) | null = null;
+      const unfinalized: { epochId: number; expires: boolean }[] = [];
       for (const epoch of stream.epochs) {
         const where = `${stream.name} epoch ${epoch.epochId} (${epoch.case})`;
         const candidates = new Map<
           string,
-          { witnesses: string[]; slot: string; hash: string; sequence: bigint; parent: string }
+          {
+            witnesses: string[];
+            slot: string;
+            hash: string;
+            sequence: bigint;
+            parent: string;
+            inFuture: boolean;
+          }
         >();
         const absent: string[] = [];
         for (const witness of stream.witnesses) {
@@ -158,6 +168,7 @@ describe("recorded archive fixtures", function () {
             hash: derived.hash,
             sequence: derived.header.sequence,
             parent: derived.header.parentObservationHash,
+            inFuture: isInFuture(content.observedUnixMs, nowMs),
           };
           c.witnesses.push(witness);
           candidates.set(derived.hash, c);
@@ -180,17 +191,31 @@ describe("recorded archive fixtures", function () {
             epochSlots.has(g.slot),
             `${where}: a timing minority has a slot of its own`,
           ).to.equal(false);
+        const inFuture = (xs: { witnesses: string[]; inFuture?: boolean }[]): string[] =>
+          xs.filter((g) => g.inFuture === true).map((g) => g.witnesses.join(","));
+        expect(inFuture(groups), `${where}: refused as in the future`).to.deep.equal(
+          inFuture(epoch.groups),
+        );
         expect(head?.epochId ?? null, where).to.equal(epoch.parentEpochId);
-        const winner = groups.find((g) => g.witnesses.length >= expected.quorum);
+        const winner = groups.find((g) => g.witnesses.length >= expected.quorum && !g.inFuture);
         const expectedWinner = epoch.groups.find((g) => g.finalizes);
         expect(winner?.witnesses.join(","), where).to.equal(expectedWinner?.witnesses.join(","));
-        if (winner !== undefined)
+        if (winner !== undefined) {
           head = {
             hash: winner.hash as `0x${string}`,
             sequence: winner.sequence,
             epochId: epoch.epochId,
           };
+          // Every earlier epoch that did not finalize is now behind the head: expired.
+          for (const earlier of unfinalized.splice(0))
+            expect(earlier.expires, `${stream.name} epoch ${earlier.epochId} expires`).to.equal(
+              true,
+            );
+          expect(epoch.expires, where).to.equal(false);
+        } else unfinalized.push({ epochId: epoch.epochId, expires: epoch.expires });
       }
+      for (const open of unfinalized)
+        expect(open.expires, `${stream.name} epoch ${open.epochId} stays open`).to.equal(false);
       expect(
         head === null ? null : { epochId: head.epochId, sequence: Number(head.sequence) },
       ).to.deep.equal(stream.finalHead);

@@ -4,12 +4,13 @@ import path from "node:path";
 
 import { expect } from "chai";
 import hre from "hardhat";
-import { getAddress, zeroHash, type Address, type Hex } from "viem";
+import { getAddress, keccak256, toHex, zeroHash, type Address, type Hex } from "viem";
 
 import { readArchiveExpectations } from "../../lib/archive/expectations";
 import { observationSlot } from "../../lib/commitments/observation";
 import { epochHash, streamId } from "../../lib/commitments/stream";
 import { archiveStreamKey } from "../../lib/derive/stream-key";
+import { readWitnessIndex } from "../../lib/operator/ledger-view";
 import { loadArchiveSet } from "../../lib/smoke/archive-set";
 import { checkOutcome } from "../../lib/smoke/check";
 import {
@@ -17,8 +18,7 @@ import {
   realitySmokeCommand,
   RealitySmokeMismatchError,
 } from "../../lib/smoke/command";
-import { GENESIS_HEAD } from "../../lib/smoke/observations";
-import { expectedOutcome, type StreamExpectation } from "../../lib/smoke/outcome";
+import { expectedOutcome } from "../../lib/smoke/outcome";
 import { silentProgress } from "../../lib/smoke/progress";
 import type { SmokeReport } from "../../lib/smoke/report";
 import { prepareSmoke, WITNESS_ACCOUNT_OFFSET } from "../../tasks/reality-smoke";
@@ -38,23 +38,32 @@ async function witnessAddresses(count: number): Promise<Address[]> {
 
 interface SlotOnChain {
   status: "empty" | "open" | "finalized";
-  finalizedHash: Hex;
-  /** Witnesses with an attestation in the slot (open: the slot bitmap; finalized: the finalizers). */
+  /** Open: the witnesses that attested in the slot; finalized: those the finalization counted. */
   witnesses: Address[];
-  sequence: bigint | undefined;
+  /** Finalized: the observation, its parent and sequence (from the finalization event). */
+  observationHash: Hex | undefined;
   parent: Hex | undefined;
-  /** Distinct candidates the ledger recorded in the slot. */
-  candidates: number;
+  sequence: bigint | undefined;
+  /** Contents the ledger recorded in the slot while it was open (`ObservationProposed`). */
+  proposed: number;
+}
+
+interface LedgerReader {
+  slot(slot: Hex): Promise<SlotOnChain>;
+  head(streamHash: Hex): Promise<{ hash: Hex; sequence: bigint; observedUnixMs: bigint }>;
+  /** Transactions that emitted a ledger event. */
+  transactions: number;
+  equivocations: number;
 }
 
 /**
- * Reads a ledger straight from the contract and its events (not through the smoke's own code):
- * returns a reader of one slot.
+ * Reads a ledger straight from the contract and its events (not through the smoke's or the
+ * operators' code).
  */
 async function ledgerReader(
   ledgerAddress: Address,
   registryAddress: Address,
-): Promise<(slot: Hex) => Promise<SlotOnChain>> {
+): Promise<LedgerReader> {
   const ledger = await hre.viem.getContractAt("EveryChannelObservationLedger", ledgerAddress);
   const registry = await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress);
   const witnessAt = new Map<bigint, Address>();
@@ -68,35 +77,69 @@ async function ledgerReader(
     }
     return out;
   };
-  const proposed = await ledger.getEvents.ObservationProposed({}, { fromBlock: 0n });
-  const finalized = await ledger.getEvents.ObservationFinalized({}, { fromBlock: 0n });
-  const headers = new Map(proposed.map((p) => [p.args.observationHash!, p.args.header!]));
-  const candidates = new Map<Hex, number>();
-  for (const p of proposed) candidates.set(p.args.slot!, (candidates.get(p.args.slot!) ?? 0) + 1);
-  const finalizations = new Map(finalized.map((f) => [f.args.slot!, f.args]));
-  return async (slot) => {
-    const [status, finalizedHash, attested] = await ledger.read.slotStatus([slot]);
-    const f = finalizations.get(slot);
-    if (status === 2 && f !== undefined) {
+  const range = { fromBlock: 0n } as const;
+  const proposed = await ledger.getEvents.ObservationProposed({}, range);
+  const finalized = await ledger.getEvents.ObservationFinalized({}, range);
+  const combined = await ledger.getEvents.ObservationProposedAndFinalized({}, range);
+  const attested = await ledger.getEvents.ObservationAttested({}, range);
+  const equivocations = await ledger.getEvents.EquivocationRecorded({}, range);
+  const slotOfContent = new Map(proposed.map((p) => [p.args.contentHash!, p.args.slot!]));
+  const proposedIn = new Map<Hex, number>();
+  for (const p of proposed) proposedIn.set(p.args.slot!, (proposedIn.get(p.args.slot!) ?? 0) + 1);
+  const finalizations = new Map<
+    Hex,
+    { observationHash: Hex; parent: Hex; sequence: bigint; witnesses: bigint }
+  >();
+  for (const f of finalized)
+    finalizations.set(slotOfContent.get(f.args.contentHash!)!, {
+      observationHash: f.args.observationHash!,
+      parent: f.args.parentObservationHash!,
+      sequence: f.args.sequence!,
+      witnesses: f.args.witnesses!,
+    });
+  for (const f of combined)
+    finalizations.set(observationSlot(f.args.streamHash!, f.args.epochHash!), {
+      observationHash: f.args.observationHash!,
+      parent: f.args.parentObservationHash!,
+      sequence: f.args.sequence!,
+      witnesses: f.args.witnesses!,
+    });
+  const transactions = new Set(
+    [...proposed, ...finalized, ...combined, ...attested].map((e) => e.transactionHash),
+  ).size;
+  return {
+    transactions,
+    equivocations: equivocations.length,
+    async slot(slot) {
+      const [status, , attestedWitnesses] = await ledger.read.slotStatus([slot]);
+      const f = finalizations.get(slot);
+      if (status === 2) {
+        return {
+          status: "finalized",
+          witnesses: f === undefined ? [] : await bitmapWitnesses(f.witnesses),
+          observationHash: f?.observationHash,
+          parent: f?.parent,
+          sequence: f?.sequence,
+          proposed: proposedIn.get(slot) ?? 0,
+        };
+      }
       return {
-        status: "finalized",
-        finalizedHash,
-        witnesses: await bitmapWitnesses(f.witnesses!),
-        sequence: f.sequence,
-        parent: headers.get(finalizedHash)?.parentObservationHash,
-        candidates: candidates.get(slot) ?? 0,
+        status: status === 1 ? "open" : "empty",
+        witnesses: await bitmapWitnesses(attestedWitnesses),
+        observationHash: undefined,
+        parent: undefined,
+        sequence: undefined,
+        proposed: proposedIn.get(slot) ?? 0,
       };
-    }
-    return {
-      status: status === 1 ? "open" : status === 2 ? "finalized" : "empty",
-      finalizedHash,
-      witnesses: await bitmapWitnesses(attested),
-      sequence: undefined,
-      parent: undefined,
-      candidates: candidates.get(slot) ?? 0,
-    };
+    },
+    async head(streamHash) {
+      const [hash, sequence, observedUnixMs] = await ledger.read.finalizedHead([streamHash]);
+      return { hash, sequence, observedUnixMs };
+    },
   };
 }
+
+const sorted = (xs: readonly Address[]): Address[] => [...xs].sort();
 
 describe("reality-smoke", function () {
   let dir: string;
@@ -116,22 +159,38 @@ describe("reality-smoke", function () {
       report = (await hre.run("reality-smoke", { mode: "both", json })) as SmokeReport;
     });
 
-    it("finishes with every slot as the archives dictate, in both modes", function () {
+    it("finishes with every slot as the archives dictate, in both modes, through the operators' witness nodes and relayer", async function () {
+      const expected = await readArchiveExpectations(path.join(FIXTURES, "expected.json"));
       expect(report.ok).to.equal(true);
       expect(report.modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed"]);
+      expect(report.witnesses).to.deep.equal(expected.witnesses.map((w) => w.witness));
+      expect(report.quorum).to.equal(expected.quorum);
+      const epochs = expected.streams.flatMap((s) => s.epochs);
+      const refusing = epochs.flatMap((e) => e.groups).filter((g) => g.inFuture === true);
       for (const mode of report.modes) {
         expect(mode.mismatches, mode.mode).to.deep.equal([]);
-        expect(mode.equivocations).to.equal(0);
-        expect(mode.unobserved).to.equal(0);
+        expect(mode.equivocations, mode.mode).to.equal(0);
+        expect(mode.finalized, mode.mode).to.equal(
+          epochs.filter((e) => e.outcome.startsWith("finalized")).length,
+        );
+        // Every witness node refused the far-future content it holds, and nothing else.
+        expect(mode.inFuture, mode.mode).to.equal(
+          refusing.reduce((n, g) => n + g.witnesses.length, 0),
+        );
+        expect(mode.refused, mode.mode).to.equal(refusing.length);
+        expect(mode.empty, mode.mode).to.equal(refusing.length);
+        // Each retry, repair and late line leaves one line fewer to attest.
+        expect(mode.witnessEpochs, mode.mode).to.equal(
+          expected.witnesses.reduce((n, w) => n + w.entries, 0) - expected.events.length,
+        );
       }
-      expect(report.witnesses).to.deep.equal([
-        "witness-a",
-        "witness-b",
-        "witness-c",
-        "witness-d",
-        "witness-e",
-      ]);
-      expect(report.quorum).to.equal(3);
+      const [tx, relayed] = report.modes;
+      // Transaction mode: one transaction per attestation; relayed: batches, all on the compact path.
+      expect(tx!.transactions).to.equal(tx!.attested);
+      expect(tx!.compactItems + tx!.genericItems).to.equal(0);
+      expect(relayed!.compactItems).to.be.greaterThan(relayed!.finalized);
+      expect(relayed!.genericItems).to.equal(0);
+      expect(relayed!.transactions * 10).to.be.lessThan(relayed!.compactItems);
     });
 
     it("agrees slot by slot with the fixtures' own expectations (expected.json), on both ledgers", async function () {
@@ -139,15 +198,18 @@ describe("reality-smoke", function () {
       const accounts = await witnessAddresses(report.witnesses.length);
       const accountOf = (name: string): Address => accounts[report.witnesses.indexOf(name)]!;
       for (const mode of report.modes) {
-        const readSlot = await ledgerReader(mode.ledger, mode.registry);
+        const chain = await ledgerReader(mode.ledger, mode.registry);
+        expect(chain.equivocations).to.equal(0);
         let finalized = 0;
-        let unfinalized = 0;
-        // A witness whose epoch timing differs derives a slot of its own (open, alone in it).
-        let ownSlots = 0;
+        let slots = 0;
         for (const stream of expected.streams) {
           const streamHash = streamId(archiveStreamKey(stream.stream));
+          const head = await chain.head(streamHash);
+          const observationOf = new Map<number, Hex>();
           for (const epoch of stream.epochs) {
-            if (epoch.groups.length === 0) continue;
+            const inSlot = epoch.groups.filter((g) => g.slot === "epoch");
+            slots += epoch.groups.length - inSlot.length + (inSlot.length > 0 ? 1 : 0);
+            if (inSlot.length === 0) continue;
             const slot = observationSlot(
               streamHash,
               epochHash({
@@ -157,44 +219,110 @@ describe("reality-smoke", function () {
                 durationMs: epoch.durationMs,
               }),
             );
-            const onChain = await readSlot(slot);
-            const where = `${mode.mode} ${stream.name} epoch ${epoch.epochId}`;
+            const onChain = await chain.slot(slot);
+            const where = `${mode.mode} ${stream.name} epoch ${epoch.epochId} (${epoch.case})`;
+            const capturing = inSlot.flatMap((g) => g.witnesses.map(accountOf));
             if (epoch.outcome.startsWith("finalized")) {
               finalized += 1;
               expect(onChain.status, where).to.equal("finalized");
               expect(onChain.sequence, where).to.equal(BigInt(epoch.sequence));
+              expect(onChain.parent, where).to.equal(
+                epoch.parentEpochId === null ? zeroHash : observationOf.get(epoch.parentEpochId),
+              );
+              observationOf.set(epoch.epochId, onChain.observationHash!);
               const group = epoch.groups.find((g) => g.finalizes)!;
-              ownSlots += epoch.groups.filter((g) => g.slot === "own").length;
-              const allowed = group.witnesses.map(accountOf);
               expect(onChain.witnesses.length, where).to.be.at.least(expected.quorum);
-              for (const w of onChain.witnesses) expect(allowed, where).to.include(w);
+              if (mode.mode === "tx")
+                expect(onChain.witnesses.length, where).to.equal(expected.quorum);
+              for (const w of onChain.witnesses)
+                expect(group.witnesses.map(accountOf), where).to.include(w);
             } else {
-              unfinalized += 1;
-              expect(onChain.status, where).to.equal("open");
-              // A slot that never finalizes takes every capturing witness's attestation.
-              const inSlot = epoch.groups.filter((g) => g.slot === "epoch");
-              ownSlots += epoch.groups.length - inSlot.length;
-              const all = inSlot.flatMap((g) => g.witnesses.map(accountOf));
-              expect([...onChain.witnesses].sort(), where).to.deep.equal([...all].sort());
-              expect(onChain.candidates, where).to.equal(inSlot.length);
+              // Never finalized; expired exactly when a later epoch of the stream finalized.
+              expect(onChain.status, where).to.not.equal("finalized");
+              expect(head.observedUnixMs >= BigInt(epoch.startUnixMs), where).to.equal(
+                epoch.expires,
+              );
+              for (const w of onChain.witnesses) expect(capturing, where).to.include(w);
+              // Every capturing witness attested; a relayed signature that reached the relayer
+              // only after the slot had expired is not needed.
+              if (mode.mode === "tx" || !epoch.expires) {
+                expect(onChain.status, where).to.equal("open");
+                expect(sorted(onChain.witnesses), where).to.deep.equal(sorted(capturing));
+                expect(onChain.proposed, where).to.equal(inSlot.length);
+              }
             }
           }
-          const ledger = await hre.viem.getContractAt("EveryChannelObservationLedger", mode.ledger);
-          const [, sequence] = await ledger.read.finalizedHead([streamHash]);
-          if (stream.finalHead !== null) {
-            expect(sequence, `${mode.mode} ${stream.name} head`).to.equal(
+          if (stream.finalHead === null) expect(head.hash).to.equal(zeroHash);
+          else
+            expect(head.sequence, `${mode.mode} ${stream.name} head`).to.equal(
               BigInt(stream.finalHead.sequence),
             );
-          }
         }
         expect(mode.finalized).to.equal(finalized);
-        expect(finalized + unfinalized + ownSlots).to.equal(mode.epochs);
+        expect(mode.slots).to.equal(slots);
+      }
+    });
+
+    it("moves every stream past its damaged, missed and split epochs: what a quorum agrees on after them finalizes", async function () {
+      const expected = await readArchiveExpectations(path.join(FIXTURES, "expected.json"));
+      const cases = new Map(expected.cases.map((c) => [c.name, c]));
+      for (const name of ["damaged-and-missed", "gap-most-missed", "split-2-2-1", "gap-single"])
+        expect(cases.has(name), name).to.equal(true);
+      for (const mode of report.modes) {
+        const chain = await ledgerReader(mode.ledger, mode.registry);
+        for (const c of expected.cases) {
+          const stream = expected.streams.find((s) => s.name === c.stream)!;
+          const streamHash = streamId(archiveStreamKey(stream.stream));
+          for (const offset of c.offsets) {
+            const epoch = stream.epochs[offset]!;
+            if (epoch.outcome.startsWith("finalized") || !epoch.expires) continue;
+            // The next epoch a quorum agrees on finalized, chained on the last finalized before.
+            const next = stream.epochs
+              .slice(offset + 1)
+              .find((e) => e.outcome.startsWith("finalized"))!;
+            expect(next.parentEpochId, `${c.name}: ${next.epochId}`).to.equal(epoch.parentEpochId);
+            const slot = observationSlot(
+              streamHash,
+              epochHash({
+                streamHash,
+                epochId: BigInt(next.epochId),
+                startUnixMs: BigInt(next.startUnixMs),
+                durationMs: next.durationMs,
+              }),
+            );
+            expect((await chain.slot(slot)).status, `${mode.mode} ${c.name}`).to.equal("finalized");
+          }
+        }
+        // The twelve epochs after the damaged-and-missed one all finalized, in sequence.
+        const after = cases.get("agreement-after-damage")!;
+        const kqed = expected.streams.find((s) => s.name === after.stream)!;
+        const streamHash = streamId(archiveStreamKey(kqed.stream));
+        const sequences: bigint[] = [];
+        for (const offset of after.offsets) {
+          const epoch = kqed.epochs[offset]!;
+          const slot = observationSlot(
+            streamHash,
+            epochHash({
+              streamHash,
+              epochId: BigInt(epoch.epochId),
+              startUnixMs: BigInt(epoch.startUnixMs),
+              durationMs: epoch.durationMs,
+            }),
+          );
+          const onChain = await chain.slot(slot);
+          expect(onChain.status, `${mode.mode} kqed epoch ${epoch.epochId}`).to.equal("finalized");
+          sequences.push(onChain.sequence!);
+        }
+        expect(after.offsets.length).to.be.at.least(10);
+        expect(sequences.map((s) => s - sequences[0]!)).to.deep.equal(
+          after.offsets.map((_, i) => BigInt(i)),
+        );
       }
     });
 
     it("writes the same report as JSON", function () {
       const written = JSON.parse(readFileSync(json, "utf8")) as Record<string, unknown>;
-      expect(written.schema).to.equal("every.channel/reality-smoke/report/v1");
+      expect(written.schema).to.equal("every.channel/reality-smoke/report/v2");
       expect(written.ok).to.equal(true);
       const modes = written.modes as Record<string, unknown>[];
       expect(modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed"]);
@@ -202,11 +330,12 @@ describe("reality-smoke", function () {
       expect(modes[1]!.finalized).to.equal(report.modes[1]!.finalized);
     });
 
-    it("keeps the gas of each mode within its snapshot", function () {
-      // Transaction mode is exact: its calldata depends only on the archives. Relayed calldata
-      // carries signatures over a domain that includes the ledger's address, which depends on how
-      // many transactions the deployer sent before (test order), so its gas varies by a few hundred
-      // (zero vs non-zero signature bytes) and is guarded by a ceiling instead.
+    it("keeps the gas of each mode within its snapshot, the compact relayed path well below transactions", function () {
+      // Transaction mode is exact: its calldata and its order of attestations depend only on the
+      // archives. Relayed calldata carries signatures over a domain that includes the ledger's
+      // address, which depends on how many transactions the deployer sent before (test order), so
+      // its gas varies by a few hundred (zero vs non-zero signature bytes) and is guarded by a
+      // ceiling instead.
       const [tx, relayed] = report.modes;
       expectGasSnapshot("reality-smoke", "fixtures tx gas", tx!.gasUsed);
       expectGasSnapshot(
@@ -215,7 +344,10 @@ describe("reality-smoke", function () {
         tx!.gasPerFinalizedObservation!,
       );
       expect(relayed!.mode).to.equal("relayed");
-      expect(Number(relayed!.gasPerFinalizedObservation!)).to.be.lte(111_000);
+      expect(Number(relayed!.gasPerFinalizedObservation!)).to.be.lte(90_000);
+      expect(2 * Number(relayed!.gasPerFinalizedObservation!)).to.be.lessThan(
+        Number(tx!.gasPerFinalizedObservation!),
+      );
     });
   });
 
@@ -230,59 +362,80 @@ describe("reality-smoke", function () {
       accounts = await witnessAddresses(SCENARIO.witnesses);
     });
 
-    it("counts the slots the scenario says finalize, stay contested and stay open", function () {
+    it("counts the slots the scenario says finalize, stay contested or open, expire and are refused", function () {
       const all = SCENARIO.streams.flatMap((s) => s.epochs);
+      const futures = all.reduce((n, e) => n + e.captures.filter((c) => c === "future").length, 0);
+      expect(report.ok).to.equal(true);
       for (const mode of report.modes) {
-        expect(mode.epochs).to.equal(all.length);
+        expect(mode.mismatches).to.deep.equal([]);
+        expect(mode.slots).to.equal(all.length + futures);
         expect(mode.finalized).to.equal(all.filter((e) => e.outcome === "finalized").length);
         expect(mode.contested).to.equal(all.filter((e) => e.outcome === "contested").length);
-        expect(mode.open).to.equal(all.filter((e) => e.outcome === "open").length);
-        expect(mode.mismatches).to.deep.equal([]);
+        expect(mode.expired).to.equal(all.filter((e) => e.expires === true).length);
+        expect(mode.open).to.equal(
+          all.filter((e) => e.outcome !== "finalized" && e.expires !== true).length,
+        );
+        expect([mode.refused, mode.empty, mode.inFuture]).to.deep.equal([
+          futures,
+          futures,
+          futures,
+        ]);
       }
     });
 
-    it("finalizes each slot with the witnesses the scenario names and chains the stream linearly", async function () {
+    it("finalizes each slot with the witnesses the scenario names, chains each stream linearly and leaves the rest as written", async function () {
       for (const mode of report.modes) {
-        const readSlot = await ledgerReader(mode.ledger, mode.registry);
+        const chain = await ledgerReader(mode.ledger, mode.registry);
+        expect(chain.equivocations).to.equal(0);
         for (const stream of SCENARIO.streams) {
-          let head: Hex = zeroHash;
-          let sequence = -1n;
+          const head = await chain.head(scenarioStreamHash(stream));
+          let parent: Hex = zeroHash;
+          let sequence = 0n;
           for (const [index, epoch] of stream.epochs.entries()) {
             const where = `${mode.mode} ${stream.callsign} epoch ${index}`;
-            const onChain = await readSlot(scenarioSlot(stream, index));
+            const onChain = await chain.slot(scenarioSlot(stream, index));
             const capturing = epoch.captures
-              .map((c, w) => (c === "absent" ? undefined : accounts[w]!))
+              .map((c, w) => (c === "absent" || c === "future" ? undefined : accounts[w]!))
               .filter((a): a is Address => a !== undefined);
+            if (epoch.captures.includes("future")) {
+              const own = await chain.slot(scenarioSlot(stream, index, true));
+              expect(own.status, `${where}: the far-future content`).to.equal("empty");
+            }
             if (epoch.outcome === "finalized") {
-              const finalizers = epoch.finalizedBy!.map((w) => accounts[w]!);
+              const agreeing = epoch.finalizedBy!.map((w) => accounts[w]!);
               expect(onChain.status, where).to.equal("finalized");
-              // Transactions: the first `quorum` agreeing witnesses in turn; relayed: the whole group.
-              expect(onChain.witnesses, where).to.deep.equal(
-                mode.mode === "tx" ? finalizers.slice(0, SCENARIO.quorum) : finalizers,
-              );
-              expect(onChain.parent, where).to.equal(head);
-              expect(onChain.sequence, where).to.equal(sequence + 1n);
-              head = onChain.finalizedHash;
+              expect(onChain.witnesses.length, where).to.be.at.least(SCENARIO.quorum);
+              // A transaction finalizes at the quorum-th attestation; a relayed batch counts all.
+              if (mode.mode === "tx")
+                expect(onChain.witnesses.length, where).to.equal(SCENARIO.quorum);
+              for (const w of onChain.witnesses) expect(agreeing, where).to.include(w);
+              expect(onChain.parent, where).to.equal(parent);
+              expect(onChain.sequence, where).to.equal(sequence);
+              parent = onChain.observationHash!;
               sequence += 1n;
             } else {
-              expect(onChain.status, where).to.equal("open");
-              expect([...onChain.witnesses].sort(), where).to.deep.equal([...capturing].sort());
-              // One candidate per distinct capture (a retry or a repair is the good capture).
-              const variants = new Set(
-                epoch.captures
-                  .filter((c) => c !== "absent")
-                  .map((c) => (c === "retry" || c === "repair" ? "good" : c)),
-              );
-              expect(onChain.candidates, where).to.equal(variants.size);
-              expect(variants.size > 1 ? "contested" : "open", where).to.equal(epoch.outcome);
+              expect(onChain.status, where).to.not.equal("finalized");
+              expect(
+                head.observedUnixMs >= 1_734_000_000_000n + BigInt(index * 6000),
+                where,
+              ).to.equal(epoch.expires === true);
+              for (const w of onChain.witnesses) expect(capturing, where).to.include(w);
+              if (mode.mode === "tx" || epoch.expires !== true) {
+                expect(onChain.status, where).to.equal("open");
+                expect(sorted(onChain.witnesses), where).to.deep.equal(sorted(capturing));
+                // One content per distinct capture (a retry or a repair is the good capture).
+                const variants = new Set(
+                  epoch.captures
+                    .filter((c) => c !== "absent" && c !== "future")
+                    .map((c) => (c === "retry" || c === "repair" ? "good" : c)),
+                );
+                expect(onChain.proposed, where).to.equal(variants.size);
+                expect(variants.size > 1 ? "contested" : "open", where).to.equal(epoch.outcome);
+              }
             }
           }
-          const ledger = await hre.viem.getContractAt("EveryChannelObservationLedger", mode.ledger);
-          const [headHash, headSequence] = await ledger.read.finalizedHead([
-            scenarioStreamHash(stream),
-          ]);
-          expect(headHash).to.equal(head);
-          expect(headSequence).to.equal(sequence);
+          expect(head.hash, stream.callsign).to.equal(parent);
+          expect(head.sequence, stream.callsign).to.equal(sequence === 0n ? 0n : sequence - 1n);
         }
       }
     });
@@ -308,55 +461,69 @@ describe("reality-smoke", function () {
       expect(skipped.modes[0]!.finalized).to.equal(report.modes[0]!.finalized);
     });
 
-    it("lists a deliberately wrong expectation as a mismatch naming the slot", async function () {
+    it("lists a deliberately wrong expectation as mismatches naming the slot", async function () {
       const set = await loadArchiveSet({ dir: archive });
-      const expectations: StreamExpectation[] = expectedOutcome({
-        witnesses: set.witnesses,
+      const client = await hre.viem.getPublicClient();
+      const mode = report.modes[0]!;
+      const expectations = expectedOutcome({
+        contents: set.witnesses.flatMap((w) =>
+          w.epochs.map((e) => ({ witness: w.index, content: e.content })),
+        ),
         quorum: SCENARIO.quorum,
+        chainTimeMs: BigInt(Date.now()),
       });
       const stream = expectations.find((s) => s.slots.some((slot) => slot.outcome === "open"))!;
       const wrong = stream.slots.find((slot) => slot.outcome === "finalized")!;
       wrong.outcome = "open";
-      wrong.finalizedHash = undefined;
-      const { createViemLedgerPort } = await import("../../lib/smoke/viem-ledger");
-      const { createTransactionSender } = await import("../../lib/smoke/sender");
-      const publicClient = await hre.viem.getPublicClient();
-      const mode = report.modes[0]!;
-      const ledger = createViemLedgerPort({
-        publicClient,
-        ledger: {
-          address: mode.ledger,
-          abi: (await hre.artifacts.readArtifact("EveryChannelObservationLedger")).abi,
-        },
-        registry: {
-          address: mode.registry,
-          abi: (await hre.artifacts.readArtifact("EveryChannelWitnessRegistry")).abi,
-        },
-        accounts: [],
-        sender: createTransactionSender({ publicClient }),
-      });
+      wrong.finalized = undefined;
+      const ledger = {
+        address: mode.ledger,
+        abi: (await hre.artifacts.readArtifact("EveryChannelObservationLedger")).abi,
+      } as const;
+      const registry = {
+        address: mode.registry,
+        abi: (await hre.artifacts.readArtifact("EveryChannelWitnessRegistry")).abi,
+      } as const;
+      const witnesses = await Promise.all(
+        set.witnesses.map(async (w) => ({
+          index: w.index,
+          name: w.name,
+          address: accounts[w.index]!,
+          registryIndex: await readWitnessIndex(client, registry, accounts[w.index]!),
+        })),
+      );
       const { mismatches } = await checkOutcome({
+        client,
         ledger,
+        fromBlock: 0n,
         expectations,
-        witnessAccounts: accounts,
+        witnesses,
         quorum: SCENARIO.quorum,
+        mode: "tx",
       });
-      expect(mismatches.map((m) => [m.kind, m.slot, m.epochId])).to.deep.equal([
-        ["slot-outcome", wrong.slot, wrong.epochId],
-        ["finalized-hash", wrong.slot, wrong.epochId],
-        ["minority-finalized", wrong.slot, wrong.epochId],
-      ]);
-      expect(mismatches[0]!.message).to.contain(`epoch ${wrong.epochId}`);
-      expect(mismatches[0]!.message).to.contain("expected open, chain has finalized");
+      expect(mismatches.length).to.be.greaterThan(0);
+      for (const m of mismatches)
+        expect([m.slot, m.epochId]).to.deep.equal([wrong.slot, wrong.epochId]);
+      const kinds = mismatches.map((m) => m.kind);
+      expect(kinds).to.include.members(["extra-finalization", "slot-outcome", "content-status"]);
+      const outcome = mismatches.find((m) => m.kind === "slot-outcome")!;
+      expect(outcome.message).to.contain(`epoch ${wrong.epochId}`);
+      expect(outcome.message).to.contain("expected open, chain has finalized");
     });
 
     it("fails listing the slot when a colluding majority finalized a forged observation first", async function () {
       const set = await loadArchiveSet({ dir: archive });
-      const first = set.witnesses[0]!.observations.find(
-        (o) =>
-          o.streamHash === scenarioStreamHash(SCENARIO.streams[0]!) && o.epochId === 289_000_000n,
-      )!;
-      const forged = { ...first.header(GENESIS_HEAD), dataRoot: `0x${"ab".repeat(32)}` as Hex };
+      const streamHash = scenarioStreamHash(SCENARIO.streams[0]!);
+      const first = set.witnesses[0]!.epochs.find(
+        (e) => e.content.streamHash === streamHash && e.content.epochId === 289_000_000n,
+      )!.content;
+      const forged = {
+        streamHash: first.streamHash,
+        epochHash: first.epochHash,
+        dataRoot: keccak256(toHex("forged")),
+        locatorHash: first.locatorHash,
+        observedUnixMs: first.observedUnixMs,
+      };
       const failure = await realitySmokeCommand({
         options: parseRealitySmokeOptions({ archive, mode: "tx", skipInvalid: false }),
         root: hre.config.paths.root,
@@ -367,9 +534,13 @@ describe("reality-smoke", function () {
         progress: silentProgress,
         prepare: async (request) => {
           const prepared = await prepareSmoke(hre, request);
-          const ledger = prepared.targets[0]!.ledger;
-          for (const witness of prepared.accounts.slice(0, SCENARIO.quorum)) {
-            await ledger.attest(witness, forged);
+          for (const wallet of prepared.witnessWallets.slice(0, SCENARIO.quorum)) {
+            const ledger = await hre.viem.getContractAt(
+              "EveryChannelObservationLedger",
+              prepared.targets[0]!.ledger.address,
+              { client: { wallet: await hre.viem.getWalletClient(wallet.account.address) } },
+            );
+            await ledger.write.attest([forged]);
           }
           return prepared;
         },
@@ -379,11 +550,43 @@ describe("reality-smoke", function () {
       );
       expect(failure).to.be.instanceOf(RealitySmokeMismatchError);
       const mismatches = (failure as RealitySmokeMismatchError).report.modes[0]!.mismatches;
-      expect(mismatches.filter((m) => m.kind === "finalized-hash")[0]).to.include({
+      expect(mismatches.filter((m) => m.kind === "finalized-content")[0]).to.include({
         slot: first.slot,
         epochId: first.epochId,
       });
       expect((failure as Error).message).to.contain(`epoch ${first.epochId}`);
+    });
+
+    it("stops after --max-transactions, as a killed run would, having sent exactly that many", async function () {
+      let ledger: Address | undefined;
+      let registry: Address | undefined;
+      const failure = await realitySmokeCommand({
+        options: parseRealitySmokeOptions({
+          archive,
+          mode: "tx",
+          skipInvalid: false,
+          maxTransactions: 7,
+        }),
+        root: hre.config.paths.root,
+        network: hre.network.name,
+        chainId: await (await hre.viem.getPublicClient()).getChainId(),
+        out: { write: () => true } as unknown as NodeJS.WritableStream,
+        err: { write: () => true } as unknown as NodeJS.WritableStream,
+        progress: silentProgress,
+        prepare: async (request) => {
+          const prepared = await prepareSmoke(hre, request);
+          ledger = prepared.targets[0]!.ledger.address;
+          registry = prepared.targets[0]!.registry.address;
+          return prepared;
+        },
+      }).then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      expect(failure?.message).to.equal(
+        "reality-smoke: stopped after --max-transactions 7; run again to resume",
+      );
+      expect((await ledgerReader(ledger!, registry!)).transactions).to.equal(7);
     });
   });
 });

@@ -28,7 +28,9 @@ export type Capture =
   /** Captured, written twice identically (a retry). */
   | "retry"
   /** First written damaged, then repaired by a later line with the good content. */
-  | "repair";
+  | "repair"
+  /** As aired, but labelled with a start time in 2100 (a broadcast clock far off): refused. */
+  | "future";
 
 export type ExpectedOutcome = "finalized" | "contested" | "open";
 
@@ -37,8 +39,10 @@ export interface ScenarioEpoch {
   /** One capture per witness, in witness order. */
   captures: readonly Capture[];
   outcome: ExpectedOutcome;
-  /** Witnesses whose attestations finalize the slot (for `finalized`). */
+  /** Witnesses that agree on the finalized content (for `finalized`). */
   finalizedBy?: readonly number[];
+  /** Not finalized, but a later epoch of the stream finalizes: the slot ends expired. */
+  expires?: true;
 }
 
 export interface ScenarioStream {
@@ -56,6 +60,8 @@ export interface Scenario {
 const EPOCH_MS = 6000;
 const FIRST_EPOCH = 289_000_000n;
 const START_MS = 1_734_000_000_000n;
+/** 2100-01-01T00:00:00Z: where a `future` capture's broadcast clock puts the epoch. */
+export const FUTURE_START_MS = BigInt(Date.UTC(2100, 0, 1));
 const CHUNKS = 4;
 
 /** Deterministic pseudo-random bytes (xorshift32), so the archive is the same on every run. */
@@ -92,10 +98,10 @@ function streamObject(stream: ScenarioStream) {
   };
 }
 
-function epochTiming(index: number) {
+function epochTiming(index: number, future = false) {
   return {
     id: FIRST_EPOCH + BigInt(index),
-    startUnixMs: START_MS + BigInt(index * EPOCH_MS),
+    startUnixMs: (future ? FUTURE_START_MS : START_MS) + BigInt(index * EPOCH_MS),
   };
 }
 
@@ -105,7 +111,7 @@ function contentLine(
   capture: Exclude<Capture, "absent" | "retry" | "repair">,
   witness: number,
 ): string {
-  const { id, startUnixMs } = epochTiming(epochIndex);
+  const { id, startUnixMs } = epochTiming(epochIndex, capture === "future");
   const base = `${stream.callsign}/${epochIndex}`;
   let chunks = Array.from({ length: CHUNKS }, (_, index) => ({
     index,
@@ -131,7 +137,7 @@ function contentLine(
     capture: {
       nodeId: chunkHash(`node/${witness}`),
       device: `hdhomerun-${witness}0a2b3c4`,
-      receivedUnixMs: Number(startUnixMs) + EPOCH_MS + 97 * witness - 150,
+      receivedUnixMs: Number(epochTiming(epochIndex).startUnixMs) + EPOCH_MS + 97 * witness - 150,
     },
   };
   return JSON.stringify(line);
@@ -238,10 +244,13 @@ export function scenarioStreamHash(stream: ScenarioStream): Hex {
   );
 }
 
-/** `ObservationSlot` of one scenario epoch, from `epoch-abi-keccak256-v1`. */
-export function scenarioSlot(stream: ScenarioStream, epochIndex: number): Hex {
+/**
+ * `ObservationSlot` of one scenario epoch, from `epoch-abi-keccak256-v1` (with `future`: of the
+ * epoch as a `future` capture labels it).
+ */
+export function scenarioSlot(stream: ScenarioStream, epochIndex: number, future = false): Hex {
   const streamHash = scenarioStreamHash(stream);
-  const { id, startUnixMs } = epochTiming(epochIndex);
+  const { id, startUnixMs } = epochTiming(epochIndex, future);
   const epochHash = keccak256(
     encodeAbiParameters(
       [{ type: "bytes32" }, { type: "uint64" }, { type: "uint64" }, { type: "uint32" }],

@@ -1,7 +1,9 @@
 /**
- * The hand-written scenario of the independent archive set: 5 witnesses, quorum 3, two streams of
- * 12 epochs. Every epoch's outcome is written down here from the captures alone (who captured the
- * broadcast as aired, who captured it damaged, who missed it), never computed by the smoke.
+ * The hand-written scenario of the independent archive set: 5 witnesses, quorum 3, three streams.
+ * Every epoch's outcome is written down here from the captures alone (who captured the broadcast as
+ * aired, who captured it damaged, who missed it), never computed by the smoke. The ledger's rule:
+ * a content finalizes once 3 witnesses attested it and it is later than its stream's head; an epoch
+ * that does not finalize expires once a later epoch of its stream does.
  */
 import type { Capture, Scenario, ScenarioEpoch } from "./scenario-archive";
 
@@ -11,6 +13,11 @@ const finalizedByAll: ScenarioEpoch = {
   outcome: "finalized",
   finalizedBy: [0, 1, 2, 3, 4],
 };
+const byFirstThree = (a: Capture, b: Capture, c: Capture): ScenarioEpoch => ({
+  captures: [a, b, c, "absent", "absent"],
+  outcome: "finalized",
+  finalizedBy: [0, 1, 2],
+});
 
 export const SCENARIO: Scenario = {
   witnesses: 5,
@@ -34,14 +41,19 @@ export const SCENARIO: Scenario = {
           outcome: "finalized",
           finalizedBy: [0, 1, 2],
         },
-        // Most witnesses missed the epoch: two captures cannot finalize; the slot stays open.
-        { captures: ["good", "good", "absent", "absent", "absent"], outcome: "open" },
+        // Most witnesses missed the epoch: two captures cannot finalize; it expires with the next.
+        {
+          captures: ["good", "good", "absent", "absent", "absent"],
+          outcome: "open",
+          expires: true,
+        },
         // The chain continues from the last finalized epoch.
         finalizedByAll,
-        // Three different versions, none with three witnesses: contested.
+        // Three different versions, none with three witnesses: contested, then expired.
         {
           captures: ["good", "good", "corrupt", "corrupt", "psip-other"],
           outcome: "contested",
+          expires: true,
         },
         finalizedByAll,
         // A retry (same line twice) and a repair (damaged line, then the good one) do not matter.
@@ -56,7 +68,12 @@ export const SCENARIO: Scenario = {
           outcome: "finalized",
           finalizedBy: [0, 1, 2],
         },
-        finalizedByAll,
+        // Witness 4's broadcast clock puts the epoch in 2100: it refuses it; the other four finalize.
+        {
+          captures: ["good", "good", "good", "good", "future"],
+          outcome: "finalized",
+          finalizedBy: [0, 1, 2, 3],
+        },
         // Only the minority captured it well; the damaged majority agrees with itself.
         {
           captures: ["good", "corrupt", "corrupt", "corrupt", "absent"],
@@ -77,16 +94,27 @@ export const SCENARIO: Scenario = {
           outcome: "finalized",
           finalizedBy: [0, 1, 2],
         },
-        { captures: ["absent", "absent", "absent", "absent", "good"], outcome: "open" },
+        {
+          captures: ["absent", "absent", "absent", "absent", "good"],
+          outcome: "open",
+          expires: true,
+        },
         {
           captures: ["good", "good", "corrupt", "corrupt", "absent"],
           outcome: "contested",
+          expires: true,
         },
+        // A 2/1/1/1 split where every witness voted.
         {
           captures: ["good", "corrupt", "corrupt-other", "missing-chunk", "psip-other"],
           outcome: "contested",
+          expires: true,
         },
-        { captures: ["good", "good", "absent", "absent", "absent"], outcome: "open" },
+        {
+          captures: ["good", "good", "absent", "absent", "absent"],
+          outcome: "open",
+          expires: true,
+        },
         finalizedByAll,
         finalizedByAll,
         {
@@ -95,6 +123,34 @@ export const SCENARIO: Scenario = {
           finalizedBy: [1, 2, 3, 4],
         },
         finalizedByAll,
+      ],
+    },
+    {
+      // Only witnesses 0, 1 and 2 carry this stream: quorum 3 needs all three.
+      callsign: "KSMK-C",
+      rfChannel: 41,
+      epochs: [
+        byFirstThree("good", "good", "good"),
+        // Damaged at witness 1 and missed by witness 2: it can never finalize...
+        {
+          captures: ["good", "corrupt", "absent", "absent", "absent"],
+          outcome: "contested",
+          expires: true,
+        },
+        // ...and holds up nothing: the ten epochs the three agree on all finalize.
+        ...Array.from({ length: 10 }, () => byFirstThree("good", "good", "good")),
+        // Witnesses 1 and 2 missed it (a gap): it expires when the next one finalizes.
+        {
+          captures: ["good", "absent", "absent", "absent", "absent"],
+          outcome: "open",
+          expires: true,
+        },
+        byFirstThree("good", "good", "good"),
+        // The last epoch has no quorum and nothing after it: it stays open.
+        {
+          captures: ["absent", "good", "good", "absent", "absent"],
+          outcome: "open",
+        },
       ],
     },
   ],
