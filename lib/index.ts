@@ -77,7 +77,6 @@ export * from "./secrets/names";
 export * from "./secrets/reader";
 export * from "./smoke/archive-set";
 export * from "./smoke/check";
-export * from "./smoke/client";
 export * from "./smoke/command";
 export * from "./smoke/defaults";
 export * from "./smoke/outcome";

@@ -173,17 +173,15 @@ export async function prepareSmoke(
   const owner = await walletFor(hre, "owner");
   const relayerWallet = await walletFor(hre, "relayer");
 
-  const { withReceiptPolling } = await import("../lib/smoke/client");
   const config = hre.network.config;
-  const publicClient = withReceiptPolling(
+  const publicClient =
     "url" in config
       ? createPublicClient({
           transport: http(config.url, { retryCount: 0 }),
           pollingInterval: 10,
           cacheTime: 0,
         })
-      : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient),
-  );
+      : ((await hre.viem.getPublicClient({ pollingInterval: 10, cacheTime: 0 })) as PublicClient);
   const registryArtifact = await hre.artifacts.readArtifact("EveryChannelWitnessRegistry");
   const ledgerArtifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
   const registry: RegistryRef = {

@@ -3,16 +3,18 @@
  * from the GasPriceOracle predeploy where the chain has one), print the estimate, stop there on a
  * dry run, otherwise send, wait for the receipt and fail loudly on a revert.
  */
-import type {
-  Abi,
-  Account,
-  Address,
-  Chain,
-  Hex,
-  PublicClient,
-  TransactionReceipt,
-  Transport,
-  WalletClient,
+import {
+  TransactionReceiptNotFoundError,
+  WaitForTransactionReceiptTimeoutError,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type TransactionReceipt,
+  type Transport,
+  type WalletClient,
 } from "viem";
 
 import { EveryChannelError } from "../errors";
@@ -53,6 +55,33 @@ export class TransactionRevertedError extends EveryChannelError {
   override name = "TransactionRevertedError";
 }
 
+/** Between two receipt requests (`waitForReceipt`), ms. */
+const RECEIPT_POLL_MS = 100;
+/** How long `waitForReceipt` waits, ms (viem's default). */
+const RECEIPT_TIMEOUT_MS = 180_000;
+
+/**
+ * The receipt of `hash`, polled with `eth_getTransactionReceipt` until it is there. viem's
+ * `waitForTransactionReceipt` waits for new blocks, and on an automining node (a devnet, anvil, the
+ * in-process chain) that has just mined the transaction no further block may come, while its block
+ * watcher can miss the block that holds it.
+ */
+export async function waitForReceipt(
+  publicClient: PublicClient,
+  hash: Hex,
+): Promise<TransactionReceipt> {
+  const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await publicClient.getTransactionReceipt({ hash });
+    } catch (error) {
+      if (!(error instanceof TransactionReceiptNotFoundError)) throw error;
+    }
+    if (Date.now() > deadline) throw new WaitForTransactionReceiptTimeoutError({ hash });
+    await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
+  }
+}
+
 export async function sendPlanned(
   parameters: SendPlannedParameters,
 ): Promise<SendPlannedReturnType> {
@@ -80,7 +109,7 @@ export async function sendPlanned(
     value,
     gas: estimate.gas + estimate.gas / 5n + (parameters.extraGas ?? 0n),
   });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await waitForReceipt(publicClient, hash);
   if (receipt.status !== "success") {
     throw new TransactionRevertedError(`${description}: transaction ${hash} reverted`, {
       hash,
