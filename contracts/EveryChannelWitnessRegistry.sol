@@ -20,6 +20,8 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     uint256 private constant COUNT_SHIFT = 128;
     uint256 private constant QUORUM_SHIFT = 136;
     uint256 private constant ASSIGNED_SHIFT = 144;
+    // `_indexPlusOne` of a key retired by `rotateWitness`: never a witness again.
+    uint256 private constant RETIRED = type(uint256).max;
 
     /// @dev The whole membership in one word (layout above), so that the ledger reads it with one SLOAD.
     uint256 private _membership;
@@ -61,6 +63,22 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
+    function rotateWitness(address previousKey, address newKey) external onlyOwner {
+        uint256 indexPlusOne = _indexPlusOne[previousKey];
+        if (indexPlusOne == 0 || (_membership >> (indexPlusOne - 1)) & 1 == 0)
+            revert WitnessNotActive(previousKey);
+        if (newKey == address(0)) revert ZeroAddressWitness();
+        uint256 newIndexPlusOne = _indexPlusOne[newKey];
+        if (newIndexPlusOne == RETIRED) revert RetiredWitnessKey(newKey);
+        if (newIndexPlusOne != 0) revert WitnessKeyInUse(newKey, newIndexPlusOne - 1);
+        uint256 index = indexPlusOne - 1;
+        _indexPlusOne[previousKey] = RETIRED;
+        _indexPlusOne[newKey] = indexPlusOne;
+        _witnessAt[index] = newKey;
+        emit WitnessRotated(previousKey, newKey, index);
+    }
+
+    /// @inheritdoc IEveryChannelWitnessRegistry
     function setQuorum(uint256 newQuorum) external onlyOwner {
         _setQuorum(newQuorum);
         _checkInvariants();
@@ -96,6 +114,7 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     function witnessIndex(address account) external view returns (uint256) {
         uint256 indexPlusOne = _indexPlusOne[account];
         if (indexPlusOne == 0) revert NeverAWitness(account);
+        if (indexPlusOne == RETIRED) revert RetiredWitnessKey(account);
         return indexPlusOne - 1;
     }
 
@@ -122,6 +141,11 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
+    function isRetired(address account) external view returns (bool) {
+        return _indexPlusOne[account] == RETIRED;
+    }
+
+    /// @inheritdoc IEveryChannelWitnessRegistry
     function witnesses() external view returns (address[] memory list) {
         uint256 word = _membership;
         list = new address[]((word >> COUNT_SHIFT) & 0xff);
@@ -144,20 +168,21 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
     ) external view returns (uint256 activeWitnesses, uint256 currentQuorum, bool registered, uint256 index) {
         uint256 word = _membership;
         uint256 indexPlusOne = _indexPlusOne[account];
+        // Never registered (0) or retired by `rotateWitness` (RETIRED): not registered, index 0.
+        bool isRegistered = indexPlusOne != 0 && indexPlusOne != RETIRED;
         unchecked {
-            // indexPlusOne == 0 (never registered) gives index = 2**256 - 1 here; report 0 instead.
             return (
                 word & ACTIVE_MASK,
                 (word >> QUORUM_SHIFT) & 0xff,
-                indexPlusOne != 0,
-                indexPlusOne == 0 ? 0 : indexPlusOne - 1
+                isRegistered,
+                isRegistered ? indexPlusOne - 1 : 0
             );
         }
     }
 
     /// @inheritdoc IEveryChannelWitnessRegistry
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -168,6 +193,7 @@ contract EveryChannelWitnessRegistry is IEveryChannelWitnessRegistry, Ownable2St
         if (witness == address(0)) revert ZeroAddressWitness();
         uint256 word = _membership;
         uint256 indexPlusOne = _indexPlusOne[witness];
+        if (indexPlusOne == RETIRED) revert RetiredWitnessKey(witness);
         uint256 index;
         if (indexPlusOne == 0) {
             index = (word >> ASSIGNED_SHIFT) & 0xff;

@@ -107,6 +107,25 @@ witnessChangeTask(
 );
 
 withOptions(
+  task(
+    "witness:rotate",
+    "Replaces a witness's key, keeping its index; the old key is retired for good (sent by the registry owner)",
+  )
+    .addPositionalParam(
+      "witness",
+      "The active witness key to retire: an address or a named account",
+    )
+    .addPositionalParam("newKey", "The new key: an address that never was a witness"),
+  ...ownerSends,
+).setAction(
+  taskAction(async (args: RegistryArgs & { witness: string; newKey: string }, hre) => {
+    const previousKey = await accountArgument(hre, "witness", args.witness);
+    const newKey = await accountArgument(hre, "new-key", args.newKey);
+    await runRegistryChange(hre, args, { kind: "rotate", previousKey, newKey });
+  }),
+);
+
+withOptions(
   task("quorum:set", "Sets the registry's quorum (sent by the registry owner)").addPositionalParam(
     "quorum",
     "The new quorum: a strict majority of the witnesses, at most their number",

@@ -35,6 +35,12 @@ interface IEveryChannelWitnessRegistry {
     /// @param newQuorum The quorum after the change.
     event QuorumChanged(uint256 previousQuorum, uint256 newQuorum);
 
+    /// @notice Emitted when the key behind a witness index is replaced (`rotateWitness`).
+    /// @param previousKey The retired key, which can never be a witness again.
+    /// @param newKey The key that now holds the index.
+    /// @param index The witness index both keys held.
+    event WitnessRotated(address indexed previousKey, address indexed newKey, uint256 indexed index);
+
     // ---------------------------------------------------------------------------------------------
     // Errors
     // ---------------------------------------------------------------------------------------------
@@ -71,6 +77,15 @@ interface IEveryChannelWitnessRegistry {
     /// @param account The address.
     error NeverAWitness(address account);
 
+    /// @notice Thrown when adding or rotating to a key that was retired by `rotateWitness`.
+    /// @param account The retired key.
+    error RetiredWitnessKey(address account);
+
+    /// @notice Thrown by `rotateWitness` when the new key already has (or had) a witness index.
+    /// @param account The key.
+    /// @param index Its index.
+    error WitnessKeyInUse(address account, uint256 index);
+
     /// @notice Thrown when asking for the address of an index that was never assigned.
     /// @param index The index.
     /// @param indicesAssigned How many indices have been assigned so far.
@@ -92,6 +107,19 @@ interface IEveryChannelWitnessRegistry {
     ///      the quorum would exceed the smaller set.
     /// @param witness The witness address.
     function removeWitness(address witness) external;
+
+    /// @notice Replaces the key behind an active witness's index in one transaction (owner only), for a
+    ///         compromised or lost key: `newKey` takes `previousKey`'s index and its place in the active set,
+    ///         and `previousKey` is retired for good: it is no longer a witness, its signatures are refused
+    ///         from now on (`NotAWitness` on the ledger), and it can never be added again, so nothing it
+    ///         signed can count again. Attestations the previous key had recorded in slots still open stay
+    ///         recorded under the index (the ledger keeps bitmaps by index); the new key's witness node skips
+    ///         those slots (`docs/registry.md`). The quorum and the witness count do not change.
+    /// @dev Emits `WitnessRotated`. Reverts with `WitnessNotActive` (previous key), `ZeroAddressWitness`,
+    ///      `RetiredWitnessKey` or `WitnessKeyInUse` (new key).
+    /// @param previousKey The active witness key to retire.
+    /// @param newKey A key that never had a witness index.
+    function rotateWitness(address previousKey, address newKey) external;
 
     /// @notice Sets the quorum (owner only).
     /// @dev Emits `QuorumChanged` when the value changes. Reverts with `QuorumExceedsWitnessCount` or
@@ -127,7 +155,8 @@ interface IEveryChannelWitnessRegistry {
     /// @return True when active.
     function isWitness(address account) external view returns (bool);
 
-    /// @notice The registry index of `account`, active or not. Reverts with `NeverAWitness` if it never had one.
+    /// @notice The registry index of `account`, active or not. Reverts with `NeverAWitness` if it never had one,
+    ///         `RetiredWitnessKey` if `rotateWitness` gave its index to another key.
     /// @param account The address.
     /// @return The index.
     function witnessIndex(address account) external view returns (uint256);
@@ -149,6 +178,11 @@ interface IEveryChannelWitnessRegistry {
     /// @return The count.
     function indicesAssigned() external view returns (uint256);
 
+    /// @notice Whether `account` was retired by `rotateWitness`.
+    /// @param account The address.
+    /// @return True when retired.
+    function isRetired(address account) external view returns (bool);
+
     /// @notice The active witnesses in index order.
     /// @return The addresses.
     function witnesses() external view returns (address[] memory);
@@ -162,7 +196,7 @@ interface IEveryChannelWitnessRegistry {
     /// @param account The address.
     /// @return activeWitnesses Bitmap of active witnesses by index.
     /// @return currentQuorum The quorum.
-    /// @return registered Whether `account` ever had an index.
+    /// @return registered Whether `account` holds an index (false if it never had one or was retired).
     /// @return index The account's index (0 when not `registered`); it is active when bit `index` of
     ///         `activeWitnesses` is set.
     function membershipOf(

@@ -182,6 +182,35 @@ export function planWitnessChange(parameters: PlanWitnessChangeParameters): Plan
   return { description, data, witnesses, quorum };
 }
 
+/**
+ * `rotateWitness(previousKey, newKey)`: `newKey` takes `previousKey`'s index; `previousKey` is
+ * retired for good. Refused here with the field and value when `previousKey` is not active or
+ * `newKey` is one of the active witnesses (the contract refuses every other case by name).
+ */
+export function planWitnessRotation(
+  registry: RegistryRef,
+  state: RegistryState,
+  previousKey: Address,
+  newKey: Address,
+): PlannedRegistryCall {
+  if (!state.witnesses.includes(previousKey))
+    throw new InvalidFieldError("witness", previousKey, "is not an active witness");
+  if (state.witnesses.includes(newKey))
+    throw new InvalidFieldError("new-key", newKey, "is already an active witness");
+  if (newKey === previousKey)
+    throw new InvalidFieldError("new-key", newKey, "is the key being retired");
+  return {
+    description: `rotateWitness(${previousKey} -> ${newKey}) (${previousKey} is retired for good)`,
+    data: encodeFunctionData({
+      abi: registry.abi,
+      functionName: "rotateWitness",
+      args: [previousKey, newKey],
+    }),
+    witnesses: state.witnesses.map((w) => (w === previousKey ? newKey : w)),
+    quorum: state.quorum,
+  };
+}
+
 /** Step one of the two-step handover: the owner proposes `newOwner`. */
 export function planOwnershipTransfer(
   registry: RegistryRef,
@@ -254,6 +283,7 @@ export function formatRegistry(state: RegistryState): string[] {
 
 export type RegistryChange =
   | { kind: "witnesses"; add?: readonly Address[]; remove?: readonly Address[]; quorum?: bigint }
+  | { kind: "rotate"; previousKey: Address; newKey: Address }
   | { kind: "transfer-ownership"; newOwner: Address }
   | { kind: "accept-ownership" };
 
@@ -283,6 +313,9 @@ export async function changeRegistry(
       remove: change.remove,
       quorum: change.quorum,
     });
+  } else if (change.kind === "rotate") {
+    requireOwner(state, sender);
+    planned = planWitnessRotation(registry, state, change.previousKey, change.newKey);
   } else if (change.kind === "transfer-ownership") {
     planned = planOwnershipTransfer(registry, state, sender, change.newOwner);
   } else {

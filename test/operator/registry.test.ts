@@ -123,6 +123,35 @@ describe("registry operations", function () {
     expect(await client.getBlockNumber()).to.equal(before);
   });
 
+  it("rotates a witness's key in one transaction, keeping its index and the quorum", async function () {
+    const before = await readRegistry(client, registry);
+    const index = await client.readContract({
+      address: registry.address,
+      abi: registry.abi,
+      functionName: "witnessIndex",
+      args: [named.witness2!],
+    });
+    await change({ kind: "rotate", previousKey: named.witness2!, newKey: named.witness5! });
+    const after = await readRegistry(client, registry);
+    expect(after.witnesses).to.deep.equal(
+      before.witnesses.map((w) => (w === named.witness2 ? named.witness5 : w)),
+    );
+    expect(after.quorum).to.equal(before.quorum);
+    expect(after.indicesAssigned).to.equal(before.indicesAssigned);
+    expect(
+      await client.readContract({
+        address: registry.address,
+        abi: registry.abi,
+        functionName: "witnessIndex",
+        args: [named.witness5!],
+      }),
+    ).to.equal(index);
+    const again = await rejection(
+      change({ kind: "witnesses", add: [named.witness2!], quorum: 3n }),
+    );
+    expect(again.message).to.match(/RetiredWitnessKey/);
+  });
+
   it("hands ownership over in two steps", async function () {
     await change({ kind: "transfer-ownership", newOwner: named.publisher! });
     let state = await readRegistry(client, registry);

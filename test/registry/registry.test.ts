@@ -319,6 +319,116 @@ describe("EveryChannelWitnessRegistry", function () {
     });
   });
 
+  describe("rotateWitness", function () {
+    it("gives the new key the old key's index, retires the old key for good, and emits WitnessRotated", async function () {
+      const { registry, witnesses, receiptOf } = await loadFixture(deploy);
+      const fresh = addressOf("fresh key");
+      const before = await registry.read.membership();
+      const receipt = await receiptOf(await registry.write.rotateWitness([witnesses[2]!, fresh]));
+      expectEvents(registry, receipt.logs, [
+        {
+          eventName: "WitnessRotated",
+          args: { previousKey: witnesses[2]!, newKey: fresh, index: 2n },
+        },
+      ]);
+      expect(await registry.read.witnessIndex([fresh])).to.equal(2n);
+      expect(await registry.read.witnessAt([2n])).to.equal(fresh);
+      expect(await registry.read.isWitness([fresh])).to.equal(true);
+      expect(await registry.read.isWitness([witnesses[2]!])).to.equal(false);
+      expect(await registry.read.isRetired([witnesses[2]!])).to.equal(true);
+      expect(await registry.read.indicesAssigned(), "no index used up").to.equal(5n);
+      expect(await registry.read.membership(), "same active set and quorum").to.deep.equal(before);
+      const [, , registered] = await registry.read.membershipOf([witnesses[2]!]);
+      expect(registered).to.equal(false);
+      await expectRevert(
+        registry.read.witnessIndex([witnesses[2]!]),
+        registry,
+        "RetiredWitnessKey",
+        [witnesses[2]!],
+      );
+      expectGasSnapshot("registry", "rotateWitness", receipt.gasUsed);
+    });
+
+    it("never lets a retired key back: adding it, or rotating to it, reverts with RetiredWitnessKey", async function () {
+      const { registry, witnesses, receiptOf } = await loadFixture(deploy);
+      await registry.write.rotateWitness([witnesses[0]!, addressOf("k2")]).then(receiptOf);
+      await expectRevert(
+        registry.write.addWitness([witnesses[0]!]),
+        registry,
+        "RetiredWitnessKey",
+        [witnesses[0]!],
+      );
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[1]!, witnesses[0]!]),
+        registry,
+        "RetiredWitnessKey",
+        [witnesses[0]!],
+      );
+      await expectRevert(
+        registry.write.updateWitnessSet([[witnesses[0]!], [witnesses[1]!], 3n]),
+        registry,
+        "RetiredWitnessKey",
+        [witnesses[0]!],
+      );
+    });
+
+    it("rotates a rotated index again, keeping it", async function () {
+      const { registry, witnesses, receiptOf } = await loadFixture(deploy);
+      await registry.write.rotateWitness([witnesses[4]!, addressOf("k2")]).then(receiptOf);
+      await registry.write.rotateWitness([addressOf("k2"), addressOf("k3")]).then(receiptOf);
+      expect(await registry.read.witnessIndex([addressOf("k3")])).to.equal(4n);
+      expect(await registry.read.isRetired([addressOf("k2")])).to.equal(true);
+    });
+
+    it("reverts for an old key that is not active, and for a new key that is zero or has an index", async function () {
+      const { registry, witnesses, receiptOf } = await loadFixture(deploy);
+      await expectRevert(
+        registry.write.rotateWitness([addressOf("nobody"), addressOf("k")]),
+        registry,
+        "WitnessNotActive",
+        [addressOf("nobody")],
+      );
+      await registry.write.setQuorum([3n]).then(receiptOf);
+      await registry.write.removeWitness([witnesses[3]!]).then(receiptOf);
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[3]!, addressOf("k")]),
+        registry,
+        "WitnessNotActive",
+        [witnesses[3]!],
+      );
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[0]!, zeroAddress]),
+        registry,
+        "ZeroAddressWitness",
+        [],
+      );
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[0]!, witnesses[3]!]),
+        registry,
+        "WitnessKeyInUse",
+        [witnesses[3]!, 3n],
+      );
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[0]!, witnesses[1]!]),
+        registry,
+        "WitnessKeyInUse",
+        [witnesses[1]!, 1n],
+      );
+    });
+
+    it("reverts when called by another account than the owner", async function () {
+      const { registry, witnesses, stranger } = await loadFixture(deploy);
+      await expectRevert(
+        registry.write.rotateWitness([witnesses[0]!, addressOf("k")], {
+          account: stranger.account,
+        }),
+        registry,
+        "OwnableUnauthorizedAccount",
+        [stranger.account.address],
+      );
+    });
+  });
+
   describe("setQuorum", function () {
     it("sets the quorum and emits QuorumChanged", async function () {
       const { registry, receiptOf } = await loadFixture(deploy);
@@ -462,7 +572,7 @@ describe("EveryChannelWitnessRegistry", function () {
       expect(await registry.read.isWitness([witnesses[2]!])).to.equal(true);
       expect(await registry.read.isWitness([addressOf("x")])).to.equal(false);
       expect(await registry.read.MAX_WITNESS_INDICES()).to.equal(128n);
-      expect(await registry.read.version()).to.equal("1.0.0");
+      expect(await registry.read.version()).to.equal("1.1.0");
     });
 
     it("reverts witnessIndex for an address that never was a witness", async function () {

@@ -10,6 +10,15 @@ import { expectNothingSent, NO_CODE, refusal, runTask } from "./support";
 const REGISTRY_TASKS: readonly (readonly [string, Record<string, unknown>])[] = [
   ["witness:add", { witness: "witness4", quorum: "3", from: "owner", dryRun: true }],
   ["witness:remove", { witness: "witness3", from: "owner", dryRun: true }],
+  [
+    "witness:rotate",
+    {
+      witness: "witness3",
+      newKey: "0x00000000000000000000000000000000000000c3",
+      from: "owner",
+      dryRun: true,
+    },
+  ],
   ["quorum:set", { quorum: "3", from: "owner", dryRun: true }],
   ["ownership:transfer", { to: "witness4", from: "owner", dryRun: true }],
   ["ownership:accept", { from: "witness4", dryRun: true }],
@@ -29,6 +38,15 @@ describe("registry tasks", function () {
       expect(
         await refusal("witness:remove", { witness: "witness3", quorum: "two", from: "owner" }),
       ).to.equal('quorum: is not a whole number (got "two")');
+      expect(
+        await refusal("witness:rotate", { witness: "witness3", newKey: "0x12", from: "owner" }),
+      ).to.equal('new-key: is not an address (got "0x12")');
+      expect(
+        await refusal("witness:rotate", { witness: "witness3", newKey: "witness2", from: "owner" }),
+      ).to.match(/^new-key: is already an active witness \(got "0x[0-9a-fA-F]{40}"\)$/);
+      expect(
+        await refusal("witness:rotate", { witness: "witness4", newKey: "witness5", from: "owner" }),
+      ).to.match(/^witness: is not an active witness \(got "0x[0-9a-fA-F]{40}"\)$/);
       expect(await refusal("quorum:set", { quorum: "0", from: "owner" })).to.equal(
         'quorum: must be at least 1 (got "0")',
       );
@@ -73,7 +91,7 @@ describe("registry tasks", function () {
 
   it("with --dry-run print the transaction and its cost and send nothing", async function () {
     await expectNothingSent(async () => {
-      for (const [name, args] of REGISTRY_TASKS.slice(0, 4)) {
+      for (const [name, args] of REGISTRY_TASKS.slice(0, 5)) {
         const lines = await runTask(name, args);
         expect(
           lines.some((line) => / from 0x[0-9a-fA-F]{40} to 0x[0-9a-fA-F]{40}$/.test(line)),
