@@ -86,19 +86,9 @@ function streamIdentity(stream: ArchiveEntry["stream"]): {
     streamCache.set(label, identity);
   }
   // A fresh key for every caller, so that nobody can change the cached one.
-  const b = identity.streamKey.broadcast;
   return {
     streamKey: {
-      broadcast: {
-        standard: b.standard,
-        region: b.region,
-        rfChannel: b.rfChannel,
-        transportStreamId: b.transportStreamId,
-        programNumber: b.programNumber,
-        majorChannel: b.majorChannel,
-        minorChannel: b.minorChannel,
-        callsign: b.callsign,
-      },
+      broadcast: { ...identity.streamKey.broadcast },
       profile: identity.streamKey.profile,
     },
     streamHash: identity.streamHash,

@@ -24,8 +24,11 @@ export interface TransactionAttestorParameters {
   log: (line: string) => void;
 }
 
-/** Attests by sending `attest(content)` from the witness address (estimate printed first). */
-export function transactionAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
+/** `attest(content)` sent from the witness address, or with `dryRun` only priced. */
+function attestTransaction(
+  parameters: TransactionAttestorParameters,
+  dryRun: boolean,
+): WitnessAttestor {
   return {
     mode: "transaction",
     async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
@@ -40,13 +43,18 @@ export function transactionAttestor(parameters: TransactionAttestorParameters): 
           args: [attestation.content],
         }),
         abi: parameters.ledger.abi,
-        dryRun: false,
+        dryRun,
         extraGas: ATTEST_EXTRA_GAS,
         log: parameters.log,
       });
       return result.sent ? result.hash : undefined;
     },
   };
+}
+
+/** Attests by sending `attest(content)` from the witness address (estimate printed first). */
+export function transactionAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
+  return attestTransaction(parameters, false);
 }
 
 export interface SignatureAttestorParameters {
@@ -84,24 +92,5 @@ export function signatureAttestor(parameters: SignatureAttestorParameters): Witn
 
 /** Prints what `attest(content)` would cost and sends nothing (`witness:run --dry-run`). */
 export function dryRunAttestor(parameters: TransactionAttestorParameters): WitnessAttestor {
-  return {
-    mode: "transaction",
-    async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
-      await sendPlanned({
-        publicClient: parameters.publicClient,
-        wallet: parameters.wallet,
-        description: `attest ${attestation.contentHash} (epoch ${attestation.epochId})`,
-        to: parameters.ledger.address,
-        data: encodeFunctionData({
-          abi: parameters.ledger.abi,
-          functionName: "attest",
-          args: [attestation.content],
-        }),
-        abi: parameters.ledger.abi,
-        dryRun: true,
-        log: parameters.log,
-      });
-      return undefined;
-    },
-  };
+  return attestTransaction(parameters, true);
 }

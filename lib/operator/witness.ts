@@ -88,6 +88,20 @@ export interface WitnessCounters {
   resent: number;
 }
 
+/** Counters that have counted nothing yet. */
+export function emptyWitnessCounters(): WitnessCounters {
+  return {
+    epochs: 0,
+    attested: 0,
+    alreadyAttested: 0,
+    alreadyFinal: 0,
+    conflicting: 0,
+    inFuture: 0,
+    invalidLines: 0,
+    resent: 0,
+  };
+}
+
 export interface WitnessPlannerParameters {
   client: PublicClient;
   ledger: LedgerRef;
@@ -124,16 +138,7 @@ function attestationOf(record: JournalRecord): WitnessAttestation {
 
 /** Decides, epoch by epoch, what to attest; see the file comment. */
 export class WitnessPlanner {
-  readonly counters: WitnessCounters = {
-    epochs: 0,
-    attested: 0,
-    alreadyAttested: 0,
-    alreadyFinal: 0,
-    conflicting: 0,
-    inFuture: 0,
-    invalidLines: 0,
-    resent: 0,
-  };
+  readonly counters: WitnessCounters = emptyWitnessCounters();
   private readonly queues = new Map<Hex, Queued[]>();
   /** When this process attested each slot it may still hold later epochs behind. */
   private readonly attestedAt = new Map<Hex, number>();

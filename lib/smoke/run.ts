@@ -28,6 +28,7 @@ import {
   WitnessPlanner,
   type WitnessAttestation,
   type WitnessAttestor,
+  emptyWitnessCounters,
   type WitnessCounters,
 } from "../operator/witness";
 import { WitnessJournal } from "../operator/witness-journal";
@@ -268,16 +269,7 @@ async function runMode(
   }
   const elapsedMs = Date.now() - started;
 
-  const counters: WitnessCounters = {
-    epochs: 0,
-    attested: 0,
-    alreadyAttested: 0,
-    alreadyFinal: 0,
-    conflicting: 0,
-    inFuture: 0,
-    invalidLines: 0,
-    resent: 0,
-  };
+  const counters: WitnessCounters = emptyWitnessCounters();
   for (const planner of planners) addCounters(counters, planner.counters);
   const check = await checkOutcome({
     client,
