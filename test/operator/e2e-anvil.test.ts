@@ -1,103 +1,33 @@
 // End to end against anvil on 127.0.0.1 set to the ecp-forge chain id, driven the way an operator
 // drives it: `npx hardhat --network ecpForgeL2 …` processes with the secrets in their environment.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPublicClient, http, keccak256, toHex, type Abi, type Address, type Hex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
 import { streamId } from "../../lib/commitments/stream";
 import { deriveObservationContent } from "../../lib/derive/observation";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
-import { DEV_MNEMONIC } from "../../lib/deploy/network-definitions";
 import { createManifest, createManifestBody } from "../../lib/manifest/envelope";
 import { freePort, startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import type { StreamControlAnnouncement, StreamKey } from "../../lib/types/abi";
 import { toJson } from "../../lib/validation/json-form";
+import { devAddress, devKey, OperatorProcesses } from "../support/operator-processes";
 import { archiveSlice } from "./archive-slices";
 
-const ROOT = path.join(__dirname, "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 const EPOCHS = 9;
-
-function devKey(index: number): Hex {
-  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
-  if (key === null) throw new Error("no key");
-  return toHex(key);
-}
-function devAddress(index: number): Address {
-  return mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).address;
-}
-
-interface Result {
-  code: number | null;
-  output: string;
-}
 
 describe("end to end on anvil with the ecp-forge chain id", function () {
   let node: StartAnvilReturnType;
   let dir: string;
   let env: Record<string, string>;
-  const children: ChildProcess[] = [];
-
-  /** The operator's environment: secrets as environment variables (and one as a Hardhat var). */
-  function operatorEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (
-        k.startsWith("HARDHAT_") ||
-        k.startsWith("ECP_") ||
-        k.endsWith("_PRIVATE_KEY") ||
-        k === "OWNER_ADDRESS" ||
-        k === "WITNESS_ADDRESSES"
-      )
-        continue;
-      base[k] = v;
-    }
-    const merged: NodeJS.ProcessEnv = { ...base, ...env, TS_NODE_TRANSPILE_ONLY: "true" };
-    for (const [k, v] of Object.entries(extra)) {
-      if (v === undefined) delete merged[k];
-      else merged[k] = v;
-    }
-    return merged;
-  }
-
-  function start(
-    args: string[],
-    extra: Record<string, string | undefined> = {},
-  ): { child: ChildProcess; output: () => string } {
-    const child = spawn(HARDHAT, ["--network", "ecpForgeL2", ...args], {
-      cwd: ROOT,
-      env: operatorEnv(extra),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    return { child, output: () => output };
-  }
-
-  async function hardhat(
-    args: string[],
-    extra: Record<string, string | undefined> = {},
-  ): Promise<Result> {
-    const { child, output } = start(args, extra);
-    const code = await new Promise<number | null>((resolve) =>
-      child.once("exit", (c) => resolve(c)),
-    );
-    return { code, output: output() };
-  }
-
-  async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill(signal);
-    await exited;
-  }
+  // The operator's environment: secrets as environment variables (and one as a Hardhat var).
+  const processes = new OperatorProcesses(() => env);
+  const start = processes.start.bind(processes);
+  const hardhat = processes.run.bind(processes);
+  const stop = processes.stop.bind(processes);
 
   const client = () => createPublicClient({ transport: http(node.url) });
   const nonces = async () =>
@@ -120,7 +50,7 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
   });
 
   after(async function () {
-    for (const child of children) await stop(child, "SIGKILL");
+    await processes.stopAll();
     await node.stop();
     await rm(dir, { recursive: true, force: true });
   });

@@ -4,7 +4,7 @@
 // quorum 3. Every epoch a quorum of captures agrees on must finalize, in epoch order, with no
 // witness recorded as an equivocator; the three bad epochs must not finalize and must end expired.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,22 +12,18 @@ import {
   createPublicClient,
   http,
   parseEventLogs,
-  toHex,
   zeroHash,
   type Abi,
   type Address,
   type Hex,
 } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
 import { deriveObservationContent, type DerivedContent } from "../../lib/derive/observation";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
-import { DEV_MNEMONIC } from "../../lib/deploy/network-definitions";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
+import { devAddress, devKey, OperatorProcesses } from "../support/operator-processes";
 
-const ROOT = path.join(__dirname, "..", "..");
-const HARDHAT = path.join(ROOT, "node_modules", ".bin", "hardhat");
 const WITNESSES = 5;
 /** Dev accounts of the witnesses: 4-6 are deployed with the registry, 7 and 8 added. */
 const WITNESS_ACCOUNTS = [4, 5, 6, 7, 8];
@@ -36,15 +32,6 @@ const DAMAGED = 3; // W0 and W1 damaged (differently), W2 missed: W3, W4 agree (
 const GAP = 6; // missed by W0, W1, W2
 const SPLIT = 8; // W0, W1: A; W2, W3: B; W4: C
 const BAD = new Set([DAMAGED, GAP, SPLIT]);
-
-function devKey(index: number): Hex {
-  const key = mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
-  if (key === null) throw new Error("no key");
-  return toHex(key);
-}
-function devAddress(index: number): Address {
-  return mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).address;
-}
 
 const hex32 = (seed: number): string =>
   (seed % 256).toString(16).padStart(2, "0").repeat(31) +
@@ -112,58 +99,10 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
   let dir: string;
   let env: Record<string, string>;
   let ledger: { address: Address; abi: Abi };
-  const children: ChildProcess[] = [];
-
-  function operatorEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-    const base: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (
-        k.startsWith("HARDHAT_") ||
-        k.startsWith("ECP_") ||
-        k.endsWith("_PRIVATE_KEY") ||
-        k === "OWNER_ADDRESS" ||
-        k === "WITNESS_ADDRESSES"
-      )
-        continue;
-      base[k] = v;
-    }
-    const merged: NodeJS.ProcessEnv = { ...base, ...env, TS_NODE_TRANSPILE_ONLY: "true" };
-    for (const [k, v] of Object.entries(extra)) {
-      if (v === undefined) delete merged[k];
-      else merged[k] = v;
-    }
-    return merged;
-  }
-
-  function start(
-    args: string[],
-    extra: Record<string, string | undefined> = {},
-  ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-    const child = spawn(HARDHAT, ["--network", "ecpForgeL2", ...args], {
-      cwd: ROOT,
-      env: operatorEnv(extra),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.push(child);
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-    return { child, output: () => output, exited };
-  }
-
-  async function hardhat(args: string[]): Promise<{ code: number | null; output: string }> {
-    const run = start(args);
-    const code = await run.exited;
-    return { code, output: run.output() };
-  }
-
-  async function stop(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  const processes = new OperatorProcesses(() => env);
+  const start = processes.start.bind(processes);
+  const hardhat = processes.run.bind(processes);
+  const stop = (child: ChildProcess) => processes.stop(child);
 
   const client = () => createPublicClient({ transport: http(node.url) });
 
@@ -285,9 +224,7 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
   });
 
   after(async function () {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
+    await processes.stopAll();
     await node.stop();
     await rm(dir, { recursive: true, force: true });
   });
