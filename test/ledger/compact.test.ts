@@ -18,7 +18,7 @@ import {
   toCompactSignature,
   unpackCompactBatch,
 } from "../../lib/ledger/compactSignatures";
-import { buildRelayBatch, type CollectedSignature } from "../../lib/ledger/relayBatch";
+import { buildRelayBatch } from "../../lib/ledger/relayBatch";
 import {
   observationDigest,
   signObservation,
@@ -29,6 +29,7 @@ import type { ObservationContent } from "../../lib/types/abi";
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
 import {
+  collectSignatures,
   attestedEvent,
   bits,
   contentAt,
@@ -57,23 +58,6 @@ const STREAM = streamOf(1);
 async function recoverCompact(hash: Hex, compact: Hex): Promise<Hex> {
   const signature = serializeSignature(compactSignatureToSignature(parseCompactSignature(compact)));
   return recoverAddress({ hash, signature });
-}
-
-/** Every signature of witnesses `signers` over each of `contents`, in the order given. */
-async function collect(
-  f: LedgerFixture,
-  contents: readonly ObservationContent[],
-  signers: readonly number[],
-): Promise<CollectedSignature[]> {
-  const collected: CollectedSignature[] = [];
-  for (const content of contents)
-    for (const i of signers)
-      collected.push({
-        content,
-        witness: f.witnesses[i]!.address,
-        signature: await f.signatureOf(content, f.witnesses[i]!),
-      });
-  return collected;
 }
 
 describe("EveryChannelObservationLedger.submitCompactAttestations", function () {
@@ -214,7 +198,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     const f = await loadLedgerFixture();
     const run = runOf(STREAM, 100n, 3);
     const batch = buildCompactRelayBatch({
-      signatures: (await collect(f, run, [2, 3, 4])).reverse(),
+      signatures: (await collectSignatures(f, run, [2, 3, 4])).reverse(),
       heads: new Map(),
     });
     expect(batch.map((item) => item.content)).to.deep.equal(run);
@@ -516,7 +500,7 @@ describe("lib/ledger/compactSignatures", function () {
   it("builds the same batch as buildRelayBatch with packed signatures", async function () {
     const f = await loadLedgerFixture();
     const run = runOf(STREAM, 100n, 2);
-    const collected = await collect(f, run, [0, 1, 2]);
+    const collected = await collectSignatures(f, run, [0, 1, 2]);
     const compact = buildCompactRelayBatch({ signatures: collected, heads: new Map() });
     const full = buildRelayBatch({ signatures: collected, heads: new Map() });
     expect(compact).to.deep.equal(

@@ -22,6 +22,7 @@ import { contentHash, observationHash, observationSlot } from "../../lib/commitm
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
 import { signObservation, type ObservationLedgerDomain } from "../../lib/ledger/typedData";
 import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
+import type { CollectedSignature } from "../../lib/ledger/relayBatch";
 import type { CompactObservation, SignedObservation } from "../../lib/ledger/types";
 import type { ObservationContent, ObservationHeader } from "../../lib/types/abi";
 import type { ExpectedEvent } from "../support/events";
@@ -406,4 +407,21 @@ export async function attestVia(
 /** Whether `path` delivers all signers' attestations in one call (one item with all signatures). */
 export function deliversAtOnce(path: AttestationPath): boolean {
   return path === "relayed" || path === "compact";
+}
+
+/** Every signature of witnesses `signers` (indices) over each of `contents`, in the order given. */
+export async function collectSignatures(
+  f: LedgerFixture,
+  contents: readonly ObservationContent[],
+  signers: readonly number[],
+): Promise<CollectedSignature[]> {
+  const collected: CollectedSignature[] = [];
+  for (const content of contents)
+    for (const i of signers)
+      collected.push({
+        content,
+        witness: f.witnesses[i]!.address,
+        signature: await f.signatureOf(content, f.witnesses[i]!),
+      });
+  return collected;
 }

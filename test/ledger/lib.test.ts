@@ -15,11 +15,12 @@ import {
 import { contentHash, headerContent } from "../../lib/commitments/observation";
 import { InvalidFieldError } from "../../lib/errors";
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
-import { buildRelayBatch, type CollectedSignature } from "../../lib/ledger/relayBatch";
+import { buildRelayBatch } from "../../lib/ledger/relayBatch";
 import { observationTypes } from "../../lib/ledger/typedData";
 import { ledgerAbiParameters } from "../../lib/ledger/types";
 import { abiParameters, type ObservationContent } from "../../lib/types/abi";
 import {
+  collectSignatures,
   contentAt,
   hashOf,
   headerOn,
@@ -66,23 +67,6 @@ function strip(p: unknown): unknown {
             .map(([k, v]) => [k, strip(v)]),
         )
       : p;
-}
-
-/** Every signature of witnesses `signers` (indices) over each of `contents`. */
-async function collect(
-  f: LedgerFixture,
-  contents: readonly ObservationContent[],
-  signers: readonly number[],
-): Promise<CollectedSignature[]> {
-  const collected: CollectedSignature[] = [];
-  for (const content of contents)
-    for (const i of signers)
-      collected.push({
-        content,
-        witness: f.witnesses[i]!.address,
-        signature: await f.signatureOf(content, f.witnesses[i]!),
-      });
-  return collected;
 }
 
 describe("lib/ledger", function () {
@@ -176,7 +160,7 @@ describe("lib/ledger", function () {
       const f = await loadLedgerFixture();
       const streams = [streamOf(1), streamOf(2)];
       const runs = streams.map((s) => runOf(s, 100n, 4));
-      const collected = await collect(f, runs.flat(), [0, 1, 2]);
+      const collected = await collectSignatures(f, runs.flat(), [0, 1, 2]);
       return { f, streams, runs, collected };
     }
 
@@ -233,9 +217,9 @@ describe("lib/ledger", function () {
       const next = contentAt(stream, 101n);
       const items = buildRelayBatch({
         signatures: [
-          ...(await collect(f, [damaged], [0, 1])),
-          ...(await collect(f, [intact], [2, 3, 4])),
-          ...(await collect(f, [next], [0, 1, 2, 3, 4])),
+          ...(await collectSignatures(f, [damaged], [0, 1])),
+          ...(await collectSignatures(f, [intact], [2, 3, 4])),
+          ...(await collectSignatures(f, [next], [0, 1, 2, 3, 4])),
         ],
         heads: new Map(),
       });
@@ -243,7 +227,7 @@ describe("lib/ledger", function () {
       expect((await f.ledger.simulate.submitSignedAttestations([items])).result).to.equal(2n);
       // Equal support: ordered by content hash, whatever the input order.
       const tied = [contentAt(stream, 102n, 1), contentAt(stream, 102n, 2)];
-      const signatures = await collect(f, tied, [0]);
+      const signatures = await collectSignatures(f, tied, [0]);
       const order = buildRelayBatch({ signatures, heads: new Map() }).map((i) => hashOf(i.content));
       expect(order).to.deep.equal(tied.map(hashOf).sort());
       expect(

@@ -14,7 +14,12 @@ import { createManifest, createManifestBody } from "../../lib/manifest/envelope"
 import { freePort, startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import type { StreamControlAnnouncement, StreamKey } from "../../lib/types/abi";
 import { toJson } from "../../lib/validation/json-form";
-import { devAddress, devKey, OperatorProcesses } from "../support/operator-processes";
+import {
+  devAddress,
+  devKey,
+  ecpForgeOperatorSecrets,
+  OperatorProcesses,
+} from "../support/operator-processes";
 import { archiveSlice } from "./archive-slices";
 
 const EPOCHS = 9;
@@ -36,17 +41,11 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
   before(async function () {
     node = await startAnvil({ chainId: ECP_FORGE_L2_DEFAULT_CHAIN_ID, accounts: 12 });
     dir = await mkdtemp(path.join(tmpdir(), "e2e-"));
-    env = {
-      ECP_FORGE_L2_RPC_URL: node.url,
-      ECP_FORGE_L2_CHAIN_ID: String(ECP_FORGE_L2_DEFAULT_CHAIN_ID),
-      // `npx hardhat vars set DEPLOYER_PRIVATE_KEY` stores it; HARDHAT_VAR_* is how Hardhat reads a var from the environment.
-      HARDHAT_VAR_DEPLOYER_PRIVATE_KEY: devKey(0),
-      OWNER_PRIVATE_KEY: devKey(1),
-      RELAYER_PRIVATE_KEY: devKey(2),
-      PUBLISHER_PRIVATE_KEY: devKey(3),
-      WITNESS_ADDRESSES: [4, 5, 6].map(devAddress).join(","),
-      ECP_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
-    };
+    env = ecpForgeOperatorSecrets(
+      node.url,
+      ECP_FORGE_L2_DEFAULT_CHAIN_ID,
+      path.join(dir, "deployments"),
+    );
   });
 
   after(async function () {

@@ -22,7 +22,12 @@ import { checkArchiveLine } from "../../lib/archive/schema";
 import { deriveObservationContent, type DerivedContent } from "../../lib/derive/observation";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
-import { devAddress, devKey, OperatorProcesses } from "../support/operator-processes";
+import {
+  devAddress,
+  devKey,
+  ecpForgeOperatorSecrets,
+  OperatorProcesses,
+} from "../support/operator-processes";
 
 const WITNESSES = 5;
 /** Dev accounts of the witnesses: 4-6 are deployed with the registry, 7 and 8 added. */
@@ -196,16 +201,11 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
   before(async function () {
     node = await startAnvil({ chainId: ECP_FORGE_L2_DEFAULT_CHAIN_ID, accounts: 12 });
     dir = await mkdtemp(path.join(tmpdir(), "liveness-"));
-    env = {
-      ECP_FORGE_L2_RPC_URL: node.url,
-      ECP_FORGE_L2_CHAIN_ID: String(ECP_FORGE_L2_DEFAULT_CHAIN_ID),
-      HARDHAT_VAR_DEPLOYER_PRIVATE_KEY: devKey(0),
-      OWNER_PRIVATE_KEY: devKey(1),
-      RELAYER_PRIVATE_KEY: devKey(2),
-      PUBLISHER_PRIVATE_KEY: devKey(3),
-      WITNESS_ADDRESSES: [4, 5, 6].map(devAddress).join(","),
-      ECP_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
-    };
+    env = ecpForgeOperatorSecrets(
+      node.url,
+      ECP_FORGE_L2_DEFAULT_CHAIN_ID,
+      path.join(dir, "deployments"),
+    );
     const deployed = await hardhat(["deploy"]);
     expect(deployed.code, deployed.output).to.equal(0);
     for (const [account, quorum] of [

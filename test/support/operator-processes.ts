@@ -26,6 +26,29 @@ export function devAddress(index: number): Address {
   return mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index }).address;
 }
 
+/**
+ * The secrets of an operator of the `ecpForgeL2` network served at `rpcUrl` (development keys 0-3 as
+ * deployer, owner, relayer and publisher; 4-6 as the initial witnesses), with deployment records in
+ * `deploymentsDir`. `npx hardhat vars set DEPLOYER_PRIVATE_KEY` stores the deployer's key; a
+ * `HARDHAT_VAR_*` variable is how Hardhat reads a var from the environment.
+ */
+export function ecpForgeOperatorSecrets(
+  rpcUrl: string,
+  chainId: number,
+  deploymentsDir: string,
+): Record<string, string> {
+  return {
+    ECP_FORGE_L2_RPC_URL: rpcUrl,
+    ECP_FORGE_L2_CHAIN_ID: String(chainId),
+    HARDHAT_VAR_DEPLOYER_PRIVATE_KEY: devKey(0),
+    OWNER_PRIVATE_KEY: devKey(1),
+    RELAYER_PRIVATE_KEY: devKey(2),
+    PUBLISHER_PRIVATE_KEY: devKey(3),
+    WITNESS_ADDRESSES: [4, 5, 6].map(devAddress).join(","),
+    ECP_DEPLOYMENTS_DIR: deploymentsDir,
+  };
+}
+
 /** A process started by `OperatorProcesses.start`. */
 export interface OperatorProcess {
   child: ChildProcess;
