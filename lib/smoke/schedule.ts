@@ -50,8 +50,8 @@ export interface Schedule {
   roundMs: bigint;
 }
 
-/** mulberry32: a small seeded generator for the orders and delays. */
-function generator(seed: number): () => number {
+/** mulberry32: a small seeded generator of numbers in [0, 1) (the smoke's orders and delays, fixture noise). */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -124,7 +124,7 @@ export function scheduleRounds(parameters: ScheduleParameters): Schedule {
     (a, b) => compareBigint(a.round, b.round) || a.sub - b.sub,
   );
 
-  const next = generator(0x5eed);
+  const next = seededRandom(0x5eed);
   const lateLast = new Set<number>();
   const carried = new Map<number, ResolvedEpoch[]>();
   const rounds: ScheduledRound[] = [];
