@@ -45,13 +45,19 @@ export type SlotStatusName = (typeof SLOT_STATUS)[number];
 export const CANDIDATE_STATUS = ["unknown", "open", "finalized", "superseded", "expired"] as const;
 export type CandidateStatusName = (typeof CANDIDATE_STATUS)[number];
 
-/** The enum value of a status name (`statusCode(SLOT_STATUS, "open")` is 1). */
-export function statusCode<names extends readonly string[]>(
+/** Each name's enum value (`{ empty: 0, open: 1, finalized: 2 }`). */
+function enumValues<names extends readonly string[]>(
   names: names,
-  name: names[number],
-): number {
-  return names.indexOf(name);
+): { readonly [name in names[number]]: number } {
+  return Object.fromEntries(names.map((name, value) => [name, value])) as {
+    readonly [name in names[number]]: number;
+  };
 }
+
+/** `SlotStatus` values by name. */
+export const SLOT_STATUS_VALUE = enumValues(SLOT_STATUS);
+/** `CandidateStatus` values by name. */
+export const CANDIDATE_STATUS_VALUE = enumValues(CANDIDATE_STATUS);
 
 /** A stream's finalized head (`finalizedHead`). */
 export interface LedgerHead {

@@ -1,7 +1,11 @@
 /**
  * The deployed registry and ledger of the in-process chain (after `hre.deployments.fixture`), with
- * the ledger client the operator library reads and sends through (`lib/ledger/client.ts`).
+ * the ledger client the operator library reads and sends through (`lib/ledger/client.ts`); and the
+ * same client over the deployment records a child process wrote (`deployments/<network>/`).
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Address, PublicClient } from "viem";
 
@@ -44,4 +48,28 @@ export async function deployedLedger(hre: HardhatRuntimeEnvironment): Promise<De
       return createLedgerClient({ publicClient: client, walletClient, ledger, registry });
     },
   };
+}
+
+/**
+ * The ledger client of the deployment records in `networkDir` (`deployments/<network>/`, written
+ * by a `hardhat deploy` run in another process), with the registry, over `publicClient`.
+ */
+export async function recordedLedger(
+  publicClient: PublicClient,
+  networkDir: string,
+): Promise<LedgerClient> {
+  const record = async (name: string) =>
+    JSON.parse(await readFile(path.join(networkDir, `${name}.json`), "utf8")) as {
+      address: Address;
+      abi: unknown;
+    };
+  const [ledger, registry] = await Promise.all([
+    record(DEPLOYMENTS.ObservationLedger),
+    record(DEPLOYMENTS.WitnessRegistry),
+  ]);
+  return createLedgerClient({
+    publicClient,
+    ledger: { address: ledger.address, abi: ledger.abi as LedgerRef["abi"] },
+    registry: { address: registry.address, abi: registry.abi as RegistryRef["abi"] },
+  });
 }
