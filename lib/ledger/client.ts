@@ -195,11 +195,6 @@ export function finalizationsIn(events: readonly LedgerEvent[]): Finalization[] 
 // The client
 // ---------------------------------------------------------------------------------------------
 
-/** The errors of a ledger client used for what it was not given. */
-export class LedgerClientError extends EveryChannelError {
-  override name = "LedgerClientError";
-}
-
 export interface CreateLedgerClientParameters {
   publicClient: PublicClient;
   /** The ledger: its address and compiled ABI. */
@@ -254,7 +249,7 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
 
   const needRegistry = (what: string): RegistryRef => {
     if (registry === undefined)
-      throw new LedgerClientError(`ledger client: ${what} needs the registry`, { what });
+      throw new EveryChannelError(`ledger client: ${what} needs the registry`, { what });
     return registry;
   };
 
@@ -264,7 +259,7 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
     options: LedgerSendOptions,
   ): Promise<LedgerSendReturnType> => {
     if (walletClient === undefined)
-      throw new LedgerClientError(`ledger client: ${functionName} needs a wallet`, {
+      throw new EveryChannelError(`ledger client: ${functionName} needs a wallet`, {
         functionName,
       });
     const result = await sendPlanned({

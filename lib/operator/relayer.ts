@@ -122,12 +122,7 @@ export class Relayer {
 
   constructor(private readonly p: RelayerParameters) {
     this.now = p.now ?? Date.now;
-    this.chain = createLedgerClient({
-      publicClient: p.publicClient,
-      walletClient: p.wallet,
-      ledger: p.ledger,
-      registry: p.registry,
-    });
+    this.chain = createLedgerClient({ ...p, walletClient: p.wallet });
   }
 
   private refuse(reason: string): void {

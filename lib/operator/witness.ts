@@ -146,11 +146,7 @@ export class WitnessPlanner {
 
   constructor(private readonly p: WitnessPlannerParameters) {
     this.now = p.now ?? Date.now;
-    this.chain = createLedgerClient({
-      publicClient: p.client,
-      ledger: p.ledger,
-      registry: p.registry,
-    });
+    this.chain = createLedgerClient({ ...p, publicClient: p.client });
     if ((p.holdMs ?? 0) > 0 && p.registry === undefined)
       throw new Error("WitnessPlanner: holdMs needs the registry");
   }
