@@ -12,10 +12,9 @@ import { printJson, printLines, toPrintableJson } from "../lib/cli/output";
 import { sleepUnlessStopped, stopSignal } from "../lib/cli/signals";
 import { deploymentRecord } from "../lib/deploy/context";
 import { EveryChannelError } from "../lib/errors";
-import { readObservationLedgerDomain } from "../lib/ledger/domain";
+import { createLedgerClient } from "../lib/ledger/client";
 import { checkArchiveArgument, parseIntegerOption, parsePathList } from "../lib/operator/arguments";
 import { dryRunAttestor, signatureAttestor, transactionAttestor } from "../lib/operator/attestors";
-import { readWitnessIndex } from "../lib/operator/ledger-view";
 import { formatLedgerStatus, readLedgerStatus } from "../lib/operator/ledger-status";
 import { Relayer } from "../lib/operator/relayer";
 import { runWitness } from "../lib/operator/witness";
@@ -188,7 +187,14 @@ type LedgerSenderArgs = AddressArgs<"ObservationLedger"> & SenderArgs;
 async function ledgerSender(hre: HardhatRuntimeEnvironment, args: LedgerSenderArgs) {
   await checkNetworkToSend(hre, args.from);
   const wallet = await walletFor(hre, args.from);
-  return { wallet, ...(await ledgerAndRegistry(hre, args.ledger)) };
+  const { client, ledger, registry } = await ledgerAndRegistry(hre, args.ledger);
+  const chain = createLedgerClient({
+    publicClient: client,
+    walletClient: wallet,
+    ledger,
+    registry,
+  });
+  return { wallet, client, ledger, registry, chain };
 }
 
 withOptions(
@@ -260,15 +266,9 @@ withOptions(
       const dryRun = args.dryRun;
       const stopAtEnd = args.once || dryRun;
       await checkArchiveArgument("archive", args.archive, { stopAtEnd });
-      const { wallet, client, ledger, registry } = await ledgerSender(hre, args);
+      const { wallet, client, ledger, registry, chain } = await ledgerSender(hre, args);
       const me = wallet.account.address;
-      const active = await client.readContract({
-        address: registry.address,
-        abi: registry.abi,
-        functionName: "isWitness",
-        args: [me],
-      });
-      if (!active) {
+      if (!(await chain.isWitness(me))) {
         throw new EveryChannelError(
           `${me} is not an active witness of registry ${registry.address} (the owner adds it with witness:add); nothing was sent`,
           { witness: me },
@@ -283,18 +283,18 @@ withOptions(
         args.signTo !== undefined
           ? signatureAttestor({
               wallet,
-              domain: await readObservationLedgerDomain(client, ledger.address),
+              domain: await chain.domain(),
               outbox: args.signTo,
               log,
             })
           : dryRun
-            ? dryRunAttestor({ publicClient: client, wallet, ledger, log })
-            : transactionAttestor({ publicClient: client, wallet, ledger, log });
+            ? dryRunAttestor({ ledger: chain, log })
+            : transactionAttestor({ ledger: chain, log });
       try {
         const result = await runWitness({
           client,
           ledger,
-          witnessIndex: await readWitnessIndex(client, registry, me),
+          witnessIndex: await chain.witnessIndex(me),
           attestor,
           registry,
           holdMs: dryRun ? 0 : holdMs,
@@ -348,14 +348,14 @@ withOptions(
       const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
       const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
       const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
-      const { wallet, client, ledger, registry } = await ledgerSender(hre, args);
+      const { wallet, client, ledger, registry, chain } = await ledgerSender(hre, args);
       const log = (line: string): void => console.log(line);
       const relayer = new Relayer({
         publicClient: client,
         wallet,
         ledger,
         registry,
-        domain: await readObservationLedgerDomain(client, ledger.address),
+        domain: await chain.domain(),
         sources,
         maxBatch,
         holdMs,
@@ -395,14 +395,17 @@ withOptions(
           ? undefined
           : BigInt(parseIntegerOption("from-block", args.fromBlock, 0));
       await checkNetwork(hre);
-      const { client, ledger } = await ledgerAndRegistry(hre, args.ledger);
+      const { client, ledger, registry } = await ledgerAndRegistry(hre, args.ledger);
       let fromBlock = explicitFrom ?? 0n;
       if (explicitFrom === undefined && args.ledger === undefined) {
         const record = await deploymentRecord(hre, "ObservationLedger");
         if (record?.receipt?.blockNumber !== undefined)
           fromBlock = BigInt(record.receipt.blockNumber);
       }
-      const status = await readLedgerStatus({ client, ledger, fromBlock });
+      const status = await readLedgerStatus({
+        ledger: createLedgerClient({ publicClient: client, ledger, registry }),
+        fromBlock,
+      });
       if (args.json) await printJson(status);
       else await printLines(formatLedgerStatus(status));
     },

@@ -9,17 +9,10 @@ import { z } from "zod";
 import { describeValue } from "../errors";
 import { BROADCAST_STANDARDS } from "../types/abi";
 import { JsonSyntaxError, parseJsonExact, parseJsonFast } from "./json";
+import { HEX32, LONE_SURROGATE, REGION, UINT16_MAX, UINT32_MAX, UINT64_MAX } from "./bounds";
 import { ARCHIVE_SCHEMA_ID, MAX_TEXT_LENGTH, validateArchiveEntry } from "./validate";
 
 export { ARCHIVE_SCHEMA_ID, MAX_TEXT_LENGTH };
-
-const UINT16_MAX = 0xffff;
-const UINT32_MAX = 0xffff_ffff;
-const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
-
-const HEX32 = /^[0-9a-f]{64}$/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const REGION = /^[A-Z]{2}$/;
 
 function missing(ctx: z.RefinementCtx): typeof z.NEVER {
   ctx.addIssue({ code: z.ZodIssueCode.custom, message: "is required" });

@@ -10,19 +10,12 @@ import type { Hex } from "viem";
 
 import { BROADCAST_STANDARDS } from "../types/abi";
 import type { ArchiveEntry } from "./schema";
+import { HEX32, LONE_SURROGATE, REGION, UINT16_MAX, UINT32_MAX, UINT64_MAX } from "./bounds";
 
 /** The only `schema` value this reader understands. */
 export const ARCHIVE_SCHEMA_ID = "every.channel/archive/epoch/v1";
 /** Longest string accepted for the free-text fields (callsign, profile, device, path), in UTF-16 units. */
 export const MAX_TEXT_LENGTH = 1024;
-
-const UINT16_MAX = 0xffff;
-const UINT32_MAX = 0xffff_ffff;
-const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
-
-const HEX32 = /^[0-9a-f]{64}$/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const REGION = /^[A-Z]{2}$/;
 
 type Fields = Record<string, unknown>;
 

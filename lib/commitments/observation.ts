@@ -1,7 +1,12 @@
 import { encodeAbiParameters, keccak256, type Hex } from "viem";
 import { z } from "zod";
 
-import { abiParameters, type ObservationContent, type ObservationHeader } from "../types/abi";
+import {
+  abiParameters,
+  observationContentComponents,
+  type ObservationContent,
+  type ObservationHeader,
+} from "../types/abi";
 import { parseCanonical } from "../validation/errors";
 import { assertCanonicalValue, hexBytes } from "../validation/values";
 
@@ -13,15 +18,11 @@ export function contentHash(content: ObservationContent): Hex {
   return keccak256(encodeAbiParameters([abiParameters.ObservationContent], [content]));
 }
 
-/** The content of a header: the header without its place in the chain. */
+/** The content of a header: the header without its place in the chain (the content's fields). */
 export function headerContent(header: ObservationHeader): ObservationContent {
-  return {
-    streamHash: header.streamHash,
-    epochHash: header.epochHash,
-    dataRoot: header.dataRoot,
-    locatorHash: header.locatorHash,
-    observedUnixMs: header.observedUnixMs,
-  };
+  return Object.fromEntries(
+    observationContentComponents.map(({ name }) => [name, header[name]]),
+  ) as unknown as ObservationContent;
 }
 
 /** `ObservationHash` = keccak256(abi.encode(header)). */

@@ -21,9 +21,14 @@ export const OBSERVATION_LEDGER_DOMAIN_NAME = "EveryChannelObservationLedger";
 /** The EIP-712 domain version of the ledger. */
 export const OBSERVATION_LEDGER_DOMAIN_VERSION = "2";
 
-/** The EIP-712 type string whose keccak256 is `OBSERVATION_TYPEHASH`. */
-export const OBSERVATION_TYPE =
-  "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)";
+/**
+ * The EIP-712 type string whose keccak256 is `OBSERVATION_TYPEHASH`:
+ * `Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)`,
+ * written from the content's components (`test/types/abi-mirror.test.ts` pins it; `test/ledger/views.test.ts` hashes it to the contract's typehash).
+ */
+export const OBSERVATION_TYPE = `Observation(${observationContentComponents
+  .map(({ type, name }) => `${type} ${name}`)
+  .join(",")})`;
 
 /** The EIP-712 `types` of an observation signature. */
 export const observationTypes = {

@@ -3,11 +3,11 @@
  * an EIP-712 signature written for a relayer (`submitCompactAttestations` /
  * `submitSignedAttestations`).
  */
-import { encodeFunctionData, type Hex, type PublicClient } from "viem";
+import type { Hex } from "viem";
 
+import type { LedgerClient } from "../ledger/client";
 import { signObservation, type ObservationLedgerDomain } from "../ledger/typedData";
-import type { LedgerRef } from "./contracts";
-import { sendPlanned, type OperatorWallet } from "./send";
+import type { OperatorWallet } from "./send";
 import { writeSignatureFile } from "./signature-files";
 import type { WitnessAttestation, WitnessAttestor } from "./witness";
 
@@ -18,9 +18,8 @@ import type { WitnessAttestation, WitnessAttestor } from "./witness";
 export const ATTEST_EXTRA_GAS = 40_000n;
 
 export interface TransactionAttestorParameters {
-  publicClient: PublicClient;
-  wallet: OperatorWallet;
-  ledger: LedgerRef;
+  /** The ledger client, with the witness's wallet. */
+  ledger: LedgerClient;
   log: (line: string) => void;
 }
 
@@ -32,17 +31,8 @@ function attestTransaction(
   return {
     mode: "transaction",
     async attest(attestation: WitnessAttestation): Promise<Hex | undefined> {
-      const result = await sendPlanned({
-        publicClient: parameters.publicClient,
-        wallet: parameters.wallet,
+      const result = await parameters.ledger.attest(attestation.content, {
         description: `attest ${attestation.contentHash} (epoch ${attestation.epochId})`,
-        to: parameters.ledger.address,
-        data: encodeFunctionData({
-          abi: parameters.ledger.abi,
-          functionName: "attest",
-          args: [attestation.content],
-        }),
-        abi: parameters.ledger.abi,
         dryRun,
         extraGas: ATTEST_EXTRA_GAS,
         log: parameters.log,

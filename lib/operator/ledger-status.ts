@@ -5,16 +5,15 @@
  * contested when it has more than one content, unreachable when none of its contents can still
  * reach quorum under the current membership, and expired once the stream's head has passed it.
  */
-import { parseEventLogs, zeroHash, type Address, type Hex, type PublicClient } from "viem";
+import { zeroHash, type Address, type Hex } from "viem";
 
-import { finalizationsOf } from "../ledger/events";
+import {
+  finalizationsIn,
+  type CandidateStatusName,
+  type LedgerClient,
+  type LedgerHead,
+} from "../ledger/client";
 import type { ObservationContent } from "../types/abi";
-import type { LedgerRef } from "./contracts";
-import { readHead, readSlot, type LedgerHead } from "./ledger-view";
-
-/** `CandidateStatus` names, by enum value. */
-export const CANDIDATE_STATUS = ["unknown", "open", "finalized", "superseded", "expired"] as const;
-export type CandidateStatusName = (typeof CANDIDATE_STATUS)[number];
 
 export interface OpenSlot {
   slot: Hex;
@@ -47,8 +46,7 @@ export interface LedgerStatus {
 }
 
 export interface ReadLedgerStatusParameters {
-  client: PublicClient;
-  ledger: LedgerRef;
+  ledger: LedgerClient;
   /** First block to read events from (the deployment block). */
   fromBlock: bigint;
   /** Blocks per `eth_getLogs` request (RPC providers cap the range; default 10,000). */
@@ -58,16 +56,9 @@ export interface ReadLedgerStatusParameters {
 export async function readLedgerStatus(
   parameters: ReadLedgerStatusParameters,
 ): Promise<LedgerStatus> {
-  const { client, ledger, fromBlock } = parameters;
-  const toBlock = await client.getBlockNumber();
-  const range = parameters.blockRange ?? 10_000n;
-  const logs = [];
-  for (let start = fromBlock; start <= toBlock; start += range) {
-    const end = start + range - 1n < toBlock ? start + range - 1n : toBlock;
-    logs.push(
-      ...(await client.getLogs({ address: ledger.address, fromBlock: start, toBlock: end })),
-    );
-  }
+  const { ledger, fromBlock } = parameters;
+  const toBlock = await ledger.publicClient.getBlockNumber();
+  const events = await ledger.events(fromBlock, toBlock, parameters.blockRange);
   const slotsByStream = new Map<Hex, Map<Hex, Map<Hex, ObservationContent>>>();
   const finalizedByStream = new Map<Hex, number>();
   const equivocations: LedgerStatus["equivocations"] = [];
@@ -79,7 +70,7 @@ export async function readLedgerStatus(
     }
     return slots;
   };
-  for (const event of parseEventLogs({ abi: ledger.abi, logs })) {
+  for (const event of events) {
     if (event.eventName === "ObservationProposed") {
       const { streamHash, slot, contentHash, content } = event.args;
       const slots = streamOf(streamHash);
@@ -91,7 +82,7 @@ export async function readLedgerStatus(
       equivocations.push({ slot, witness, contentA, contentB });
     }
   }
-  for (const finalization of finalizationsOf(ledger.abi, ledger.address, logs)) {
+  for (const finalization of finalizationsIn(events)) {
     streamOf(finalization.streamHash);
     finalizedByStream.set(
       finalization.streamHash,
@@ -102,28 +93,17 @@ export async function readLedgerStatus(
   for (const [streamHash, slots] of [...slotsByStream].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const open: OpenSlot[] = [];
     for (const [slot, candidates] of slots) {
-      const state = await readSlot(client, ledger, slot);
+      const state = await ledger.slot(slot);
       if (state.status !== "open") continue;
       const list: OpenSlot["candidates"] = [];
       let observedUnixMs = 0n;
       for (const [contentHash, content] of candidates) {
         observedUnixMs = content.observedUnixMs;
-        const witnesses = await client.readContract({
-          address: ledger.address,
-          abi: ledger.abi,
-          functionName: "attestationsOf",
-          args: [contentHash],
-        });
-        const [status, , , reachable] = await client.readContract({
-          address: ledger.address,
-          abi: ledger.abi,
-          functionName: "candidateStatus",
-          args: [content],
-        });
+        const { status, reachable } = await ledger.candidateStatus(content);
         list.push({
           contentHash,
-          witnesses: [...witnesses],
-          status: CANDIDATE_STATUS[Number(status)] ?? "unknown",
+          witnesses: await ledger.attestationsOf(contentHash),
+          status,
           reachable,
         });
       }
@@ -137,7 +117,7 @@ export async function readLedgerStatus(
     open.sort((a, b) => (a.observedUnixMs < b.observedUnixMs ? -1 : 1));
     streams.push({
       streamHash,
-      head: await readHead(client, ledger, streamHash),
+      head: await ledger.head(streamHash),
       finalized: finalizedByStream.get(streamHash) ?? 0,
       open,
     });

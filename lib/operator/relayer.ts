@@ -15,24 +15,16 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import {
-  encodeFunctionData,
-  getAddress,
-  zeroHash,
-  type Address,
-  type Hex,
-  type PublicClient,
-} from "viem";
+import { getAddress, zeroHash, type Address, type Hex, type PublicClient } from "viem";
 
-import { finalizationsOf } from "../ledger/events";
+import { createLedgerClient, type LedgerClient, type LedgerHead } from "../ledger/client";
 import { buildRelayBatch, type CollectedSignature } from "../ledger/relayBatch";
-import { packCompactBatch, toCompactObservation } from "../ledger/compactSignatures";
+import { toCompactObservation } from "../ledger/compactSignatures";
 import { isExpired, isInFuture } from "../ledger/rules";
 import { observationTypedData, type ObservationLedgerDomain } from "../ledger/typedData";
 import type { SignedObservation } from "../ledger/types";
 import type { LedgerRef, RegistryRef } from "./contracts";
-import { readChainTimeMs, readHead, readSlot, type LedgerHead } from "./ledger-view";
-import { sendPlanned, type OperatorWallet } from "./send";
+import type { OperatorWallet } from "./send";
 import { readSignatureFile, type WitnessSignatureFile } from "./signature-files";
 
 export interface RelayerCounters {
@@ -126,9 +118,11 @@ export class Relayer {
   private readonly firstSeen = new Map<Hex, number>();
   private readonly eoa = new Map<Address, boolean>();
   private readonly now: () => number;
+  private readonly chain: LedgerClient;
 
   constructor(private readonly p: RelayerParameters) {
     this.now = p.now ?? Date.now;
+    this.chain = createLedgerClient({ ...p, walletClient: p.wallet });
   }
 
   private refuse(reason: string): void {
@@ -218,22 +212,14 @@ export class Relayer {
 
   /** Submits what can be recorded or finalized now; returns how many observations finalized. */
   async submit(): Promise<number> {
-    const { publicClient, ledger, registry } = this.p;
+    const { chain } = this;
     if (this.pending.size === 0) return 0;
     const [activeList, quorum, chainTimeMs] = await Promise.all([
-      publicClient.readContract({
-        address: registry.address,
-        abi: registry.abi,
-        functionName: "witnesses",
-      }),
-      publicClient.readContract({
-        address: registry.address,
-        abi: registry.abi,
-        functionName: "quorum",
-      }),
-      readChainTimeMs(publicClient),
+      chain.activeWitnesses(),
+      chain.quorum(),
+      chain.chainTimeMs(),
     ]);
-    const active = new Set(activeList.map((a) => getAddress(a)));
+    const active = new Set(activeList);
     const heads = new Map<Hex, LedgerHead>();
     const recorded = new Map<Hex, Set<Address>>();
     const slots = new Map<Hex, SlotView>();
@@ -242,7 +228,7 @@ export class Relayer {
       const { content, slot, contentHash, witness } = signature;
       let head = heads.get(content.streamHash);
       if (head === undefined) {
-        head = await readHead(publicClient, ledger, content.streamHash);
+        head = await chain.head(content.streamHash);
         heads.set(content.streamHash, head);
       }
       if (isExpired(content.observedUnixMs, head)) {
@@ -251,7 +237,7 @@ export class Relayer {
       }
       let entry = slots.get(slot);
       if (entry === undefined) {
-        const state = await readSlot(publicClient, ledger, slot);
+        const state = await chain.slot(slot);
         if (state.status === "finalized") {
           this.pending.delete(key);
           continue;
@@ -269,16 +255,7 @@ export class Relayer {
         counted =
           entry.attested === 0n
             ? new Set<Address>()
-            : new Set(
-                (
-                  await publicClient.readContract({
-                    address: ledger.address,
-                    abi: ledger.abi,
-                    functionName: "attestationsOf",
-                    args: [contentHash],
-                  })
-                ).map((a) => getAddress(a)),
-              );
+            : new Set(await chain.attestationsOf(contentHash));
         recorded.set(contentHash, counted);
       }
       const votes = entry.votes.get(contentHash) ?? new Set(counted);
@@ -352,39 +329,22 @@ export class Relayer {
     let finalized = 0;
     for (const run of runs) {
       const signatures = run.items.reduce((n, item) => n + item.signatures.length, 0);
-      const data = run.compact
-        ? encodeFunctionData({
-            abi: this.p.ledger.abi,
-            functionName: "submitCompactAttestations",
-            args: packCompactBatch(run.items.map(toCompactObservation)),
-          })
-        : encodeFunctionData({
-            abi: this.p.ledger.abi,
-            functionName: "submitSignedAttestations",
-            args: [run.items],
-          });
-      const result = await sendPlanned({
-        publicClient: this.p.publicClient,
-        wallet: this.p.wallet,
+      const options = {
         description: `${run.compact ? "submitCompactAttestations" : "submitSignedAttestations"}: ${run.items.length} observations, ${signatures} signatures`,
-        to: this.p.ledger.address,
-        data,
-        abi: this.p.ledger.abi,
         dryRun: this.p.dryRun,
         log: this.p.log,
         // Another relayer's batch landing first can turn an item that was open into a finalizing one.
         extraGas: ITEM_EXTRA_GAS * BigInt(run.items.length),
-      });
+      };
+      const result = run.compact
+        ? await this.chain.submitCompact(run.items.map(toCompactObservation), options)
+        : await this.chain.submitSigned(run.items, options);
       if (!result.sent) continue;
       this.counters.batches += 1;
       if (run.compact) this.counters.compactItems += run.items.length;
       else this.counters.genericItems += run.items.length;
       this.counters.gasUsed += result.receipt.gasUsed;
-      const count = finalizationsOf(
-        this.p.ledger.abi,
-        this.p.ledger.address,
-        result.receipt.logs,
-      ).length;
+      const count = result.finalizations.length;
       finalized += count;
       this.p.log(`relayer: batch finalized ${count} observations`);
     }

@@ -43,17 +43,16 @@ import { checkArchiveLine } from "../archive/schema";
 import { deriveObservationContent, type DerivedContent } from "../derive/observation";
 import { readCursor, writeCursor, type FollowCursor } from "../follow/cursor";
 import { followFile, type FollowedLine, type FollowEvent } from "../follow/follow-file";
+import {
+  attestedInSlot,
+  createLedgerClient,
+  type LedgerClient,
+  type LedgerHead,
+} from "../ledger/client";
 import { isExpired, isInFuture, MAX_FUTURE_MS } from "../ledger/rules";
 import { CostEstimationError } from "../opstack/l1-fee";
 import type { ObservationContent } from "../types/abi";
 import type { LedgerRef, RegistryRef } from "./contracts";
-import {
-  attestedInSlot,
-  readChainTimeMs,
-  readHead,
-  readSlot,
-  type LedgerHead,
-} from "./ledger-view";
 import { TransactionRevertedError } from "./send";
 import { WitnessJournal, type JournalRecord } from "./witness-journal";
 
@@ -143,9 +142,11 @@ export class WitnessPlanner {
   /** When this process attested each slot it may still hold later epochs behind. */
   private readonly attestedAt = new Map<Hex, number>();
   private readonly now: () => number;
+  private readonly chain: LedgerClient;
 
   constructor(private readonly p: WitnessPlannerParameters) {
     this.now = p.now ?? Date.now;
+    this.chain = createLedgerClient({ ...p, publicClient: p.client });
     if ((p.holdMs ?? 0) > 0 && p.registry === undefined)
       throw new Error("WitnessPlanner: holdMs needs the registry");
   }
@@ -168,10 +169,10 @@ export class WitnessPlanner {
   /** Sends again the journaled transactions that were never confirmed (a crash between the two). */
   async resumeUnconfirmed(): Promise<void> {
     for (const rec of this.p.journal.unconfirmed()) {
-      const slot = await readSlot(this.p.client, this.p.ledger, rec.slot);
+      const slot = await this.chain.slot(rec.slot);
       const counted =
         this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex);
-      const head = await readHead(this.p.client, this.p.ledger, rec.content.streamHash);
+      const head = await this.chain.head(rec.content.streamHash);
       if (slot.status === "finalized" || counted || isExpired(rec.content.observedUnixMs, head)) {
         await this.p.journal.recordConfirmation(rec.slot);
         continue;
@@ -215,21 +216,21 @@ export class WitnessPlanner {
 
   /** Whether the ledger needs nothing more from this witness for `attestation`. */
   private async settledOnLedger(attestation: WitnessAttestation): Promise<boolean> {
-    const slot = await readSlot(this.p.client, this.p.ledger, attestation.slot);
+    const slot = await this.chain.slot(attestation.slot);
     if (slot.status === "finalized") return true;
     if (this.p.witnessIndex !== undefined && attestedInSlot(slot, this.p.witnessIndex)) return true;
-    const head = await readHead(this.p.client, this.p.ledger, attestation.content.streamHash);
+    const head = await this.chain.head(attestation.content.streamHash);
     return isExpired(attestation.content.observedUnixMs, head);
   }
 
   /** Attests every queued epoch that is not held (see the file comment). */
   async step(): Promise<void> {
     if (this.pending === 0) return;
-    const chainTimeMs = await readChainTimeMs(this.p.client);
+    const chainTimeMs = await this.chain.chainTimeMs();
     let active: bigint | undefined;
     for (const [streamHash, queue] of this.queues) {
       if (queue.length === 0) continue;
-      const head = await readHead(this.p.client, this.p.ledger, streamHash);
+      const head = await this.chain.head(streamHash);
       while (queue.length > 0) {
         const item = queue[0]!;
         if ((this.p.holdMs ?? 0) > 0 && this.p.attestor.mode === "transaction") {
@@ -244,13 +245,7 @@ export class WitnessPlanner {
   }
 
   private async activeWitnesses(): Promise<bigint> {
-    const registry = this.p.registry!;
-    const [active] = await this.p.client.readContract({
-      address: registry.address,
-      abi: registry.abi,
-      functionName: "membership",
-    });
-    return active;
+    return this.chain.membership();
   }
 
   /** Whether `item` waits behind an earlier slot of its stream that this witness attested. */
@@ -270,7 +265,7 @@ export class WitnessPlanner {
         this.attestedAt.delete(slot);
         continue;
       }
-      const state = await readSlot(this.p.client, this.p.ledger, slot);
+      const state = await this.chain.slot(slot);
       if (state.status !== "open" || (active & ~state.attestedWitnesses) === 0n) {
         this.attestedAt.delete(slot);
         continue;
@@ -310,7 +305,7 @@ export class WitnessPlanner {
       );
       return;
     }
-    const slot = await readSlot(this.p.client, this.p.ledger, content.slot);
+    const slot = await this.chain.slot(content.slot);
     if (slot.status === "finalized") {
       this.counters.alreadyFinal += 1;
       this.p.log(`${label}: slot already finalized (content ${slot.contentHash})`);

@@ -1,28 +1,22 @@
 /**
  * The checker: compares what the ledger holds with what the archives dictate (lib/smoke/outcome.ts),
  * slot by slot and stream by stream, and lists every difference. It reads the ledger the way the
- * operators' tools do (lib/operator/ledger-view.ts for heads and slots, lib/ledger/events.ts for
- * both finalization events) plus `candidateStatus` and the attestation and equivocation events.
+ * operators' tools do, through the ledger client (lib/ledger/client.ts): heads, slots,
+ * `candidateStatus`, and every event (both finalization events, attestations, equivocations).
  * Nothing is assumed about how the chain got into its state: the same check runs after a fresh run,
  * a resumed one, or against a ledger someone else wrote to. What the witness nodes journaled (each
  * attestation they made) is checked against what the ledger counted.
  */
-import {
-  getAddress,
-  parseEventLogs,
-  zeroHash,
-  type Address,
-  type Hex,
-  type Log,
-  type PublicClient,
-} from "viem";
+import { getAddress, zeroHash, type Address, type Hex } from "viem";
 
-import { contentHash as hashContent, observationSlot } from "../commitments/observation";
-import { finalizationsOf, type Finalization } from "../ledger/events";
+import {
+  finalizationsIn,
+  type CandidateStatusName,
+  type Finalization,
+  type LedgerClient,
+  type LedgerEvent,
+} from "../ledger/client";
 import { isExpired } from "../ledger/rules";
-import type { LedgerRef } from "../operator/contracts";
-import { CANDIDATE_STATUS, type CandidateStatusName } from "../operator/ledger-status";
-import { readHead, readSlot } from "../operator/ledger-view";
 import type { RelayerCounters } from "../operator/relayer";
 import type { WitnessCounters } from "../operator/witness";
 import type { WitnessJournal } from "../operator/witness-journal";
@@ -82,8 +76,7 @@ export interface CheckWitness {
 }
 
 export interface CheckOutcomeParameters {
-  client: PublicClient;
-  ledger: LedgerRef;
+  ledger: LedgerClient;
   /** First block to read events from (the ledger's deployment block). */
   fromBlock: bigint;
   expectations: readonly StreamExpectation[];
@@ -144,30 +137,12 @@ interface LedgerEvents {
   contents: Map<Hex, { streamHash: Hex; slot: Hex }>;
   /** Witnesses recorded per content (`ObservationAttested` and the finalization's bitmap). */
   recorded: Map<Hex, Set<Address>>;
-  finalizations: (Finalization & { slot: Hex; contentHash: Hex })[];
+  finalizations: (Finalization & { slot: Hex })[];
   equivocations: { slot: Hex; witness: Address; contentA: Hex; contentB: Hex }[];
 }
 
-async function readLogs(
-  client: PublicClient,
-  ledger: LedgerRef,
-  fromBlock: bigint,
-  range: bigint,
-): Promise<Log[]> {
-  const toBlock = await client.getBlockNumber();
-  const logs: Log[] = [];
-  for (let start = fromBlock; start <= toBlock; start += range) {
-    const end = start + range - 1n < toBlock ? start + range - 1n : toBlock;
-    logs.push(
-      ...(await client.getLogs({ address: ledger.address, fromBlock: start, toBlock: end })),
-    );
-  }
-  return logs;
-}
-
 function decodeEvents(
-  ledger: LedgerRef,
-  logs: Log[],
+  decoded: readonly LedgerEvent[],
   addressAt: (registryIndex: bigint) => Address | undefined,
 ): LedgerEvents {
   const contents = new Map<Hex, { streamHash: Hex; slot: Hex }>();
@@ -178,7 +153,7 @@ function decodeEvents(
     recorded.set(hash, set);
   };
   const equivocations: LedgerEvents["equivocations"] = [];
-  for (const event of parseEventLogs({ abi: ledger.abi, logs })) {
+  for (const event of decoded) {
     if (event.eventName === "ObservationProposed") {
       const { contentHash, streamHash, slot } = event.args;
       contents.set(contentHash, { streamHash, slot });
@@ -190,29 +165,13 @@ function decodeEvents(
     }
   }
   const finalizations: LedgerEvents["finalizations"] = [];
-  for (const f of finalizationsOf(ledger.abi, ledger.address, logs)) {
-    let slot: Hex;
-    let hash: Hex;
-    if (f.contentHash !== undefined) {
-      hash = f.contentHash;
-      slot = contents.get(hash)?.slot ?? zeroHash;
-    } else {
-      const content = {
-        streamHash: f.streamHash,
-        epochHash: f.epochHash!,
-        dataRoot: f.dataRoot!,
-        locatorHash: f.locatorHash!,
-        observedUnixMs: f.observedUnixMs!,
-      };
-      hash = hashContent(content);
-      slot = observationSlot(content.streamHash, content.epochHash);
-    }
+  for (const f of finalizationsIn(decoded)) {
     for (let index = 0n; f.witnesses >> index !== 0n; index += 1n)
       if (((f.witnesses >> index) & 1n) === 1n) {
         const address = addressAt(index);
-        record(hash, address ?? `0x${index.toString(16).padStart(40, "f")}`);
+        record(f.contentHash, address ?? `0x${index.toString(16).padStart(40, "f")}`);
       }
-    finalizations.push({ ...f, slot, contentHash: hash });
+    finalizations.push({ ...f, slot: f.slot ?? contents.get(f.contentHash)?.slot ?? zeroHash });
   }
   return { contents, recorded, finalizations, equivocations };
 }
@@ -221,7 +180,7 @@ function decodeEvents(
 export async function checkOutcome(
   parameters: CheckOutcomeParameters,
 ): Promise<CheckOutcomeReturnType> {
-  const { client, ledger, expectations, quorum, witnesses } = parameters;
+  const { ledger, expectations, quorum, witnesses } = parameters;
   const byRegistryIndex = new Map<bigint, CheckWitness>();
   for (const w of witnesses)
     if (w.registryIndex !== undefined) byRegistryIndex.set(w.registryIndex, w);
@@ -231,13 +190,10 @@ export async function checkOutcome(
     indices.map((i) => witnesses.find((w) => w.index === i)?.name ?? `witness ${i}`).join(", ") ||
     "none";
 
-  const logs = await readLogs(
-    client,
-    ledger,
-    parameters.fromBlock,
-    parameters.blockRange ?? 10_000n,
+  const events = decodeEvents(
+    await ledger.events(parameters.fromBlock, undefined, parameters.blockRange),
+    (i) => byRegistryIndex.get(i)?.address,
   );
-  const events = decodeEvents(ledger, logs, (i) => byRegistryIndex.get(i)?.address);
   const mismatches: Mismatch[] = [];
   const counts: Record<ActualOutcome, number> = { finalized: 0, expired: 0, open: 0, empty: 0 };
   let attestations = 0;
@@ -273,7 +229,7 @@ export async function checkOutcome(
   }
 
   for (const stream of expectations) {
-    const head = await readHead(client, ledger, stream.streamHash);
+    const head = await ledger.head(stream.streamHash);
     if (
       head.hash !== stream.head.hash ||
       head.sequence !== stream.head.sequence ||
@@ -307,7 +263,7 @@ export async function checkOutcome(
 
     for (const slot of stream.slots) {
       const where = { slot };
-      const state = await readSlot(client, ledger, slot.slot);
+      const state = await ledger.slot(slot.slot);
       const actual: ActualOutcome =
         state.status === "finalized"
           ? "finalized"
@@ -392,13 +348,7 @@ export async function checkOutcome(
             );
         }
         if (isWinner) continue;
-        const [status] = await client.readContract({
-          address: ledger.address,
-          abi: ledger.abi,
-          functionName: "candidateStatus",
-          args: [content.content],
-        });
-        const actualStatus: CandidateStatusName = CANDIDATE_STATUS[Number(status)] ?? "unknown";
+        const actualStatus = (await ledger.candidateStatus(content.content)).status;
         const expectedStatus: CandidateStatusName =
           slot.outcome === "finalized"
             ? "superseded"

@@ -18,10 +18,9 @@ import path from "node:path";
 import { getAddress, type Hex, type PublicClient } from "viem";
 
 import { EveryChannelError } from "../errors";
-import { readObservationLedgerDomain } from "../ledger/domain";
+import { createLedgerClient, isEmptyHead, type LedgerClient } from "../ledger/client";
 import { signatureAttestor, transactionAttestor } from "../operator/attestors";
 import type { LedgerRef, RegistryRef } from "../operator/contracts";
-import { isEmptyHead, readChainTimeMs, readHead, readWitnessIndex } from "../operator/ledger-view";
 import { Relayer } from "../operator/relayer";
 import type { OperatorWallet } from "../operator/send";
 import {
@@ -89,13 +88,12 @@ class StopRun extends EveryChannelError {
 
 /** Finalized observations on `ledger` over the given streams (each head's sequence + 1). */
 async function finalizedCount(
-  client: PublicClient,
-  ledger: LedgerRef,
+  ledger: LedgerClient,
   streams: readonly StreamExpectation[],
 ): Promise<number> {
   let count = 0;
   for (const stream of streams) {
-    const head = await readHead(client, ledger, stream.streamHash);
+    const head = await ledger.head(stream.streamHash);
     if (!isEmptyHead(head)) count += Number(head.sequence) + 1;
   }
   return count;
@@ -154,7 +152,8 @@ async function runMode(
   const progress = parameters.progress ?? silentProgress;
   const limit = parameters.maxTransactions ?? Number.POSITIVE_INFINITY;
 
-  const chainTimeMs = await readChainTimeMs(client);
+  const chain = createLedgerClient({ publicClient: client, ledger, registry });
+  const chainTimeMs = await chain.chainTimeMs();
   const expectations = expectedOutcome({
     contents: witnesses.flatMap((w) =>
       w.epochs.map((e) => ({ witness: w.index, content: e.content })),
@@ -162,8 +161,8 @@ async function runMode(
     quorum,
     chainTimeMs,
   });
-  const before = await finalizedCount(client, ledger, expectations);
-  const domain = await readObservationLedgerDomain(client, ledger.address);
+  const before = await finalizedCount(chain, expectations);
+  const domain = await chain.domain();
   const outbox = path.join(stateDir, "signatures");
   await mkdir(outbox, { recursive: true });
 
@@ -184,13 +183,16 @@ async function runMode(
     const attestor =
       mode === "tx"
         ? watched(
-            transactionAttestor({ publicClient: client, wallet, ledger, log: witnessLog }),
+            transactionAttestor({
+              ledger: createLedgerClient({ publicClient: client, walletClient: wallet, ledger }),
+              log: witnessLog,
+            }),
             client,
             sent,
             limit,
           )
         : signatureAttestor({ wallet, domain, outbox, log: witnessLog });
-    const registryIndex = await readWitnessIndex(client, registry, address);
+    const registryIndex = await chain.witnessIndex(address);
     planners[witness.index] = new WitnessPlanner({
       client,
       ledger,
@@ -272,8 +274,7 @@ async function runMode(
   const counters: WitnessCounters = emptyWitnessCounters();
   for (const planner of planners) addCounters(counters, planner.counters);
   const check = await checkOutcome({
-    client,
-    ledger,
+    ledger: chain,
     fromBlock: target.fromBlock,
     expectations,
     witnesses: checkWitnesses,
@@ -283,7 +284,7 @@ async function runMode(
     relayer: relayer?.counters,
     relayerPending: relayer?.pendingCount ?? 0,
   });
-  const finalizedThisRun = (await finalizedCount(client, ledger, expectations)) - before;
+  const finalizedThisRun = (await finalizedCount(chain, expectations)) - before;
   const transactions = relayer === undefined ? sent.transactions : relayer.counters.batches;
   const gasUsed = relayer === undefined ? sent.gasUsed : relayer.counters.gasUsed;
   const expected = outcomeCounts(expectations);

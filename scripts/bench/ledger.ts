@@ -7,12 +7,16 @@
  * one stream in either form.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { getContract, type Address, type Hex, type TypedDataDomain } from "viem";
+import type { Address, Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
 import { headerContent } from "../../lib/commitments/observation";
+import { createLedgerClient, type LedgerClient } from "../../lib/ledger/client";
 import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
-import { observationTypes } from "../../lib/ledger/typedData";
+import {
+  signObservation as signContent,
+  type ObservationLedgerDomain,
+} from "../../lib/ledger/typedData";
 import type { L1FeeParameters } from "../../lib/opstack/fee-model";
 import type { ObservationHeader } from "../../lib/types/abi";
 import { deploy, send, sumCosts, type BenchChain, type TxCost } from "./chain";
@@ -31,7 +35,9 @@ export interface LedgerDeployment {
   artifacts: LedgerArtifacts;
   registry: Address;
   ledger: Address;
-  domain: TypedDataDomain;
+  /** The ledger's client (reads and events). */
+  client: LedgerClient;
+  domain: ObservationLedgerDomain;
   owner: PrivateKeyAccount;
 }
 
@@ -57,19 +63,12 @@ export async function deployLedger(
     artifacts.ledger.bytecode as Hex,
     [registry],
   );
-  const contract = getContract({
-    address: ledger,
-    abi: artifacts.ledger.abi,
-    client: chain.publicClient,
+  const client = createLedgerClient({
+    publicClient: chain.publicClient,
+    ledger: { address: ledger, abi: artifacts.ledger.abi },
+    registry: { address: registry, abi: artifacts.registry.abi },
   });
-  const [, name, version, chainId, verifyingContract] = await contract.read.eip712Domain();
-  return {
-    artifacts,
-    registry,
-    ledger,
-    owner,
-    domain: { name, version, chainId: Number(chainId), verifyingContract },
-  };
+  return { artifacts, registry, ledger, client, owner, domain: await client.domain() };
 }
 
 /** Changes the registry's witness set and quorum in one owner transaction. */
@@ -98,12 +97,7 @@ export async function signObservation(
   witness: PrivateKeyAccount,
   header: ObservationHeader,
 ): Promise<Hex> {
-  return await witness.signTypedData({
-    domain: deployment.domain,
-    types: observationTypes,
-    primaryType: "Observation",
-    message: headerContent(header),
-  });
+  return await signContent(witness, deployment.domain, headerContent(header));
 }
 
 /** The header's content and the witnesses' signatures, as `submitSignedAttestations` takes them. */
@@ -192,15 +186,9 @@ export async function relayBatch(
 
 /** The stream's finalized head sequence (to check that a path really finalized). */
 export async function headSequence(
-  chain: BenchChain,
   deployment: LedgerDeployment,
   streamHash: Hex,
 ): Promise<{ observationHash: Hex; sequence: bigint }> {
-  const contract = getContract({
-    address: deployment.ledger,
-    abi: deployment.artifacts.ledger.abi,
-    client: chain.publicClient,
-  });
-  const [observationHash, sequence] = await contract.read.finalizedHead([streamHash]);
-  return { observationHash, sequence: BigInt(sequence) };
+  const { hash, sequence } = await deployment.client.head(streamHash);
+  return { observationHash: hash, sequence };
 }

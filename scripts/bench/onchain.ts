@@ -107,7 +107,7 @@ async function expectHead(
   deployment: LedgerDeployment,
   cursor: HeaderChainCursor,
 ) {
-  const head = await headSequence(context.chain, deployment, cursor.streamHash);
+  const head = await headSequence(deployment, cursor.streamHash);
   if (head.observationHash !== cursor.parent || head.sequence !== cursor.sequence - 1n)
     throw new Error(
       `bench: stream ${cursor.streamHash} head is ${head.observationHash} #${head.sequence}, expected ${cursor.parent} #${cursor.sequence - 1n}: a measured path did not finalize`,

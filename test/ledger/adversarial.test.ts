@@ -7,6 +7,7 @@ import { packCompactBatch, toCompactSignature } from "../../lib/ledger/compactSi
 import type { ObservationContent } from "../../lib/types/abi";
 import { decodedEvents, expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   attestedEvent,
   bits,
@@ -24,8 +25,6 @@ import {
   proposedEvent,
   runOf,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
   type LedgerFixture,
   type Link,
@@ -187,12 +186,14 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
           headOf(linkOn(s.e2, e2Parent)),
         );
         expect(await f.ledger.read.slotStatus([slotOf(s.e2)])).to.deep.equal([
-          SlotState.Finalized,
+          SLOT_STATUS_VALUE.finalized,
           hashOf(s.e2),
           0n,
         ]);
         const [b1Status] = await f.ledger.read.candidateStatus([s.b1]);
-        expect(b1Status).to.equal(b1Final ? Status.Finalized : Status.Expired);
+        expect(b1Status).to.equal(
+          b1Final ? CANDIDATE_STATUS_VALUE.finalized : CANDIDATE_STATUS_VALUE.expired,
+        );
         if (b1Final) outcomes.e2OnB1++;
         else outcomes.e2OnGenesis++;
       }
@@ -216,7 +217,7 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
       const b1 = await f.receiptOf(await (await f.ledgerAs(w4!)).write.attest([s.b1]));
       expectEvents(f.ledger, b1.logs, [finalizedEvent(s.b1, s.genesis, bits(2, 3, 4))]);
       expect(await f.ledger.read.candidateStatus([s.a1])).to.deep.equal([
-        Status.Superseded,
+        CANDIDATE_STATUS_VALUE.superseded,
         2n,
         3n,
         false,
@@ -252,9 +253,14 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
       ]);
       // W4 has not voted: either side could still reach 3.
       for (const c of [x, y])
-        expect(await f.ledger.read.candidateStatus([c])).to.deep.equal([Status.Open, 2n, 3n, true]);
+        expect(await f.ledger.read.candidateStatus([c])).to.deep.equal([
+          CANDIDATE_STATUS_VALUE.open,
+          2n,
+          3n,
+          true,
+        ]);
       expect(await f.ledger.read.candidateStatus([unseen])).to.deep.equal([
-        Status.Unknown,
+        CANDIDATE_STATUS_VALUE.unknown,
         0n,
         3n,
         false,
@@ -267,7 +273,7 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         [z, 1n],
       ] as const)
         expect(await f.ledger.read.candidateStatus([c])).to.deep.equal([
-          Status.Open,
+          CANDIDATE_STATUS_VALUE.open,
           votes,
           3n,
           false,
@@ -297,13 +303,13 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         [unseen, 0n],
       ] as const)
         expect(await f.ledger.read.candidateStatus([c])).to.deep.equal([
-          Status.Expired,
+          CANDIDATE_STATUS_VALUE.expired,
           votes,
           3n,
           false,
         ]);
       expect(await f.ledger.read.slotStatus([slotOf(x)])).to.deep.equal([
-        SlotState.Open,
+        SLOT_STATUS_VALUE.open,
         zeroHash,
         bits(0, 1, 2, 3, 4),
       ]);
@@ -351,7 +357,9 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         (await asW1.simulate.attestMany([later], { account: w1!.address })).result,
       ).to.deep.equal([0n, 0n]);
       for (const c of [damaged, intact])
-        expect((await f.ledger.read.candidateStatus([c]))[0]).to.equal(Status.Expired);
+        expect((await f.ledger.read.candidateStatus([c]))[0]).to.equal(
+          CANDIDATE_STATUS_VALUE.expired,
+        );
       await expectNoEquivocator(f, [damaged, ...later]);
     });
   });
@@ -490,7 +498,7 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         headOf(linkOn(next, undefined)),
       );
       expect(await f.ledger.read.candidateStatus([far])).to.deep.equal([
-        Status.Unknown,
+        CANDIDATE_STATUS_VALUE.unknown,
         0n,
         3n,
         true,
@@ -532,13 +540,13 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         attestedEvent(fresh, w3!.address),
       ]);
       expect(await f.ledger.read.candidateStatus([expiredWithTwo])).to.deep.equal([
-        Status.Expired,
+        CANDIDATE_STATUS_VALUE.expired,
         2n,
         3n,
         false,
       ]);
       expect(await f.ledger.read.candidateStatus([expiredAlone])).to.deep.equal([
-        Status.Expired,
+        CANDIDATE_STATUS_VALUE.expired,
         1n,
         3n,
         false,
@@ -573,13 +581,13 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
           headOf(linkOn(n1!, genesisLink)),
         );
         expect(await f.ledger.read.candidateStatus([n!])).to.deep.equal([
-          Status.Expired,
+          CANDIDATE_STATUS_VALUE.expired,
           0n,
           3n,
           false,
         ]);
         expect(await f.ledger.read.slotStatus([slotOf(n!)])).to.deep.equal([
-          SlotState.Empty,
+          SLOT_STATUS_VALUE.empty,
           zeroHash,
           0n,
         ]);
@@ -599,7 +607,7 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         [hashOf(n!), n!.observedUnixMs, n1!.observedUnixMs],
       );
       expect(await f.ledger.read.candidateStatus([n!])).to.deep.equal([
-        Status.Expired,
+        CANDIDATE_STATUS_VALUE.expired,
         2n,
         3n,
         false,
@@ -626,8 +634,18 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         attestedEvent(b, w1!.address),
         attestedEvent(b, w2!.address),
       ]);
-      expect(await f.ledger.read.candidateStatus([b])).to.deep.equal([Status.Open, 2n, 3n, true]);
-      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([Status.Open, 1n, 3n, true]);
+      expect(await f.ledger.read.candidateStatus([b])).to.deep.equal([
+        CANDIDATE_STATUS_VALUE.open,
+        2n,
+        3n,
+        true,
+      ]);
+      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([
+        CANDIDATE_STATUS_VALUE.open,
+        1n,
+        3n,
+        true,
+      ]);
       const last = await f.receiptOf(await (await f.ledgerAs(w3!)).write.attest([b]));
       expectEvents(f.ledger, last.logs, [finalizedEvent(b, undefined, bits(1, 2, 3))]);
       expect(await f.ledger.read.equivocation([slotOf(a), w0!.address])).to.deep.equal([
@@ -662,7 +680,12 @@ describe("EveryChannelObservationLedger adversarial cases", function () {
         attestedEvent(a, w0!.address),
         attestedEvent(a, w1!.address),
       ]);
-      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([Status.Open, 2n, 3n, true]);
+      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([
+        CANDIDATE_STATUS_VALUE.open,
+        2n,
+        3n,
+        true,
+      ]);
       await expectRevert(
         f.ledger.write.reportEquivocation([w4!.address, a, sa, b, sb]),
         f.ledger,

@@ -4,6 +4,7 @@ import { getAddress, zeroHash, type Hex } from "viem";
 
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   attestedEvent,
   bits,
@@ -20,8 +21,6 @@ import {
   proposedEvent,
   runOf,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
 } from "./fixture";
 
@@ -145,7 +144,7 @@ describe("EveryChannelObservationLedger.attest / attestMany", function () {
           [hashOf(content), content.observedUnixMs, head.observedUnixMs],
         );
         expect(await f.ledger.read.candidateStatus([content])).to.deep.equal([
-          Status.Expired,
+          CANDIDATE_STATUS_VALUE.expired,
           2n,
           3n,
           false,
@@ -175,12 +174,17 @@ describe("EveryChannelObservationLedger.attest / attestMany", function () {
         hashOf(b),
       ]);
       expect(await f.ledger.read.candidateStatus([b])).to.deep.equal([
-        Status.Unknown,
+        CANDIDATE_STATUS_VALUE.unknown,
         0n,
         3n,
         true,
       ]);
-      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([Status.Open, 1n, 3n, true]);
+      expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([
+        CANDIDATE_STATUS_VALUE.open,
+        1n,
+        3n,
+        true,
+      ]);
       // A third content: nothing counted, nothing recorded again.
       const again = await f.receiptOf(await as.write.attest([c]));
       expectEvents(f.ledger, again.logs, []);
@@ -234,7 +238,7 @@ describe("EveryChannelObservationLedger.attest / attestMany", function () {
       const other = contentAt(STREAM, 101n);
       for (const i of [0, 1, 2]) await (await as(i)).write.attest([other]);
       expect(await harness.read.slotStatus([slotOf(other)])).to.deep.equal([
-        SlotState.Finalized,
+        SLOT_STATUS_VALUE.finalized,
         smallest,
         0n,
       ]);

@@ -28,6 +28,7 @@ import type { CompactObservation } from "../../lib/ledger/types";
 import type { ObservationContent } from "../../lib/types/abi";
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   collectSignatures,
   attestedEvent,
@@ -46,8 +47,6 @@ import {
   proposedEvent,
   runOf,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
   type LedgerFixture,
 } from "./fixture";
@@ -82,7 +81,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     );
     expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(headOf(links[4]!));
     expect(await f.ledger.read.slotStatus([slotOf(run[2]!)])).to.deep.equal([
-      SlotState.Finalized,
+      SLOT_STATUS_VALUE.finalized,
       hashOf(run[2]!),
       0n,
     ]);
@@ -103,7 +102,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       attestedEvent(genesis, f.witnesses[3]!.address),
     ]);
     expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
-      SlotState.Open,
+      SLOT_STATUS_VALUE.open,
       zeroHash,
       bits(3, 1),
     ]);
@@ -137,7 +136,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     );
     expectEvents(f.ledger, replay.logs, []);
     expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
-      Status.Open,
+      CANDIDATE_STATUS_VALUE.open,
       2n,
       3n,
       true,
@@ -165,7 +164,7 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
       proposedAndFinalizedEvent(other, undefined, bits(2, 3, 4)),
     ]);
     expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
-      Status.Superseded,
+      CANDIDATE_STATUS_VALUE.superseded,
       0n,
       3n,
       false,
@@ -187,11 +186,11 @@ describe("EveryChannelObservationLedger.submitCompactAttestations", function () 
     );
     expectEvents(f.ledger, receipt.logs, [proposedAndFinalizedEvent(b!, undefined, bits(0, 1, 2))]);
     expect(await f.ledger.read.slotStatus([slotOf(a!)])).to.deep.equal([
-      SlotState.Empty,
+      SLOT_STATUS_VALUE.empty,
       zeroHash,
       0n,
     ]);
-    expect((await f.ledger.read.candidateStatus([a!]))[0]).to.equal(Status.Expired);
+    expect((await f.ledger.read.candidateStatus([a!]))[0]).to.equal(CANDIDATE_STATUS_VALUE.expired);
   });
 
   it("finalizes epochs whose signatures were collected in any order once buildCompactRelayBatch orders them", async function () {

@@ -3,6 +3,7 @@ import { zeroHash } from "viem";
 
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   bits,
   contentAt,
@@ -12,8 +13,6 @@ import {
   hashOf,
   loadLedgerFixture,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
 } from "./fixture";
 
@@ -37,13 +36,18 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
     ]);
     // The witness's bit is now taken in the open slot: none of its attestations there counts any more.
     expect(await f.ledger.read.slotStatus([slotOf(a)])).to.deep.equal([
-      SlotState.Open,
+      SLOT_STATUS_VALUE.open,
       zeroHash,
       bits(0),
     ]);
     const again = await f.receiptOf(await (await f.ledgerAs(w)).write.attest([a]));
     expectEvents(f.ledger, again.logs, []);
-    expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([Status.Unknown, 0n, 3n, true]);
+    expect(await f.ledger.read.candidateStatus([a])).to.deep.equal([
+      CANDIDATE_STATUS_VALUE.unknown,
+      0n,
+      3n,
+      true,
+    ]);
   });
 
   it("keeps a counted attestation counted and records evidence after the slot finalized", async function () {
@@ -62,7 +66,7 @@ describe("EveryChannelObservationLedger.reportEquivocation", function () {
       hashOf(b),
     ]);
     expect(await f.ledger.read.slotStatus([slotOf(a)])).to.deep.equal([
-      SlotState.Finalized,
+      SLOT_STATUS_VALUE.finalized,
       hashOf(a),
       0n,
     ]);

@@ -146,11 +146,6 @@ export function bits(...indices: number[]): bigint {
   return indices.reduce((acc, i) => acc | (1n << BigInt(i)), 0n);
 }
 
-/** `CandidateStatus` values. */
-export const Status = { Unknown: 0, Open: 1, Finalized: 2, Superseded: 3, Expired: 4 } as const;
-/** `SlotStatus` values. */
-export const SlotState = { Empty: 0, Open: 1, Finalized: 2 } as const;
-
 // ---------------------------------------------------------------------------------------------
 // Expected events
 // ---------------------------------------------------------------------------------------------

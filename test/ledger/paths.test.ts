@@ -4,6 +4,7 @@ import { zeroHash } from "viem";
 
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   ATTESTATION_PATHS,
   attestedEvent,
@@ -21,8 +22,6 @@ import {
   proposedAndFinalizedEvent,
   proposedEvent,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
   type AttestationPath,
   type Link,
@@ -60,12 +59,12 @@ describe("EveryChannelObservationLedger attestation paths", function () {
           headOf(linkOn(genesis, undefined)),
         );
         expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
-          SlotState.Finalized,
+          SLOT_STATUS_VALUE.finalized,
           hashOf(genesis),
           0n,
         ]);
         expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
-          Status.Finalized,
+          CANDIDATE_STATUS_VALUE.finalized,
           0n,
           3n,
           false,
@@ -99,13 +98,13 @@ describe("EveryChannelObservationLedger attestation paths", function () {
           attestedEvent(genesis, f.witnesses[1]!.address),
         ]);
         expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
-          Status.Open,
+          CANDIDATE_STATUS_VALUE.open,
           2n,
           3n,
           true,
         ]);
         expect(await f.ledger.read.slotStatus([slotOf(genesis)])).to.deep.equal([
-          SlotState.Open,
+          SLOT_STATUS_VALUE.open,
           zeroHash,
           bits(0, 1),
         ]);
@@ -147,7 +146,7 @@ describe("EveryChannelObservationLedger attestation paths", function () {
           const logs = await attestVia(f, path, earlier, [w0!, w1!, w2!]);
           expectEvents(f.ledger, logs, []);
           expect(await f.ledger.read.slotStatus([slotOf(earlier)])).to.deep.equal([
-            SlotState.Empty,
+            SLOT_STATUS_VALUE.empty,
             zeroHash,
             0n,
           ]);
@@ -168,7 +167,9 @@ describe("EveryChannelObservationLedger attestation paths", function () {
             w1!.address,
           ]);
         }
-        expect((await f.ledger.read.candidateStatus([earlier]))[0]).to.equal(Status.Expired);
+        expect((await f.ledger.read.candidateStatus([earlier]))[0]).to.equal(
+          CANDIDATE_STATUS_VALUE.expired,
+        );
         expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal(
           headOf(linkOn(head, undefined)),
         );
@@ -180,7 +181,7 @@ describe("EveryChannelObservationLedger attestation paths", function () {
         await attestVia(f, path, genesis, f.witnesses.slice(0, 2));
         await f.registry.write.removeWitness([f.witnesses[0]!.address]);
         expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
-          Status.Open,
+          CANDIDATE_STATUS_VALUE.open,
           1n,
           3n,
           true,

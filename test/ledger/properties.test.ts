@@ -8,6 +8,7 @@ import { buildRelayBatch } from "../../lib/ledger/relayBatch";
 import type { ObservationContent } from "../../lib/types/abi";
 import { decodedEvents, type ExpectedEvent } from "../support/events";
 import { captureRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   contentAt,
   hardhatAccount,
@@ -15,8 +16,6 @@ import {
   headerOn,
   loadLedgerFixture,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
   type LedgerFixture,
   type Link,
@@ -131,10 +130,12 @@ class ChainModel {
   expectedStatus(content: ObservationContent, recorded: boolean): number {
     const hash = hashOf(content);
     const final = this.finalizedSlots.get(slotOf(content));
-    if (final !== undefined) return final === hash ? Status.Finalized : Status.Superseded;
+    if (final !== undefined)
+      return final === hash ? CANDIDATE_STATUS_VALUE.finalized : CANDIDATE_STATUS_VALUE.superseded;
     const head = this.heads.get(content.streamHash);
-    if (head !== undefined && content.observedUnixMs <= head.observedUnixMs) return Status.Expired;
-    return recorded ? Status.Open : Status.Unknown;
+    if (head !== undefined && content.observedUnixMs <= head.observedUnixMs)
+      return CANDIDATE_STATUS_VALUE.expired;
+    return recorded ? CANDIDATE_STATUS_VALUE.open : CANDIDATE_STATUS_VALUE.unknown;
   }
 
   /** Compares the ledger's views with the model: heads, slots and every known content's status. */
@@ -146,7 +147,11 @@ class ChainModel {
       );
     }
     for (const [slot, hash] of this.finalizedSlots)
-      expect(await f.ledger.read.slotStatus([slot])).to.deep.equal([SlotState.Finalized, hash, 0n]);
+      expect(await f.ledger.read.slotStatus([slot])).to.deep.equal([
+        SLOT_STATUS_VALUE.finalized,
+        hash,
+        0n,
+      ]);
     let expired = 0;
     const bySlot = new Map<Hex, Set<string>>();
     for (const [hash, content] of this.known) {
@@ -164,8 +169,8 @@ class ChainModel {
       expect(status, `status of ${hash}`).to.equal(
         this.expectedStatus(content, recorded.length > 0),
       );
-      if (status === Status.Expired) expired++;
-      if (status === Status.Open || status === Status.Expired) {
+      if (status === CANDIDATE_STATUS_VALUE.expired) expired++;
+      if (status === CANDIDATE_STATUS_VALUE.open || status === CANDIDATE_STATUS_VALUE.expired) {
         const members = await f.registry.read.witnesses();
         const counted = recorded.filter((w) => members.some((m) => m.toLowerCase() === w));
         expect(attestations).to.equal(BigInt(counted.length));
@@ -503,8 +508,8 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
           for (const [hash, content] of model.known) {
             if ((model.signedBy.get(hash)?.size ?? 0) < 3) continue;
             expect((await f.ledger.read.candidateStatus([content]))[0]).to.be.oneOf([
-              Status.Finalized,
-              Status.Expired,
+              CANDIDATE_STATUS_VALUE.finalized,
+              CANDIDATE_STATUS_VALUE.expired,
             ]);
           }
           for (const head of model.heads.values())
@@ -545,8 +550,8 @@ describe("EveryChannelObservationLedger properties (fast-check)", function () {
           for (const item of items) {
             const [status] = await f.ledger.read.candidateStatus([item.content]);
             if (supporters.get(hashOf(item.content))! >= 3)
-              expect(status).to.equal(Status.Finalized);
-            else expect(status).to.not.equal(Status.Finalized);
+              expect(status).to.equal(CANDIDATE_STATUS_VALUE.finalized);
+            else expect(status).to.not.equal(CANDIDATE_STATUS_VALUE.finalized);
           }
         }),
         { numRuns: 40 },

@@ -5,6 +5,7 @@ import { getAddress, zeroHash, type Hex } from "viem";
 
 import { expectEvents } from "../support/events";
 import { expectRevert } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   attestedEvent,
   bits,
@@ -22,8 +23,6 @@ import {
   proposedEvent,
   runOf,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
 } from "./fixture";
 
@@ -65,7 +64,7 @@ describe("EveryChannelObservationLedger.submitSignedAttestations", function () {
     const replay = await f.receiptOf(await f.ledger.write.submitSignedAttestations([[first]]));
     expectEvents(f.ledger, replay.logs, []);
     expect(await f.ledger.read.candidateStatus([genesis])).to.deep.equal([
-      Status.Open,
+      CANDIDATE_STATUS_VALUE.open,
       2n,
       3n,
       true,
@@ -95,7 +94,7 @@ describe("EveryChannelObservationLedger.submitSignedAttestations", function () {
       proposedAndFinalizedEvent(other, undefined, bits(2, 3, 4)),
     ]);
     expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
-      Status.Superseded,
+      CANDIDATE_STATUS_VALUE.superseded,
       0n,
       3n,
       false,
@@ -337,7 +336,7 @@ describe("EveryChannelObservationLedger.submitSignedAttestations", function () {
         headOf(linkOn(next!, linkOn(genesis!, undefined))),
       );
       expect(await f.ledger.read.slotStatus([slotOf(genesis!)])).to.deep.equal([
-        SlotState.Finalized,
+        SLOT_STATUS_VALUE.finalized,
         hashOf(genesis!),
         0n,
       ]);

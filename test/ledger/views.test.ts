@@ -27,6 +27,7 @@ import {
 import { abiParameters, type ObservationContent } from "../../lib/types/abi";
 import { decodedEvents } from "../support/events";
 import { expectRevert, revertData } from "../support/revert";
+import { CANDIDATE_STATUS_VALUE, SLOT_STATUS_VALUE } from "../../lib/ledger/client";
 import {
   contentAt,
   EPOCH_ZERO_UNIX_MS,
@@ -38,8 +39,6 @@ import {
   loadLedgerFixture,
   MAX_FUTURE_MS,
   slotOf,
-  SlotState,
-  Status,
   streamOf,
   type Link,
 } from "./fixture";
@@ -264,12 +263,12 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     const unseen = contentAt(STREAM, 101n, 2);
     const earlier = contentAt(STREAM, 100n);
     expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([
-      SlotState.Empty,
+      SLOT_STATUS_VALUE.empty,
       zeroHash,
       0n,
     ]);
     expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
-      Status.Unknown,
+      CANDIDATE_STATUS_VALUE.unknown,
       0n,
       3n,
       true,
@@ -278,13 +277,13 @@ describe("EveryChannelObservationLedger views and commitments", function () {
       [await f.signed(rival, f.witnesses.slice(3, 5)), await f.signed(earlier, [f.witnesses[0]!])],
     ]);
     expect(await f.ledger.read.slotStatus([slotOf(rival)])).to.deep.equal([
-      SlotState.Open,
+      SLOT_STATUS_VALUE.open,
       zeroHash,
       0b11000n,
     ]);
     // Two of the others have not voted in the slot: the winner can still reach 3, not with fewer.
     expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
-      Status.Unknown,
+      CANDIDATE_STATUS_VALUE.unknown,
       0n,
       3n,
       true,
@@ -294,34 +293,39 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     expect(await f.ledger.read.attestationsOf([hashOf(rival)])).to.deep.equal(
       f.witnesses.slice(3, 5).map((w) => getAddress(w.address)),
     );
-    expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([Status.Open, 1n, 3n, true]);
+    expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
+      CANDIDATE_STATUS_VALUE.open,
+      1n,
+      3n,
+      true,
+    ]);
     await finalizeWithQuorum(f, winner);
     expect(await f.ledger.read.slotStatus([slotOf(winner)])).to.deep.equal([
-      SlotState.Finalized,
+      SLOT_STATUS_VALUE.finalized,
       hashOf(winner),
       0n,
     ]);
     expect(await f.ledger.read.candidateStatus([winner])).to.deep.equal([
-      Status.Finalized,
+      CANDIDATE_STATUS_VALUE.finalized,
       0n,
       3n,
       false,
     ]);
     expect(await f.ledger.read.candidateStatus([rival])).to.deep.equal([
-      Status.Superseded,
+      CANDIDATE_STATUS_VALUE.superseded,
       1n,
       3n,
       false,
     ]);
     expect(await f.ledger.read.candidateStatus([unseen])).to.deep.equal([
-      Status.Superseded,
+      CANDIDATE_STATUS_VALUE.superseded,
       0n,
       3n,
       false,
     ]);
     // An earlier epoch, open with one vote: the head passed it.
     expect(await f.ledger.read.candidateStatus([earlier])).to.deep.equal([
-      Status.Expired,
+      CANDIDATE_STATUS_VALUE.expired,
       1n,
       3n,
       false,
@@ -350,7 +354,7 @@ describe("EveryChannelObservationLedger views and commitments", function () {
     ]);
     const [next, after] = [contentAt(STREAM, 101n), contentAt(STREAM, 102n)];
     expect(await f.ledger.read.candidateStatus([next])).to.deep.equal([
-      Status.Expired,
+      CANDIDATE_STATUS_VALUE.expired,
       0n,
       3n,
       false,

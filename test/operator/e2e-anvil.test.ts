@@ -4,12 +4,13 @@ import { expect } from "chai";
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPublicClient, http, keccak256, toHex, type Abi, type Address, type Hex } from "viem";
+import { createPublicClient, http, keccak256, toHex, type Hex } from "viem";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
 import { streamId } from "../../lib/commitments/stream";
 import { deriveObservationContent } from "../../lib/derive/observation";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
+import { isEmptyHead } from "../../lib/ledger/client";
 import { createManifest, createManifestBody } from "../../lib/manifest/envelope";
 import { freePort, startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import type { StreamControlAnnouncement, StreamKey } from "../../lib/types/abi";
@@ -20,6 +21,7 @@ import {
   ecpForgeOperatorSecrets,
   OperatorProcesses,
 } from "../support/operator-processes";
+import { recordedLedger } from "../support/ledger-client";
 import { archiveSlice } from "./archive-slices";
 
 const EPOCHS = 9;
@@ -116,20 +118,13 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
     expect(added.output).to.include(
       "L1 data fee: none expected (no GasPriceOracle predeploy on this chain)",
     );
-    const registry = JSON.parse(
-      await readFile(
-        path.join(dir, "deployments", "ecpForgeL2", "EveryChannelWitnessRegistry.json"),
-        "utf8",
-      ),
-    ) as { address: Address; abi: Abi };
-    const read = (functionName: "quorum" | "witnesses") =>
-      client().readContract({ address: registry.address, abi: registry.abi, functionName });
-    expect(await read("quorum")).to.equal(3n);
-    expect(await read("witnesses")).to.deep.equal([4, 5, 6, 7].map(devAddress));
+    const ledger = await recordedLedger(client(), path.join(dir, "deployments", "ecpForgeL2"));
+    expect(await ledger.quorum()).to.equal(3n);
+    expect(await ledger.activeWitnesses()).to.deep.equal([4, 5, 6, 7].map(devAddress));
     const removed = await hardhat(["witness:remove", extra, "--quorum", "2"]);
     expect(removed.code, removed.output).to.equal(0);
-    expect(await read("quorum")).to.equal(2n);
-    expect(await read("witnesses")).to.deep.equal([4, 5, 6].map(devAddress));
+    expect(await ledger.quorum()).to.equal(2n);
+    expect(await ledger.activeWitnesses()).to.deep.equal([4, 5, 6].map(devAddress));
     const shown = await hardhat(["registry:show"]);
     expect(shown.output).to.include("quorum: 2 of 3 witnesses");
     expect(shown.output).to.include(`witness 3: ${devAddress(6)}`);
@@ -156,23 +151,13 @@ describe("end to end on anvil with the ecp-forge chain id", function () {
     let witnessB = runB();
     const relayer = start(["relayer:run", "--signatures", outbox, "--poll", "300"]);
 
-    const ledger = JSON.parse(
-      await readFile(
-        path.join(dir, "deployments", "ecpForgeL2", "EveryChannelObservationLedger.json"),
-        "utf8",
-      ),
-    ) as { address: Address; abi: Abi };
+    const ledger = await recordedLedger(client(), path.join(dir, "deployments", "ecpForgeL2"));
     const first = checkArchiveLine(a[0]!);
     if (!first.ok) throw new Error(first.problem);
     const streamHash = deriveObservationContent(first.entry).streamHash;
     const head = async (): Promise<bigint> => {
-      const [hash, sequence] = (await client().readContract({
-        address: ledger.address,
-        abi: ledger.abi,
-        functionName: "finalizedHead",
-        args: [streamHash],
-      })) as [Hex, bigint, bigint];
-      return /^0x0+$/.test(hash) ? -1n : sequence;
+      const found = await ledger.head(streamHash);
+      return isEmptyHead(found) ? -1n : found.sequence;
     };
     const waitFor = async (what: () => Promise<boolean>, label: string) => {
       const deadline = Date.now() + 120_000;

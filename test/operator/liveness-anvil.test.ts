@@ -5,21 +5,18 @@
 // witness recorded as an equivocator; the three bad epochs must not finalize and must end expired.
 import { expect } from "chai";
 import type { ChildProcess } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import {
-  createPublicClient,
-  http,
-  parseEventLogs,
-  zeroHash,
-  type Abi,
-  type Address,
-  type Hex,
-} from "viem";
+import { createPublicClient, http, zeroHash, type Hex } from "viem";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
-import { deriveObservationContent, type DerivedContent } from "../../lib/derive/observation";
+import {
+  deriveObservationContent,
+  observationContent,
+  type DerivedContent,
+} from "../../lib/derive/observation";
+import type { Finalization, LedgerClient } from "../../lib/ledger/client";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import {
@@ -28,6 +25,7 @@ import {
   ecpForgeOperatorSecrets,
   OperatorProcesses,
 } from "../support/operator-processes";
+import { recordedLedger } from "../support/ledger-client";
 
 const WITNESSES = 5;
 /** Dev accounts of the witnesses: 4-6 are deployed with the registry, 7 and 8 added. */
@@ -103,7 +101,7 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
   let node: StartAnvilReturnType;
   let dir: string;
   let env: Record<string, string>;
-  let ledger: { address: Address; abi: Abi };
+  let ledger: LedgerClient;
   const processes = new OperatorProcesses(() => env);
   const start = processes.start.bind(processes);
   const hardhat = processes.run.bind(processes);
@@ -111,15 +109,7 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
 
   const client = () => createPublicClient({ transport: http(node.url) });
 
-  async function head(streamHash: Hex): Promise<{ hash: Hex; sequence: bigint }> {
-    const [hash, sequence] = (await client().readContract({
-      address: ledger.address,
-      abi: ledger.abi,
-      functionName: "finalizedHead",
-      args: [streamHash],
-    })) as [Hex, bigint, bigint];
-    return { hash, sequence };
-  }
+  const head = (streamHash: Hex) => ledger.head(streamHash);
 
   async function waitFor(what: () => Promise<boolean>, label: string, logs: () => string) {
     const deadline = Date.now() + 180_000;
@@ -129,27 +119,9 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
     }
   }
 
-  /** The finalizations of `streamHash`, from both finalization events, in chain order. */
-  async function chainOf(
-    streamHash: Hex,
-  ): Promise<{ observationHash: Hex; parent: Hex; sequence: bigint; contentHash?: Hex }[]> {
-    const logs = await client().getLogs({ address: ledger.address, fromBlock: 0n });
-    const out = [];
-    for (const event of parseEventLogs({ abi: ledger.abi, logs })) {
-      const args = (event as unknown as { args: Record<string, unknown> }).args;
-      if (args.streamHash !== streamHash) continue;
-      if (
-        event.eventName === "ObservationFinalized" ||
-        event.eventName === "ObservationProposedAndFinalized"
-      )
-        out.push({
-          observationHash: args.observationHash as Hex,
-          parent: args.parentObservationHash as Hex,
-          sequence: args.sequence as bigint,
-          contentHash: args.contentHash as Hex | undefined,
-        });
-    }
-    return out;
+  /** The finalizations of `streamHash`, from every finalization event, in chain order. */
+  async function chainOf(streamHash: Hex): Promise<Finalization[]> {
+    return (await ledger.finalizations(0n)).filter((f) => f.streamHash === streamHash);
   }
 
   /** Checks the outcome every honest capture set dictates, on `callsign`'s stream. */
@@ -159,36 +131,22 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
     expect(chain).to.have.length(EPOCHS - BAD.size);
     chain.forEach((link, i) => {
       expect(link.sequence, `link ${i}`).to.equal(BigInt(i));
-      expect(link.parent, `link ${i}`).to.equal(i === 0 ? zeroHash : chain[i - 1]!.observationHash);
+      expect(link.parentObservationHash, `link ${i}`).to.equal(
+        i === 0 ? zeroHash : chain[i - 1]!.observationHash,
+      );
     });
     for (let e = 0; e < EPOCHS; e += 1) {
       const content = contentOf(callsign, 4, e);
-      const [status, finalizedContent] = (await client().readContract({
-        address: ledger.address,
-        abi: ledger.abi,
-        functionName: "slotStatus",
-        args: [content.slot],
-      })) as [number, Hex, bigint];
+      const slot = await ledger.slot(content.slot);
       if (BAD.has(e)) {
-        expect(status, `epoch ${e} must not finalize`).to.not.equal(2);
-        const [candidate] = (await client().readContract({
-          address: ledger.address,
-          abi: ledger.abi,
-          functionName: "candidateStatus",
-          args: [
-            {
-              streamHash: content.streamHash,
-              epochHash: content.epochHash,
-              dataRoot: content.dataRoot,
-              locatorHash: content.locatorHash,
-              observedUnixMs: content.observedUnixMs,
-            },
-          ],
-        })) as [number, bigint, bigint, boolean];
-        expect(candidate, `epoch ${e} ends expired`).to.equal(4);
+        expect(slot.status, `epoch ${e} must not finalize`).to.not.equal("finalized");
+        const candidate = await ledger.candidateStatus(observationContent(content));
+        expect(candidate.status, `epoch ${e} ends expired`).to.equal("expired");
       } else {
-        expect(status, `epoch ${e} must finalize`).to.equal(2);
-        expect(finalizedContent).to.equal(content.contentHash);
+        expect(slot, `epoch ${e} must finalize`).to.deep.equal({
+          status: "finalized",
+          contentHash: content.contentHash,
+        });
       }
     }
     const status = await hardhat(["ledger:status"]);
@@ -215,12 +173,7 @@ describe("liveness at node level: witness:run and relayer:run processes on anvil
       const added = await hardhat(["witness:add", devAddress(account), "--quorum", quorum]);
       expect(added.code, added.output).to.equal(0);
     }
-    ledger = JSON.parse(
-      await readFile(
-        path.join(dir, "deployments", "ecpForgeL2", "EveryChannelObservationLedger.json"),
-        "utf8",
-      ),
-    ) as { address: Address; abi: Abi };
+    ledger = await recordedLedger(client(), path.join(dir, "deployments", "ecpForgeL2"));
   });
 
   after(async function () {

@@ -6,15 +6,14 @@ import hre from "hardhat";
 import { getAddress, type Address, type PublicClient } from "viem";
 
 import { checkArchiveLine } from "../../lib/archive/schema";
-import { DEPLOYMENTS } from "../../lib/deploy/context";
 import { deriveObservationContent } from "../../lib/derive/observation";
-import { readObservationLedgerDomain } from "../../lib/ledger/domain";
+import type { LedgerClient } from "../../lib/ledger/client";
 import { signatureAttestor } from "../../lib/operator/attestors";
 import type { LedgerRef, RegistryRef } from "../../lib/operator/contracts";
-import { readHead, readWitnessIndex } from "../../lib/operator/ledger-view";
 import { Relayer } from "../../lib/operator/relayer";
 import type { OperatorWallet } from "../../lib/operator/send";
 import { runWitness } from "../../lib/operator/witness";
+import { deployedLedger } from "../support/ledger-client";
 import { archiveSlice } from "./archive-slices";
 
 describe("relayer", function () {
@@ -22,24 +21,13 @@ describe("relayer", function () {
   let client: PublicClient;
   let ledger: LedgerRef;
   let registry: RegistryRef;
+  let chain: LedgerClient;
   let named: Record<string, Address>;
 
   beforeEach(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "relayer-"));
     await hre.deployments.fixture(["WitnessRegistry", "ObservationLedger"]);
-    const ledgerAddress = (await hre.deployments.get(DEPLOYMENTS.ObservationLedger))
-      .address as Address;
-    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
-      .address as Address;
-    ledger = {
-      address: ledgerAddress,
-      abi: (await hre.viem.getContractAt("EveryChannelObservationLedger", ledgerAddress)).abi,
-    };
-    registry = {
-      address: registryAddress,
-      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
-    };
-    client = (await hre.viem.getPublicClient()) as PublicClient;
+    ({ client, ledger, registry, chain } = await deployedLedger(hre));
     named = Object.fromEntries(
       Object.entries(await hre.getNamedAccounts()).map(([k, v]) => [k, getAddress(v)]),
     );
@@ -55,11 +43,11 @@ describe("relayer", function () {
 
   async function sign(name: string, archive: string, outbox: string): Promise<void> {
     const w = await wallet(name);
-    const domain = await readObservationLedgerDomain(client, ledger.address);
+    const domain = await chain.domain();
     await runWitness({
       client,
       ledger,
-      witnessIndex: await readWitnessIndex(client, registry, w.account.address),
+      witnessIndex: await chain.witnessIndex(w.account.address),
       attestor: signatureAttestor({ wallet: w, domain, outbox, log: () => undefined }),
       log: () => undefined,
       archive,
@@ -76,7 +64,7 @@ describe("relayer", function () {
       wallet: await wallet("relayer"),
       ledger,
       registry,
-      domain: await readObservationLedgerDomain(client, ledger.address),
+      domain: await chain.domain(),
       sources,
       maxBatch: 16,
       holdMs: 0,
@@ -110,9 +98,9 @@ describe("relayer", function () {
     expect(lines[0]).to.match(/^submitCompactAttestations: 5 observations, 10 signatures: from /);
     const entry = checkArchiveLine(archiveSlice("witness-a", "NHK総合", 1)[0]!);
     if (!entry.ok) throw new Error(entry.problem);
-    expect(
-      (await readHead(client, ledger, deriveObservationContent(entry.entry).streamHash)).sequence,
-    ).to.equal(4n);
+    expect((await chain.head(deriveObservationContent(entry.entry).streamHash)).sequence).to.equal(
+      4n,
+    );
     const block = await client.getBlockNumber();
     expect(await r.collectAndSubmit()).to.equal(0);
     expect(await client.getBlockNumber()).to.equal(block);

@@ -5,33 +5,30 @@ import path from "node:path";
 import hre from "hardhat";
 import { getAddress, zeroHash, type Address, type PublicClient } from "viem";
 
-import { DEPLOYMENTS } from "../../lib/deploy/context";
+import type { LedgerClient } from "../../lib/ledger/client";
 import { transactionAttestor } from "../../lib/operator/attestors";
-import type { LedgerRef } from "../../lib/operator/contracts";
-import { readHead, readWitnessIndex } from "../../lib/operator/ledger-view";
-import type { OperatorWallet } from "../../lib/operator/send";
+import type { LedgerRef, RegistryRef } from "../../lib/operator/contracts";
 import { runWitness, WitnessPlanner, type RunWitnessParameters } from "../../lib/operator/witness";
 import { WitnessJournal } from "../../lib/operator/witness-journal";
 import { resolveWitnessEpochs } from "../../lib/archive/epochs";
 import { deriveObservationContent } from "../../lib/derive/observation";
 import { checkArchiveLine } from "../../lib/archive/schema";
+import { deployedLedger, type DeployedLedger } from "../support/ledger-client";
 import { archiveSlice } from "./archive-slices";
 
 describe("witness run (transactions)", function () {
   let dir: string;
   let client: PublicClient;
   let ledger: LedgerRef;
+  let registry: RegistryRef;
+  let chain: LedgerClient;
+  let sender: DeployedLedger["sender"];
   let named: Record<string, Address>;
 
   beforeEach(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "witness-"));
     await hre.deployments.fixture(["WitnessRegistry", "ObservationLedger"]);
-    const address = (await hre.deployments.get(DEPLOYMENTS.ObservationLedger)).address as Address;
-    ledger = {
-      address,
-      abi: (await hre.viem.getContractAt("EveryChannelObservationLedger", address)).abi,
-    };
-    client = (await hre.viem.getPublicClient()) as PublicClient;
+    ({ client, ledger, registry, chain, sender } = await deployedLedger(hre));
     named = Object.fromEntries(
       Object.entries(await hre.getNamedAccounts()).map(([k, v]) => [k, getAddress(v)]),
     );
@@ -42,20 +39,14 @@ describe("witness run (transactions)", function () {
   });
 
   async function witness(name: string, archive: string, extra: Partial<RunWitnessParameters> = {}) {
-    const wallet = (await hre.viem.getWalletClient(named[name]!)) as OperatorWallet;
-    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
-      .address as Address;
-    const registry = {
-      address: registryAddress,
-      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
-    };
+    const witnessLedger = await sender(named[name]!);
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
     const result = await runWitness({
       client,
       ledger,
-      witnessIndex: await readWitnessIndex(client, registry, wallet.account.address),
-      attestor: transactionAttestor({ publicClient: client, wallet, ledger, log }),
+      witnessIndex: await chain.witnessIndex(named[name]!),
+      attestor: transactionAttestor({ ledger: witnessLedger, log }),
       log,
       archive,
       stateDir: path.join(dir, `state-${name}`),
@@ -77,10 +68,10 @@ describe("witness run (transactions)", function () {
     const entry = checkArchiveLine(archiveSlice("witness-a", "KGO-HD", 1)[0]!);
     if (!entry.ok) throw new Error(entry.problem);
     const streamHash = deriveObservationContent(entry.entry).streamHash;
-    expect((await readHead(client, ledger, streamHash)).hash).to.equal(zeroHash);
+    expect((await chain.head(streamHash)).hash).to.equal(zeroHash);
     const second = await witness("witness2", b);
     expect(second.counters).to.include({ epochs: 6, attested: 6 });
-    const head = await readHead(client, ledger, streamHash);
+    const head = await chain.head(streamHash);
     expect(head.sequence).to.equal(5n);
     expect(second.lines.filter((l) => l.startsWith("  L1 data fee: none expected"))).to.have.length(
       6,
@@ -187,28 +178,21 @@ describe("witness run (transactions)", function () {
     const entry = checkArchiveLine(slice[0]!);
     if (!entry.ok) throw new Error(entry.problem);
     const streamHash = deriveObservationContent(entry.entry).streamHash;
-    expect((await readHead(client, ledger, streamHash)).sequence).to.equal(2n);
+    expect((await chain.head(streamHash)).sequence).to.equal(2n);
     const late = await witness("witness3", c);
     expect(late.counters).to.include({ epochs: 1, attested: 0, alreadyFinal: 1 });
   });
 
   it("in transaction mode holds a later epoch behind an earlier one others have yet to attest, for at most holdMs", async function () {
     const slice = archiveSlice("witness-a", "KGO-HD", 2);
-    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
-      .address as Address;
-    const registry = {
-      address: registryAddress,
-      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
-    };
     const planner = async (name: string, clock: { t: number }) => {
-      const wallet = (await hre.viem.getWalletClient(named[name]!)) as OperatorWallet;
       return new WitnessPlanner({
         client,
         ledger,
         registry,
-        witnessIndex: await readWitnessIndex(client, registry, wallet.account.address),
+        witnessIndex: await chain.witnessIndex(named[name]!),
         journal: await WitnessJournal.open(path.join(dir, name, "journal.jsonl")),
-        attestor: transactionAttestor({ publicClient: client, wallet, ledger, log: () => {} }),
+        attestor: transactionAttestor({ ledger: await sender(named[name]!), log: () => {} }),
         log: () => {},
         holdMs: 10_000,
         now: () => clock.t,

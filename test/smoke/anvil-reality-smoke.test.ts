@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import hre from "hardhat";
 import { createPublicClient, getAddress, http, type Address, type Hex } from "viem";
 
 import { readArchiveExpectations } from "../../lib/archive/expectations";
-import { observationSlot } from "../../lib/commitments/observation";
+import { finalizationsIn, type LedgerEvent } from "../../lib/ledger/client";
 import { ECP_FORGE_L2_DEFAULT_CHAIN_ID } from "../../lib/config/chains";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import { expectGasSnapshot } from "../support/gas";
+import { recordedLedger } from "../support/ledger-client";
 import { runScript } from "./support/run-script";
 import { SCENARIO } from "./support/scenario";
 import { writeScenarioArchive } from "./support/scenario-archive";
@@ -44,6 +44,14 @@ interface ReportJson {
 
 const readReport = (file: string): ReportJson =>
   JSON.parse(readFileSync(file, "utf8")) as ReportJson;
+
+/** The slot of each finalization among `events` (the slot `ObservationProposed` named). */
+function finalizedSlots(events: readonly LedgerEvent[]): Hex[] {
+  const slotOf = new Map<Hex, Hex>();
+  for (const e of events)
+    if (e.eventName === "ObservationProposed") slotOf.set(e.args.contentHash, e.args.slot);
+  return finalizationsIn(events).map((f) => f.slot ?? slotOf.get(f.contentHash)!);
+}
 
 describe("reality-smoke against anvil", function () {
   let dir: string;
@@ -123,34 +131,11 @@ describe("reality-smoke against anvil", function () {
         },
       });
       expect(killed.signal).to.equal("SIGKILL");
-      const record = JSON.parse(
-        readFileSync(
-          path.join(env.ECP_DEPLOYMENTS_DIR!, "anvil", "EveryChannelObservationLedger.json"),
-          "utf8",
-        ),
-      ) as { address: Address };
-      const client = createPublicClient({ transport: http(node.url) });
-      const { abi } = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
-      const range = { address: record.address, abi, fromBlock: 0n } as const;
-      const finalizations = async (): Promise<Hex[]> => {
-        const proposed = await client.getContractEvents({
-          ...range,
-          eventName: "ObservationProposed",
-        });
-        const slotOf = new Map(proposed.map((p) => [p.args.contentHash!, p.args.slot!]));
-        const finalized = await client.getContractEvents({
-          ...range,
-          eventName: "ObservationFinalized",
-        });
-        const combined = await client.getContractEvents({
-          ...range,
-          eventName: "ObservationProposedAndFinalized",
-        });
-        return [
-          ...finalized.map((f) => slotOf.get(f.args.contentHash!)!),
-          ...combined.map((f) => observationSlot(f.args.streamHash!, f.args.epochHash!)),
-        ];
-      };
+      const ledger = await recordedLedger(
+        createPublicClient({ transport: http(node.url) }),
+        path.join(env.ECP_DEPLOYMENTS_DIR!, "anvil"),
+      );
+      const finalizations = async (): Promise<Hex[]> => finalizedSlots(await ledger.events(0n));
       const finalizedTotal = SCENARIO.streams
         .flatMap((s) => s.epochs)
         .filter((e) => e.outcome === "finalized").length;
@@ -164,23 +149,20 @@ describe("reality-smoke against anvil", function () {
       const report = readReport(json);
       expect(report.ok).to.equal(true);
       const tx = report.modes[0]!;
-      expect(getAddress(tx.ledger)).to.equal(getAddress(record.address));
+      expect(getAddress(tx.ledger)).to.equal(ledger.address);
       expect(tx.finalized).to.equal(finalizedTotal);
       expect(tx.mismatches).to.deep.equal([]);
       // What the killed run attested was found on chain, not sent again.
       expect(tx.attested).to.be.lessThan(tx.attestations);
 
       // 3. Straight from the chain: no attestation twice, no equivocation, each slot finalized once.
-      const attested = await client.getContractEvents({
-        ...range,
-        eventName: "ObservationAttested",
-      });
-      const pairs = attested.map((a) => `${a.args.contentHash}/${a.args.witness}`);
+      const events = await ledger.events(0n);
+      const pairs = events.flatMap((e) =>
+        e.eventName === "ObservationAttested" ? [`${e.args.contentHash}/${e.args.witness}`] : [],
+      );
       expect(new Set(pairs).size).to.equal(pairs.length);
-      expect(
-        await client.getContractEvents({ ...range, eventName: "EquivocationRecorded" }),
-      ).to.deep.equal([]);
-      const after = await finalizations();
+      expect(events.filter((e) => e.eventName === "EquivocationRecorded")).to.deep.equal([]);
+      const after = finalizedSlots(events);
       expect(new Set(after).size).to.equal(finalizedTotal);
       expect(after.length).to.equal(finalizedTotal);
     });

@@ -10,7 +10,7 @@ import { readArchiveExpectations } from "../../lib/archive/expectations";
 import { observationSlot } from "../../lib/commitments/observation";
 import { epochHash, streamId } from "../../lib/commitments/stream";
 import { archiveStreamKey } from "../../lib/derive/stream-key";
-import { readWitnessIndex } from "../../lib/operator/ledger-view";
+import { createLedgerClient } from "../../lib/ledger/client";
 import { loadArchiveSet } from "../../lib/smoke/archive-set";
 import { checkOutcome } from "../../lib/smoke/check";
 import {
@@ -484,17 +484,17 @@ describe("reality-smoke", function () {
         address: mode.registry,
         abi: (await hre.artifacts.readArtifact("EveryChannelWitnessRegistry")).abi,
       } as const;
+      const chain = createLedgerClient({ publicClient: client, ledger, registry });
       const witnesses = await Promise.all(
         set.witnesses.map(async (w) => ({
           index: w.index,
           name: w.name,
           address: accounts[w.index]!,
-          registryIndex: await readWitnessIndex(client, registry, accounts[w.index]!),
+          registryIndex: await chain.witnessIndex(accounts[w.index]!),
         })),
       );
       const { mismatches } = await checkOutcome({
-        client,
-        ledger,
+        ledger: chain,
         fromBlock: 0n,
         expectations,
         witnesses,
