@@ -129,6 +129,7 @@ const EMPTY_ONCHAIN: OnchainResults = {
   history: [],
   historyFill: [],
   maxWitnessIndices: 0,
+  signers: [],
 };
 
 async function main(): Promise<void> {

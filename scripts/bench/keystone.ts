@@ -224,6 +224,12 @@ export async function signReport(
   return { rawReport, reportContext, signatures, workflowExecutionId };
 }
 
+/**
+ * Gas limit of a transmission. Not estimated: the forwarder catches the receiver's failure, so the
+ * lowest gas at which `report` succeeds can be one at which the receiver ran out of gas.
+ */
+export const TRANSMISSION_GAS_LIMIT = 20_000_000n;
+
 /** Delivers a signed report through the forwarder, sent by `transmitter`; returns its cost. */
 export async function transmitReport(
   chain: BenchChain,
@@ -241,5 +247,6 @@ export async function transmitReport(
     functionName: "report",
     args: [receiver, report.rawReport, report.reportContext, report.signatures],
     fees,
+    gas: TRANSMISSION_GAS_LIMIT,
   });
 }
