@@ -15,7 +15,8 @@ import { DEFAULT_FEE_PARAMETERS, type L1FeeParameters } from "../../lib/opstack/
 /** The report's sections, each measured (and re-measurable) on its own. */
 export const SECTIONS = {
   offchain: "off-chain derivation throughput against the floors, and peak memory",
-  paths: "per finalized observation at quorum 3: every path, EAS and ledger",
+  paths:
+    "per finalized observation at quorum 3: every path of the ledger, EAS, a Safe and Chainlink's KeystoneForwarder; the peers' growth with signers",
   batch: "growth with batch size at quorum 3",
   quorum: "growth with quorum",
   witnesses: "growth with the registered witness set",

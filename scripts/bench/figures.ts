@@ -4,7 +4,7 @@ import type { TxCost } from "./chain";
 export interface PathFigure {
   /** System and path, e.g. "ledger: relayed batch" or "EAS: attest per witness". */
   path: string;
-  system: "ledger" | "EAS";
+  system: "ledger" | "EAS" | "Safe" | "Keystone";
   /** Finalized observations (EAS: observations attested by the full quorum). */
   observations: number;
   transactions: number;

@@ -9,7 +9,8 @@ import { encodeAbiParameters, keccak256, toHex, type Hex } from "viem";
 import { observationHash } from "../../lib/commitments/observation";
 import { abiParameters, type ObservationHeader } from "../../lib/types/abi";
 
-const EPOCH_MS = 6000n;
+/** The epoch length of the bench's streams (one observation per stream every 6 s). */
+export const EPOCH_MS = 6000n;
 const FIRST_EPOCH_START_MS = 1_734_000_000_000n;
 const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
 

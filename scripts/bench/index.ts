@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (= `hardhat run scripts/bench/index.ts`): measures gas, bytes, L1 data fee,
  * throughput and memory, and writes `reports/bench.json`, `reports/BENCH.md` and its SVG charts.
+ * The table of `docs/scaling.md` is regenerated from the figures (`scaling.ts`).
  * `BENCH_QUICK=1` shrinks the heavy series for fast iteration; `BENCH_REPORT_ONLY=1` re-renders the
  * report and charts from the last `reports/bench.json` without measuring;
  * `BENCH_SECTIONS=offchain,paths,batch,quorum,witnesses,history,smoke` (any of them) re-measures only
@@ -26,6 +27,7 @@ import {
 } from "./offchain";
 import { runOnchain, type OnchainMeasured, type OnchainResults } from "./onchain";
 import { writeReport, type BenchRun, type SectionRecord } from "./report";
+import { refreshScalingDocument } from "./scaling";
 import { runSmoke, type SmokeResults } from "./smoke";
 import { evaluateTargets } from "./targets";
 
@@ -129,6 +131,7 @@ const EMPTY_ONCHAIN: OnchainResults = {
   history: [],
   historyFill: [],
   maxWitnessIndices: 0,
+  signers: [],
 };
 
 async function main(): Promise<void> {
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     run.targets = evaluateTargets(run.onchain, run.offchain);
     await writeReport(run, path.join(ROOT, "reports"));
     log(`re-rendered reports/BENCH.md from ${REPORT}`);
+    if (await refreshScalingDocument()) log("updated the table of docs/scaling.md");
     return;
   }
   const config = benchConfig();
@@ -256,6 +260,7 @@ async function main(): Promise<void> {
     targets,
   };
   await writeReport(run, path.join(ROOT, "reports"));
+  if (await refreshScalingDocument()) log("updated the table of docs/scaling.md");
   for (const t of targets)
     log(
       `target: ${t.target}: ${t.met === null ? "not measured" : t.met ? "met" : "MISSED"} ${t.margin}`,

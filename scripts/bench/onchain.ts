@@ -20,6 +20,13 @@ import {
   type EasDeployment,
 } from "./eas";
 import { perObservation, type PathFigure } from "./figures";
+import {
+  peerPaths,
+  recorderArtifact,
+  signersSeries,
+  type PeerContext,
+  type SignersFigure,
+} from "./peers";
 import { streamCursor, type HeaderChainCursor } from "./headers";
 import {
   attestPerWitness,
@@ -91,6 +98,8 @@ export interface OnchainResults {
   maxWitnessIndices: number;
   /** Registered-set sizes above the registry's lifetime index cap (not measurable). */
   registeredSkipped: number[];
+  /** The co-signing peers (Safe, Keystone) by signatures per transaction (absent before they were measured). */
+  signers?: SignersFigure[];
 }
 
 interface Context {
@@ -467,8 +476,26 @@ export async function runOnchain(
     }
     const ended = Date.now();
     if (wants("paths")) {
+      // The peers run on contracts of their own after the ledger and EAS, so that those paths'
+      // transactions (and exact gas) are the same as without them.
+      const peersStarted = Date.now();
+      const peers: PeerContext = {
+        chain,
+        fees: config.fees,
+        deployer: owner,
+        relayer,
+        recorder: await recorderArtifact(hre),
+      };
+      const peerBatches = config.batchSizes.filter((b) => b === 50 || b === 200);
+      headline = [...headline, ...(await peerPaths(peers, config.headlineQuorum, peerBatches))];
+      log("peers (Safe, Keystone) at quorum 3: measured");
+      measured.results.signers = await signersSeries(peers, config.quorums);
+      log(`peers by signers (${config.quorums.join(", ")}): measured`);
       measured.results.headline = headline;
-      measured.timings.paths = { startedAt: started, endedAt: headlineEnded };
+      measured.timings.paths = {
+        startedAt: started,
+        endedAt: headlineEnded + (Date.now() - peersStarted),
+      };
     }
     if (wants("batch")) {
       measured.results.batch = batch;

@@ -120,6 +120,37 @@ function olderThanPaths(run: BenchRun, section: "witnesses" | "history", what: s
   ];
 }
 
+/** The peers' growth with signatures per transaction, beside the ledger's quorum series. */
+function signersSection(onchain: OnchainResults): string[] {
+  const signers = onchain.signers ?? [];
+  if (signers.length === 0) return [];
+  const ledger = (q: number) =>
+    onchain.quorum.filter(
+      (f) => f.quorum === q && (f.path === PATHS.ledgerRelayed || f.path === PATHS.ledgerCompact),
+    );
+  const rows = [...new Set(signers.map((f) => f.signatures))]
+    .sort((a, b) => a - b)
+    .flatMap((q) => [
+      ...signers
+        .filter((f) => f.signatures === q)
+        .map((f) => ({ f, signers: `${f.signatures} of ${f.signers}` })),
+      ...ledger(q).map((f) => ({ f, signers: `${q} of ${2 * q - 1}` })),
+    ]);
+  return [
+    "## Co-signing peers: growth with signers",
+    "",
+    "One observation per transaction. A Safe of q of 2q − 1 owners (the ledger's quorum series), a Keystone DON of 3f + 1 signers with f + 1 = q signatures per report (a DON has at most 31 signers, so q ≤ 11), and the ledger's relayed paths at the same quorum from the quorum series.",
+    "",
+    "| signatures | signers | path | gas / obs | gas / signature | calldata bytes / obs | L1 data fee / obs (gwei) |",
+    "|---:|---|---|---:|---:|---:|---:|",
+    ...rows.map(
+      ({ f, signers: set }) =>
+        `| ${f.quorum} | ${set} | ${f.path} | ${n(f.gas)} | ${n(f.gas / f.quorum)} | ${n(f.calldataBytes)} | ${gwei(f.l1FeeWei)} |`,
+    ),
+    "",
+  ];
+}
+
 export async function writeReport(run: BenchRun, reportsDir: string): Promise<void> {
   mkdirSync(reportsDir, { recursive: true });
   writeFileSync(path.join(reportsDir, "bench.json"), `${JSON.stringify(run, null, 2)}\n`);
@@ -156,6 +187,8 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       "## Per finalized observation, quorum 3 of 5 witnesses",
       "",
       "The same observation header (224 bytes ABI-encoded) attested by the same three witnesses: with the Ethereum Attestation Service (`@ethereum-attestation-service/eas-contracts` 1.9.0, published bytecode, a non-revocable schema of the header) and with this project's ledger. Batches finalize consecutive epochs of one stream.",
+      "",
+      "Two co-signing peers record the same headers in `PeerObservationRecorder` (`contracts/test/`: one new storage word at the header's slot and one event per header, callable only by the peer; `scripts/bench/peers.ts`): a **Safe 3 of 5** (`@safe-global/safe-contracts` 1.4.1, the published `SafeL2` and `SafeProxyFactory` bytecode — solc 0.7.6, optimizer off, as Safe deploys them; one `execTransaction` with three EIP-712 `SafeTx` signatures in owner order) and **Chainlink's `KeystoneForwarder`** with a DON of 7 signers and f = 2, so that a report carries f + 1 = 3 signatures (`@chainlink/contracts` 1.2.0, which ships no bytecode: compiled from its source by this project's solc 0.8.30 for `prague`, optimizer 1,000,000 runs, with the source's exact `pragma solidity 0.8.24` relaxed to `^0.8.24`, the only change; one `report` whose body is the ABI-encoded headers). Every peer transaction is checked to have recorded each of its headers. A peer checks signatures and records: it keeps no stream chain, no per-slot quorum and no time bound, which the ledger does.",
       "",
       ...pathTable(onchain.headline, eas),
       "",
@@ -212,8 +245,13 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       ...onchain.headline.map((f) => {
         const base = (21_000 * f.transactions) / f.observations;
         const calldata = 4 * f.calldataZeroBytes + 16 * f.calldataNonZeroBytes;
+        // The ledger's batches carry a quorum of signatures per observation; a peer's, per transaction.
         const recover =
-          f.path === PATHS.easAttest || f.path === PATHS.ledgerAttest ? 0 : 3_000 * f.quorum;
+          f.path === PATHS.easAttest || f.path === PATHS.ledgerAttest
+            ? 0
+            : f.system === "Safe" || f.system === "Keystone"
+              ? (3_000 * f.quorum * f.transactions) / f.observations
+              : 3_000 * f.quorum;
         const rest = f.gas - base - calldata - f.logGas - recover;
         return `| ${f.path} | ${n(f.gas)} | ${n(base)} | ${n(calldata)} | ${n(f.logGas)} (${f.logs} log${f.logs === 1 ? "" : "s"}) | ${n(recover)} | ${n(rest)} |`;
       }),
@@ -237,6 +275,7 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
           `| ${f.quorum} | ${f.witnesses} | ${f.path} | ${n(f.gas)} | ${n(f.gas / f.quorum)} | ${n(f.calldataBytes)} | ${gwei(f.l1FeeWei)} |`,
       ),
       "",
+      ...signersSection(onchain),
       "## Growth with the registered witness set",
       "",
       ...olderThanPaths(run, "witnesses", "the registered witness set"),
