@@ -4,6 +4,7 @@
  * active witness answered, or `timeoutMs` passed, and closes the proposal. The answers come back
  * whatever the outcome: possibly fewer signatures than the quorum, and the refusals received.
  */
+import { EveryChannelError } from "../errors";
 import type { ReportCollector } from "../operator/cosign";
 import type { Exchange } from "./exchange";
 import type { WitnessSet } from "./verify";
@@ -24,6 +25,8 @@ export function exchangeCollector(parameters: ExchangeCollectorParameters): Repo
       const id = await exchange.propose(report, { quorum, timeoutMs });
       const deadline = now() + timeoutMs;
       for (;;) {
+        if (exchange.isClosed)
+          throw new EveryChannelError(`report ${id}: the exchange closed while collecting`, { id });
         const answers = exchange.answers(id)!;
         const active = await witnesses.active();
         const signed = answers.signatures.filter((s) => active.has(s.witness));

@@ -90,6 +90,7 @@ export class Exchange {
     accepted: 0,
     duplicates: 0,
     refused: 0,
+    rateLimited: 0,
     coSignatures: 0,
     refusals: 0,
   };
@@ -113,6 +114,11 @@ export class Exchange {
 
   get domain(): ObservationLedgerDomain {
     return this.p.domain;
+  }
+
+  /** Whether `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** The journal's path. */
@@ -210,8 +216,18 @@ export class Exchange {
   }
 
   private refused(error: unknown): never {
-    if (error instanceof ExchangeRefusal) this.counters.refused += 1;
+    if (error instanceof ExchangeRefusal) this.noteRefused();
     throw error;
+  }
+
+  /** Counts a request refused before it reached the exchange (not JSON, too large). */
+  noteRefused(): void {
+    this.counters.refused += 1;
+  }
+
+  /** Counts a request refused by the rate limits. */
+  noteRateLimited(): void {
+    this.counters.rateLimited += 1;
   }
 
   private ensureOpen(): void {

@@ -215,6 +215,8 @@ export const exchangeStatusSchema = z
     accepted: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),
     refused: z.number().int().nonnegative(),
+    /** Requests answered 429. */
+    rateLimited: z.number().int().nonnegative(),
     openProposals: z.number().int().nonnegative(),
     coSignatures: z.number().int().nonnegative(),
     refusals: z.number().int().nonnegative(),

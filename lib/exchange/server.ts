@@ -103,6 +103,7 @@ export function exchangeApp(
   app.use("*", async (c, next) => {
     const decision = limiter.take(clientOf(c, trustProxy));
     if (!decision.allowed) {
+      exchange.noteRateLimited();
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       c.header("Retry-After", String(seconds));
       return refusal(c, 429, "$", `too many requests from this client; retry after ${seconds} s`);
@@ -112,13 +113,15 @@ export function exchangeApp(
 
   const limited = bodyLimit({
     maxSize: maxBodyBytes,
-    onError: (c) =>
-      refusal(
+    onError: (c) => {
+      exchange.noteRefused();
+      return refusal(
         c as Context<Env>,
         413,
         "$",
         `request body exceeds the limit of ${maxBodyBytes} bytes`,
-      ),
+      );
+    },
   });
 
   /** The request's JSON body, or a 400 naming the body. */
@@ -127,6 +130,7 @@ export function exchangeApp(
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
+      exchange.noteRefused();
       throw new ExchangeRefusal(
         400,
         "$",
@@ -143,6 +147,7 @@ export function exchangeApp(
   app.get("/v1/proposals", async (c) => {
     const query = proposalQuerySchema.safeParse(c.req.query());
     if (!query.success) {
+      exchange.noteRefused();
       const { field, message } = firstIssue(query.error, c.req.query());
       throw new ExchangeRefusal(400, field, message);
     }
