@@ -5,6 +5,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import hre from "hardhat";
+import type { PrivateKeyAccount } from "viem/accounts";
 import { getAddress, keccak256, toHex, type Address, type Hex, type PublicClient } from "viem";
 
 import { contentHash, observationSlot } from "../../lib/commitments/observation";
@@ -34,14 +35,14 @@ export function syntheticContent(i: number, stream = 0): ObservationContent {
 
 /** `signer`'s signature file over `content` under `domain`. */
 export async function signatureFile(
-  signer: OperatorWallet,
+  signer: OperatorWallet | PrivateKeyAccount,
   domain: ObservationLedgerDomain,
   content: ObservationContent,
 ): Promise<WitnessSignatureFile> {
   return {
     chainId: domain.chainId,
     ledger: domain.verifyingContract,
-    witness: signer.account.address,
+    witness: "address" in signer ? signer.address : signer.account.address,
     contentHash: contentHash(content),
     slot: observationSlot(content.streamHash, content.epochHash),
     content,
