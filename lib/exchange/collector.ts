@@ -27,8 +27,10 @@ export function exchangeCollector(parameters: ExchangeCollectorParameters): Repo
       for (;;) {
         if (exchange.isClosed)
           throw new EveryChannelError(`report ${id}: the exchange closed while collecting`, { id });
-        const answers = exchange.answers(id)!;
+        // Nothing may await between reading the answers and `changed` listening: an answer that
+        // lands in between would wake no one.
         const active = await witnesses.active();
+        const answers = exchange.answers(id)!;
         const signed = answers.signatures.filter((s) => active.has(s.witness));
         const answered = new Set([
           ...signed.map((s) => s.witness),
