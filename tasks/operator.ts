@@ -11,7 +11,17 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { printJson, printLines, toPrintableJson } from "../lib/cli/output";
 import { sleepUnlessStopped, stopSignal } from "../lib/cli/signals";
 import { deploymentRecord } from "../lib/deploy/context";
-import { EveryChannelError } from "../lib/errors";
+import { EveryChannelError, InvalidFieldError } from "../lib/errors";
+import { ExchangeClient, parseExchangeUrl } from "../lib/exchange/client";
+import { Exchange } from "../lib/exchange/exchange";
+import { parseListenOption } from "../lib/exchange/listen";
+import { EXCHANGE_DEFAULTS, startExchangeServer } from "../lib/exchange/server";
+import { registryWitnesses } from "../lib/exchange/verify";
+import {
+  exchangeAttestor,
+  journalCoSigner,
+  runReportCoSigning,
+} from "../lib/exchange/witness-client";
 import { createLedgerClient } from "../lib/ledger/client";
 import { checkArchiveArgument, parseIntegerOption, parsePathList } from "../lib/operator/arguments";
 import { dryRunAttestor, signatureAttestor, transactionAttestor } from "../lib/operator/attestors";
@@ -211,6 +221,10 @@ withOptions(
       "Sign observations into this folder for a relayer instead of sending transactions",
     )
     .addOptionalParam(
+      "exchange",
+      "Sign observations and post them to this relayer exchange URL (relayer:run --listen), and answer its report proposals, instead of sending transactions",
+    )
+    .addOptionalParam(
       "state",
       "Folder for the cursor and the journal (default: <archive>.witness/<network>-<address>)",
     )
@@ -241,6 +255,7 @@ withOptions(
       args: LedgerSenderArgs & {
         archive: string;
         signTo?: string;
+        exchange?: string;
         state?: string;
         window: string;
         idleFlush?: string;
@@ -263,6 +278,14 @@ withOptions(
           {},
         );
       }
+      const exchangeUrl =
+        args.exchange === undefined ? undefined : parseExchangeUrl("exchange", args.exchange);
+      if (exchangeUrl !== undefined && (args.signTo !== undefined || args.dryRun)) {
+        throw new EveryChannelError(
+          `--exchange posts signatures to a relayer: use it without ${args.dryRun ? "--dry-run" : "--sign-to"}`,
+          {},
+        );
+      }
       const dryRun = args.dryRun;
       const stopAtEnd = args.once || dryRun;
       await checkArchiveArgument("archive", args.archive, { stopAtEnd });
@@ -279,17 +302,40 @@ withOptions(
         ? await mkdtemp(path.join(tmpdir(), "witness-dry-run-"))
         : (args.state ??
           `${args.archive}.witness${path.sep}${hre.network.name}-${me.toLowerCase()}`);
+      const signal = stopSignal();
+      // Ends the report co-signing loop with the witness (stop requested, or --once done).
+      const finished = new AbortController();
+      const domain =
+        args.signTo !== undefined || exchangeUrl !== undefined ? await chain.domain() : undefined;
+      const exchange =
+        exchangeUrl === undefined ? undefined : new ExchangeClient({ url: exchangeUrl });
       const attestor =
-        args.signTo !== undefined
-          ? signatureAttestor({
-              wallet,
-              domain: await chain.domain(),
-              outbox: args.signTo,
+        exchange !== undefined
+          ? exchangeAttestor({ wallet, domain: domain!, client: exchange, log, signal })
+          : args.signTo !== undefined
+            ? signatureAttestor({
+                wallet,
+                domain: domain!,
+                outbox: args.signTo,
+                log,
+              })
+            : dryRun
+              ? dryRunAttestor({ ledger: chain, log })
+              : transactionAttestor({ ledger: chain, log });
+      const coSigning =
+        exchange === undefined
+          ? undefined
+          : runReportCoSigning({
+              client: exchange,
+              coSigner: journalCoSigner({
+                journalFile: path.join(stateDir, "journal.jsonl"),
+                signer: wallet,
+                domain: domain!,
+              }),
+              domain: domain!,
               log,
-            })
-          : dryRun
-            ? dryRunAttestor({ ledger: chain, log })
-            : transactionAttestor({ ledger: chain, log });
+              signal: AbortSignal.any([signal, finished.signal]),
+            });
       try {
         const result = await runWitness({
           client,
@@ -305,10 +351,16 @@ withOptions(
           idleFlushMs,
           pollIntervalMs,
           stopAtEnd,
-          signal: stopSignal(),
+          signal,
         });
-        log(`witness: stopped; ${toPrintableJson(result.counters)}`);
+        finished.abort();
+        const reports = await coSigning;
+        log(
+          `witness: stopped; ${toPrintableJson(reports === undefined ? result.counters : { ...result.counters, reports })}`,
+        );
       } finally {
+        finished.abort();
+        await coSigning?.catch(() => undefined);
         if (dryRun) await rm(stateDir, { recursive: true, force: true });
       }
     },
@@ -316,10 +368,26 @@ withOptions(
 );
 
 withOptions(
-  task("relayer:run", "Collects witness signature files and submits them to the ledger in batches")
-    .addParam(
+  task(
+    "relayer:run",
+    "Collects witness signatures (files, and over HTTP with --listen) and submits them to the ledger in batches",
+  )
+    .addOptionalParam(
       "signatures",
       "Comma-separated folders (every *.json inside) and files witnesses write signatures to",
+    )
+    .addOptionalParam(
+      "listen",
+      "Serve the exchange (witnesses post signatures and answer report proposals over HTTP) on host:port; loopback unless a host is given",
+    )
+    .addOptionalParam(
+      "state",
+      "Folder of the exchange's journal (default: relayer.state/<network>-<ledger>)",
+    )
+    .addOptionalParam(
+      "rateLimit",
+      "Exchange: requests per second each client address may make (bursts of four times as many)",
+      String(EXCHANGE_DEFAULTS.ratePerSecond),
     )
     .addOptionalParam("maxBatch", "Most observations per transaction", "32")
     .addOptionalParam(
@@ -330,13 +398,23 @@ withOptions(
     .addOptionalParam("poll", "Milliseconds between rounds", "2000"),
   addressOption("ObservationLedger"),
   fromOption("The relayer account: a named account or address", { default: "relayer" }),
-  (definition) => definition.addFlag("once", "Run one round and stop"),
+  (definition) =>
+    definition
+      .addFlag("once", "Run one round and stop")
+      .addFlag(
+        "trustProxy",
+        "Exchange: rate-limit by the last X-Forwarded-For address (only behind a reverse proxy)",
+      ),
   dryRunOption("Run one round printing each batch's expected L2 gas and L1 data fee; send nothing"),
 ).setAction(
   taskAction(
     async (
       args: LedgerSenderArgs & {
-        signatures: string;
+        signatures?: string;
+        listen?: string;
+        state?: string;
+        rateLimit: string;
+        trustProxy: boolean;
         maxBatch: string;
         hold: string;
         poll: string;
@@ -344,18 +422,29 @@ withOptions(
       },
       hre,
     ) => {
-      const sources = parsePathList("signatures", args.signatures);
+      if (args.signatures === undefined && args.listen === undefined)
+        throw new InvalidFieldError(
+          "signatures",
+          undefined,
+          "give the folders to collect from, or --listen for the exchange (or both)",
+        );
+      const sources =
+        args.signatures === undefined ? [] : parsePathList("signatures", args.signatures);
+      const listen =
+        args.listen === undefined ? undefined : parseListenOption("listen", args.listen);
+      const ratePerSecond = parseIntegerOption("rate-limit", args.rateLimit, 1, 1_000_000);
       const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
       const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
       const pollIntervalMs = parseIntegerOption("poll", args.poll, 10, 3_600_000);
       const { wallet, client, ledger, registry, chain } = await ledgerSender(hre, args);
       const log = (line: string): void => console.log(line);
+      const domain = await chain.domain();
       const relayer = new Relayer({
         publicClient: client,
         wallet,
         ledger,
         registry,
-        domain: await chain.domain(),
+        domain,
         sources,
         maxBatch,
         holdMs,
@@ -363,12 +452,45 @@ withOptions(
         log,
       });
       const signal = stopSignal();
-      log(`relayer: collecting from ${sources.join(", ")} for ledger ${ledger.address}`);
-      for (;;) {
-        await relayer.collectAndSubmit();
-        if (args.once || args.dryRun || signal.aborted) break;
-        await sleepUnlessStopped(pollIntervalMs, signal);
-        if (signal.aborted) break;
+      let exchange: Exchange | undefined;
+      let server: Awaited<ReturnType<typeof startExchangeServer>> | undefined;
+      try {
+        if (listen !== undefined) {
+          exchange = await Exchange.open({
+            client,
+            domain,
+            witnesses: registryWitnesses({ client, registry }),
+            sink: relayer,
+            journalFile: path.join(
+              args.state ??
+                path.join("relayer.state", `${hre.network.name}-${ledger.address.toLowerCase()}`),
+              "exchange-journal.jsonl",
+            ),
+            log,
+            relayerPending: () => relayer.pendingCount,
+          });
+          server = await startExchangeServer({
+            exchange,
+            host: listen.host,
+            port: listen.port,
+            ratePerSecond,
+            burst: ratePerSecond * 4,
+            trustProxy: args.trustProxy,
+            log,
+          });
+          log(`relayer: exchange listening on ${server.url} (journal ${exchange.journalFile})`);
+        }
+        if (sources.length > 0)
+          log(`relayer: collecting from ${sources.join(", ")} for ledger ${ledger.address}`);
+        for (;;) {
+          await relayer.collectAndSubmit();
+          if (args.once || args.dryRun || signal.aborted) break;
+          await sleepUnlessStopped(pollIntervalMs, signal);
+          if (signal.aborted) break;
+        }
+      } finally {
+        await server?.close();
+        await exchange?.close();
       }
       log(`relayer: stopped; ${toPrintableJson(relayer.counters)}`);
     },

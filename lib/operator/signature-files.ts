@@ -86,37 +86,63 @@ export async function writeSignatureFile(dir: string, file: WitnessSignatureFile
   return target;
 }
 
+/** Why a parsed signature file is refused: the JSON path of the field, its value and the problem. */
+export interface SignatureFileProblem {
+  /** The field's JSON path (`$` for the whole value). */
+  readonly field: string;
+  readonly value: unknown;
+  readonly problem: string;
+}
+
+/**
+ * Checks a parsed signature file: schema, and that the content hash and slot are the content's.
+ * Returns the file, or the first problem naming its field.
+ */
+export function checkSignatureFile(
+  json: unknown,
+): { ok: true; file: WitnessSignatureFile } | ({ ok: false } & SignatureFileProblem) {
+  const parsed = signatureFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    let value: unknown = json;
+    for (const key of issue?.path ?? [])
+      value = (value as Record<string | number, unknown> | undefined)?.[key];
+    return {
+      ok: false,
+      field: issue?.path.join(".") || "$",
+      value,
+      problem: issue?.message ?? "invalid",
+    };
+  }
+  const file = parsed.data;
+  const hash = contentHash(file.content);
+  if (hash !== file.contentHash)
+    return {
+      ok: false,
+      field: "contentHash",
+      value: file.contentHash,
+      problem: `is not the content's hash (${hash})`,
+    };
+  const slot = observationSlot(file.content.streamHash, file.content.epochHash);
+  if (slot !== file.slot)
+    return {
+      ok: false,
+      field: "slot",
+      value: file.slot,
+      problem: `is not the content's slot (${slot})`,
+    };
+  return { ok: true, file };
+}
+
 /**
  * Checks a parsed signature file (`source` names it in errors): schema, and that the content hash
  * and slot are the content's.
  */
 export function parseSignatureFile(json: unknown, source: string): WitnessSignatureFile {
-  const parsed = signatureFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = `${source}: ${issue?.path.join(".") || "$"}`;
-    let value: unknown = json;
-    for (const key of issue?.path ?? [])
-      value = (value as Record<string | number, unknown> | undefined)?.[key];
-    throw new InvalidFieldError(field, value, issue?.message ?? "invalid");
-  }
-  const value = parsed.data;
-  const hash = contentHash(value.content);
-  if (hash !== value.contentHash) {
-    throw new InvalidFieldError(
-      `${source}: contentHash`,
-      value.contentHash,
-      `is not the content's hash (${hash})`,
-    );
-  }
-  const slot = observationSlot(value.content.streamHash, value.content.epochHash);
-  if (slot !== value.slot)
-    throw new InvalidFieldError(
-      `${source}: slot`,
-      value.slot,
-      `is not the content's slot (${slot})`,
-    );
-  return value;
+  const checked = checkSignatureFile(json);
+  if (!checked.ok)
+    throw new InvalidFieldError(`${source}: ${checked.field}`, checked.value, checked.problem);
+  return checked.file;
 }
 
 /** Reads and checks a signature file (`parseSignatureFile`). */
