@@ -59,7 +59,9 @@ function standardJson(args) {
 
 const args = process.argv.slice(2);
 if (args.includes("--version")) {
-  process.stdout.write(`solc, the solidity compiler commandline interface (solc-js)\nVersion: ${longVersion}\n`);
+  process.stdout.write(
+    `solc, the solidity compiler commandline interface (solc-js)\nVersion: ${longVersion}\n`,
+  );
 } else if (args.includes("--standard-json")) {
   standardJson(args.filter((a) => a !== "--standard-json"));
 } else {

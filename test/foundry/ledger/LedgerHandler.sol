@@ -162,7 +162,10 @@ contract LedgerHandler is RegistryHandler {
         bytes memory data;
         if (compact) {
             (bytes32 r, bytes32 vs) = vm.signCompact(_key(keySeed), digest);
-            data = abi.encodeCall(ILedger.submitCompactAttestations, (batch, abi.encodePacked(uint8(1), r, vs)));
+            data = abi.encodeCall(
+                ILedger.submitCompactAttestations,
+                (batch, abi.encodePacked(uint8(1), r, vs))
+            );
         } else {
             (uint8 v, bytes32 r, bytes32 s) = vm.sign(_key(keySeed), digest);
             SignedObservation[] memory items = new SignedObservation[](1);
@@ -277,9 +280,20 @@ contract LedgerHandler is RegistryHandler {
     /// @dev The content of stream `contentSeed % 2`, epoch `(contentSeed >> 8) % EPOCHS`, variant from
     ///      `variantSeed`: 0 the agreed content (one time in two), 1 and 2 rivals, 3 (one time in eight) a content at or just
     ///      beyond the time tolerance.
-    function _content(uint256 contentSeed, uint256 variantSeed) internal returns (ObservationContent memory c) {
+    function _content(
+        uint256 contentSeed,
+        uint256 variantSeed
+    ) internal returns (ObservationContent memory c) {
         uint256 r = variantSeed % 8;
-        uint256 v = r == 7 ? 3 : (r < 4 ? 0 : r - 3 > 2 ? 2 : r - 3);
+        uint256 v = r == 7
+            ? 3
+            : (
+                r < 4
+                    ? 0
+                    : r - 3 > 2
+                        ? 2
+                        : r - 3
+            );
         return _contentOf(contentSeed % STREAMS, (contentSeed >> 8) % EPOCHS, v, variantSeed >> 8);
     }
 
@@ -300,14 +314,20 @@ contract LedgerHandler is RegistryHandler {
     }
 
     /// @dev The content key `keySeed` attests for `contentSeed`: an honest index's capture, anything otherwise.
-    function _contentFor(uint256 keySeed, uint256 contentSeed) internal returns (ObservationContent memory c) {
+    function _contentFor(
+        uint256 keySeed,
+        uint256 contentSeed
+    ) internal returns (ObservationContent memory c) {
         uint256 ipo = modelIndexPlusOne[_keyAddr(keySeed)];
         if (ipo == 0 || ipo == type(uint256).max || !_honest(ipo - 1)) {
             return _content(contentSeed, contentSeed >> 32);
         }
         uint256 s = contentSeed % STREAMS;
         uint256 e = (contentSeed >> 8) % EPOCHS;
-        bytes32 slot = _slot(streamOf(s), keccak256(abi.encode("every.channel/foundry/epoch", streamOf(s), e)));
+        bytes32 slot = _slot(
+            streamOf(s),
+            keccak256(abi.encode("every.channel/foundry/epoch", streamOf(s), e))
+        );
         return _contentOf(s, e, _capturedVariant(ipo - 1, slot), 0);
     }
 
@@ -353,12 +373,15 @@ contract LedgerHandler is RegistryHandler {
         if (ipo == 0 || ipo == type(uint256).max || !_honest(ipo - 1)) return true;
         bytes32 slot = _slot(c.streamHash, c.epochHash);
         uint256 captured = _capturedVariant(ipo - 1, slot);
-        return c.dataRoot == keccak256(abi.encode("every.channel/foundry/data", c.streamHash, _epochOf(c), captured));
+        return
+            c.dataRoot ==
+            keccak256(abi.encode("every.channel/foundry/data", c.streamHash, _epochOf(c), captured));
     }
 
     function _epochOf(ObservationContent memory c) internal pure returns (uint256) {
         for (uint256 e = 0; e < EPOCHS; ++e) {
-            if (keccak256(abi.encode("every.channel/foundry/epoch", c.streamHash, e)) == c.epochHash) return e;
+            if (keccak256(abi.encode("every.channel/foundry/epoch", c.streamHash, e)) == c.epochHash)
+                return e;
         }
         return EPOCHS;
     }

@@ -47,10 +47,18 @@ contract ObservationLedgerInvariants is InvariantTest {
         _checkL5();
         _checkL7();
         _checkL8();
-        _checkEq(handler.foreignAccepted(), 0, "L12: a signature made for another ledger's domain was accepted");
+        _checkEq(
+            handler.foreignAccepted(),
+            0,
+            "L12: a signature made for another ledger's domain was accepted"
+        );
         _checkEq(handler.unknownFinalized(), 0, "L2: a content nobody sent finalized");
         _checkEq(handler.unexpectedReverts(), 0, "a revert that is none of the ledger's named errors");
-        _checkEq(handler.mismatches(), 0, string.concat("R: outcome the model did not predict: ", handler.lastMismatch()));
+        _checkEq(
+            handler.mismatches(),
+            0,
+            string.concat("R: outcome the model did not predict: ", handler.lastMismatch())
+        );
     }
 
     /// @dev L1, L10: at most one finalization per slot, ever, and the slot still records exactly it; every
@@ -66,8 +74,14 @@ contract ObservationLedgerInvariants is InvariantTest {
             bytes32[] memory rivals = handler.contentsOfSlot(f.slot);
             for (uint256 j = 0; j < rivals.length; ++j) {
                 if (rivals[j] == f.contentHash) continue;
-                (ILedger.CandidateStatus cs, , , bool reachable) = ledger.candidateStatus(_content(rivals[j]));
-                _checkEq(uint256(cs), uint256(ILedger.CandidateStatus.Superseded), "L1: a rival is superseded");
+                (ILedger.CandidateStatus cs, , , bool reachable) = ledger.candidateStatus(
+                    _content(rivals[j])
+                );
+                _checkEq(
+                    uint256(cs),
+                    uint256(ILedger.CandidateStatus.Superseded),
+                    "L1: a rival is superseded"
+                );
                 _check(!reachable, "L1: a superseded rival is unreachable");
             }
         }
@@ -98,7 +112,11 @@ contract ObservationLedgerInvariants is InvariantTest {
             for (uint256 i = 0; i < n; ++i) {
                 LedgerHandler.Finalization memory f = handler.finalizationAt(i);
                 if (f.streamHash != stream) continue;
-                _checkEq(f.observationHash, f.headerHash, "L13: ObservationHash = keccak256(abi.encode(header))");
+                _checkEq(
+                    f.observationHash,
+                    f.headerHash,
+                    "L13: ObservationHash = keccak256(abi.encode(header))"
+                );
                 _checkEq(f.parentObservationHash, head, "L3: parent = the previous head");
                 _checkEq(f.sequence, any ? sequence + 1 : 0, "L3: sequence = previous + 1");
                 if (any) _checkLe(time + 1, f.observedUnixMs, "L3: strictly later observedUnixMs");
@@ -141,10 +159,17 @@ contract ObservationLedgerInvariants is InvariantTest {
         uint256 n = handler.equivocationCount();
         for (uint256 i = 0; i < n; ++i) {
             LedgerHandler.Equivocation memory e = handler.equivocationAt(i);
-            _check(e.indexPlusOne != 0 && e.indexPlusOne != type(uint256).max, "L5: an equivocator without index");
+            _check(
+                e.indexPlusOne != 0 && e.indexPlusOne != type(uint256).max,
+                "L5: an equivocator without index"
+            );
             uint256 index = e.indexPlusOne - 1;
             _check(!handler.honest(index), "L5: an honest witness recorded as an equivocator");
-            _checkLe(2, handler.contentsSignedInSlot(e.slot, index), "L5: evidence without two signed contents");
+            _checkLe(
+                2,
+                handler.contentsSignedInSlot(e.slot, index),
+                "L5: evidence without two signed contents"
+            );
         }
     }
 
@@ -157,7 +182,11 @@ contract ObservationLedgerInvariants is InvariantTest {
             if (head == bytes32(0) || c.observedUnixMs > headTime) continue;
             (ILedger.CandidateStatus cs, , , bool reachable) = ledger.candidateStatus(c);
             if (cs == ILedger.CandidateStatus.Finalized || cs == ILedger.CandidateStatus.Superseded) continue;
-            _checkEq(uint256(cs), uint256(ILedger.CandidateStatus.Expired), "L7: a passed content is expired");
+            _checkEq(
+                uint256(cs),
+                uint256(ILedger.CandidateStatus.Expired),
+                "L7: a passed content is expired"
+            );
             _check(!reachable, "L7: an expired content is unreachable");
         }
     }

@@ -156,7 +156,9 @@ contract RegistryHandler is HandlerBase {
         } else if (action % 4 == 2) {
             (ok, err) = address(registry).call(abi.encodeCall(IRegistry.setQuorum, (_bound(arg, 1, 3))));
         } else {
-            (ok, err) = address(registry).call(abi.encodeCall(IRegistry.rotateWitness, (w, _keyAddr((arg % KEYS) + 1))));
+            (ok, err) = address(registry).call(
+                abi.encodeCall(IRegistry.rotateWitness, (w, _keyAddr((arg % KEYS) + 1)))
+            );
         }
         _expect(false, ok, "owner action by a stranger");
         if (!ok) _classify(err, _registryErrors());

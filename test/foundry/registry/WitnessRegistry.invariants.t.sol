@@ -71,7 +71,11 @@ contract WitnessRegistryInvariants is InvariantTest {
     /// @dev R4: only the owner changed membership (every call's outcome is the model's, and the model
     ///         changes only on the owner's valid calls); ownership moved in two steps.
     function _checkR4() internal view {
-        _checkEq(handler.mismatches(), 0, string.concat("R4: outcome the model did not predict: ", handler.lastMismatch()));
+        _checkEq(
+            handler.mismatches(),
+            0,
+            string.concat("R4: outcome the model did not predict: ", handler.lastMismatch())
+        );
         _checkEq(handler.registry().owner(), handler.modelOwner(), "R4: owner");
         _checkEq(handler.registry().pendingOwner(), handler.modelPendingOwner(), "R4: pendingOwner");
     }
