@@ -428,6 +428,11 @@ contract LedgerHandler is RegistryHandler {
             ++reverted;
             _classify(ret, _ledgerErrors());
         }
+        // forge records the logs of a call that reverted too: they describe nothing that happened.
+        if (!ok) {
+            vm.getRecordedLogs();
+            return;
+        }
         // A signature for another domain may be skipped unverified (its slot is finalized), never recorded.
         if (_readLogs(active, q) != 0 && foreign) ++foreignAccepted;
     }
