@@ -16,7 +16,7 @@ contract RailInvariants is InvariantTest {
 
     function setUp() public {
         handler = new RailHandler();
-        bytes4[] memory selectors = new bytes4[](7);
+        bytes4[] memory selectors = new bytes4[](8);
         selectors[0] = RailHandler.claim.selector;
         selectors[1] = RailHandler.proposePublisher.selector;
         selectors[2] = RailHandler.acceptPublisher.selector;
@@ -24,6 +24,7 @@ contract RailInvariants is InvariantTest {
         selectors[4] = RailHandler.publishManifest.selector;
         selectors[5] = RailHandler.publishAnnouncement.selector;
         selectors[6] = RailHandler.warp.selector;
+        selectors[7] = RailHandler.publishBatch.selector;
         _targetSelectors_(address(handler), selectors);
     }
 

@@ -16,7 +16,8 @@ import {HandlerBase} from "../utils/HandlerBase.sol";
 /// @notice Drives `EveryChannelRail` over two streams, three epochs each, with four keys: claims (direct and
 ///         signed), publisher proposals and acceptances, manifest and announcement pointers (direct and
 ///         signed, by the publisher and by others, with fresh, stale and replayed nonces, signatures by the
-///         wrong key, stale revisions and sequences, zero hashes) and nonce cancellations. Its model (ghost
+///         wrong key, stale revisions and sequences, zero hashes), batches of them (direct and signed, empty
+///         ones included) and nonce cancellations. Its model (ghost
 ///         variables) changes only on calls the model says the publisher authorized; every call's outcome is
 ///         compared with the model's.
 contract RailHandler is HandlerBase {
@@ -124,14 +125,7 @@ contract RailHandler is HandlerBase {
         uint256 nonceSeed
     ) external {
         address actor = _keyAddr(actorSeed % ACTORS);
-        ManifestPointer memory p;
-        p.streamId = streamId(pointerSeed);
-        p.epochId = uint64((pointerSeed >> 8) % EPOCHS);
-        p.manifestBodyHash = (pointerSeed >> 16) % 16 == 0
-            ? bytes32(0)
-            : keccak256(abi.encode("body", pointerSeed));
-        p.manifestEnvelopeHash = keccak256(abi.encode("envelope", pointerSeed));
-        p.revision = uint64((pointerSeed >> 24) % 8);
+        ManifestPointer memory p = _manifestPointer(pointerSeed);
         bytes32 stored = modelManifest[p.streamId][p.epochId];
         bool ok = modelPublisher[p.streamId] == actor &&
             p.manifestBodyHash != bytes32(0) &&
@@ -148,14 +142,7 @@ contract RailHandler is HandlerBase {
                         "PublishManifest(address publisher,ManifestPointer pointer,uint256 nonce,uint256 deadline)ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)"
                     ),
                     actor,
-                    keccak256(
-                        abi.encode(
-                            keccak256(
-                                "ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)"
-                            ),
-                            p
-                        )
-                    ),
+                    _hashManifestPointer(p),
                     nonce,
                     block.timestamp
                 )
@@ -187,13 +174,7 @@ contract RailHandler is HandlerBase {
         uint256 nonceSeed
     ) external {
         address actor = _keyAddr(actorSeed % ACTORS);
-        AnnouncementPointer memory p;
-        p.streamId = streamId(pointerSeed);
-        p.announcementHash = (pointerSeed >> 16) % 16 == 0
-            ? bytes32(0)
-            : keccak256(abi.encode("ann", pointerSeed));
-        p.descriptorHash = keccak256(abi.encode("descriptor", pointerSeed));
-        p.sequence = uint64((pointerSeed >> 24) % 8);
+        AnnouncementPointer memory p = _announcementPointer(pointerSeed);
         bool ok = modelPublisher[p.streamId] == actor &&
             p.announcementHash != bytes32(0) &&
             (modelAnnouncement[p.streamId] == bytes32(0) || p.sequence > modelSequence[p.streamId]);
@@ -209,14 +190,7 @@ contract RailHandler is HandlerBase {
                         "PublishAnnouncement(address publisher,AnnouncementPointer pointer,uint256 nonce,uint256 deadline)AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)"
                     ),
                     actor,
-                    keccak256(
-                        abi.encode(
-                            keccak256(
-                                "AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)"
-                            ),
-                            p
-                        )
-                    ),
+                    _hashAnnouncementPointer(p),
                     nonce,
                     block.timestamp
                 )
@@ -239,6 +213,72 @@ contract RailHandler is HandlerBase {
         }
     }
 
+    /// @notice A batch of up to two manifest and two announcement pointers (none, one time in nine), most of
+    ///         them for one stream, sent by an actor or relayed with a signature (by `signerSeed`'s key): all of
+    ///         it applies, in order, or none of it.
+    function publishBatch(
+        uint256 actorSeed,
+        uint256 batchSeed,
+        bool bySig,
+        uint256 signerSeed,
+        uint256 nonceSeed
+    ) external {
+        address actor = _keyAddr(actorSeed % ACTORS);
+        (ManifestPointer[] memory manifests, AnnouncementPointer[] memory announcements) = _batch(batchSeed);
+        bool ok = (manifests.length != 0 || announcements.length != 0) &&
+            _batchApplies(actor, manifests, announcements);
+        bool success;
+        bytes memory err;
+        if (bySig) {
+            uint256 signer = signerSeed % 4 == 0 ? signerSeed % ACTORS : actorSeed % ACTORS;
+            uint256 nonce = _nonce(actor, nonceSeed);
+            ok = ok && nonce == modelNonce[actor] && _keyAddr(signer) == actor;
+            bytes32[] memory manifestHashes = new bytes32[](manifests.length);
+            for (uint256 i = 0; i < manifests.length; ++i)
+                manifestHashes[i] = _hashManifestPointer(manifests[i]);
+            bytes32[] memory announcementHashes = new bytes32[](announcements.length);
+            for (uint256 i = 0; i < announcements.length; ++i) {
+                announcementHashes[i] = _hashAnnouncementPointer(announcements[i]);
+            }
+            bytes32 structHash = keccak256(
+                abi.encode(
+                    keccak256(
+                        "PublishBatch(address publisher,ManifestPointer[] manifests,AnnouncementPointer[] announcements,uint256 nonce,uint256 deadline)AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)"
+                    ),
+                    actor,
+                    keccak256(abi.encodePacked(manifestHashes)),
+                    keccak256(abi.encodePacked(announcementHashes)),
+                    nonce,
+                    block.timestamp
+                )
+            );
+            (success, err) = address(rail).call(
+                abi.encodeCall(
+                    IRail.publishBatchWithSig,
+                    (actor, manifests, announcements, nonce, block.timestamp, _sign(signer, structHash))
+                )
+            );
+            if (success) ++modelNonce[actor];
+        } else {
+            vm.prank(actor);
+            (success, err) = address(rail).call(
+                abi.encodeCall(IRail.publishBatch, (manifests, announcements))
+            );
+        }
+        _settle(ok, success, err, "publishBatch");
+        if (success && ok) {
+            for (uint256 i = 0; i < manifests.length; ++i) {
+                ManifestPointer memory p = manifests[i];
+                modelManifest[p.streamId][p.epochId] = p.manifestBodyHash;
+                modelRevision[p.streamId][p.epochId] = p.revision;
+            }
+            for (uint256 i = 0; i < announcements.length; ++i) {
+                modelAnnouncement[announcements[i].streamId] = announcements[i].announcementHash;
+                modelSequence[announcements[i].streamId] = announcements[i].sequence;
+            }
+        }
+    }
+
     /// @notice Time passes (1 to 60 seconds).
     function warp(uint256 secondsSeed) external {
         vm.warp(block.timestamp + _bound(secondsSeed, 1, 60));
@@ -257,6 +297,105 @@ contract RailHandler is HandlerBase {
     /// @notice The id of stream `s`.
     function streamId(uint256 s) public pure returns (bytes32) {
         return keccak256(abi.encode(streamKey(s)));
+    }
+
+    /// @dev The manifest pointer of seed `seed`: stream `seed % STREAMS`, epoch, revision 0 to 7, a zero body
+    ///      hash one time in sixteen.
+    function _manifestPointer(uint256 seed) internal pure returns (ManifestPointer memory p) {
+        p.streamId = streamId(seed);
+        p.epochId = uint64((seed >> 8) % EPOCHS);
+        p.manifestBodyHash = (seed >> 16) % 16 == 0 ? bytes32(0) : keccak256(abi.encode("body", seed));
+        p.manifestEnvelopeHash = keccak256(abi.encode("envelope", seed));
+        p.revision = uint64((seed >> 24) % 8);
+    }
+
+    /// @dev The announcement pointer of seed `seed`: stream `seed % STREAMS`, sequence 0 to 7, a zero hash one
+    ///      time in sixteen.
+    function _announcementPointer(uint256 seed) internal pure returns (AnnouncementPointer memory p) {
+        p.streamId = streamId(seed);
+        p.announcementHash = (seed >> 16) % 16 == 0 ? bytes32(0) : keccak256(abi.encode("ann", seed));
+        p.descriptorHash = keccak256(abi.encode("descriptor", seed));
+        p.sequence = uint64((seed >> 24) % 8);
+    }
+
+    function _hashManifestPointer(ManifestPointer memory p) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    keccak256(
+                        "ManifestPointer(bytes32 streamId,uint64 epochId,bytes32 manifestBodyHash,bytes32 manifestEnvelopeHash,bytes32 dataRoot,bytes32 manifestId,uint64 revision)"
+                    ),
+                    p
+                )
+            );
+    }
+
+    function _hashAnnouncementPointer(AnnouncementPointer memory p) internal pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    keccak256(
+                        "AnnouncementPointer(bytes32 streamId,bytes32 announcementHash,bytes32 descriptorHash,uint64 sequence)"
+                    ),
+                    p
+                )
+            );
+    }
+
+    /// @dev Up to two manifest and two announcement pointers of `seed`; each item is for stream
+    ///      `(seed >> 4) % STREAMS`, or one time in eight for the other one.
+    function _batch(
+        uint256 seed
+    ) internal pure returns (ManifestPointer[] memory manifests, AnnouncementPointer[] memory announcements) {
+        uint256 s = (seed >> 4) % STREAMS;
+        manifests = new ManifestPointer[](seed % 3);
+        announcements = new AnnouncementPointer[]((seed >> 2) % 3);
+        for (uint256 i = 0; i < manifests.length; ++i) {
+            uint256 item = uint256(keccak256(abi.encode(seed, "manifest", i)));
+            manifests[i] = _manifestPointer(item);
+            manifests[i].streamId = streamId(item % 8 == 0 ? s + 1 : s);
+        }
+        for (uint256 i = 0; i < announcements.length; ++i) {
+            uint256 item = uint256(keccak256(abi.encode(seed, "announcement", i)));
+            announcements[i] = _announcementPointer(item);
+            announcements[i].streamId = streamId(item % 8 == 0 ? s + 1 : s);
+        }
+    }
+
+    /// @dev Whether every pointer of the batch applies when they are applied in order (each against the model
+    ///      as the items before it left it) by `actor`.
+    function _batchApplies(
+        address actor,
+        ManifestPointer[] memory manifests,
+        AnnouncementPointer[] memory announcements
+    ) internal view returns (bool) {
+        for (uint256 i = 0; i < manifests.length; ++i) {
+            ManifestPointer memory p = manifests[i];
+            if (modelPublisher[p.streamId] != actor || p.manifestBodyHash == bytes32(0)) return false;
+            bytes32 stored = modelManifest[p.streamId][p.epochId];
+            uint64 revision = modelRevision[p.streamId][p.epochId];
+            for (uint256 j = 0; j < i; ++j) {
+                if (manifests[j].streamId == p.streamId && manifests[j].epochId == p.epochId) {
+                    stored = manifests[j].manifestBodyHash;
+                    revision = manifests[j].revision;
+                }
+            }
+            if (stored != bytes32(0) && p.revision <= revision) return false;
+        }
+        for (uint256 i = 0; i < announcements.length; ++i) {
+            AnnouncementPointer memory p = announcements[i];
+            if (modelPublisher[p.streamId] != actor || p.announcementHash == bytes32(0)) return false;
+            bytes32 stored = modelAnnouncement[p.streamId];
+            uint64 sequence = modelSequence[p.streamId];
+            for (uint256 j = 0; j < i; ++j) {
+                if (announcements[j].streamId == p.streamId) {
+                    stored = announcements[j].announcementHash;
+                    sequence = announcements[j].sequence;
+                }
+            }
+            if (stored != bytes32(0) && p.sequence <= sequence) return false;
+        }
+        return true;
     }
 
     /// @dev The account's next nonce, or (one time in four) a used or a future one.
@@ -292,7 +431,7 @@ contract RailHandler is HandlerBase {
     }
 
     function _railErrors() internal pure returns (bytes4[] memory e) {
-        e = new bytes4[](11);
+        e = new bytes4[](12);
         e[0] = IRail.StreamAlreadyClaimed.selector;
         e[1] = IRail.StreamNotClaimed.selector;
         e[2] = IRail.NotPublisher.selector;
@@ -304,5 +443,6 @@ contract RailHandler is HandlerBase {
         e[8] = IRail.SignatureExpired.selector;
         e[9] = IRail.InvalidSignature.selector;
         e[10] = Nonces.InvalidAccountNonce.selector;
+        e[11] = IRail.EmptyBatch.selector;
     }
 }

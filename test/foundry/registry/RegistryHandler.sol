@@ -9,10 +9,10 @@ import {HandlerBase} from "../utils/HandlerBase.sol";
 
 /// @title RegistryHandler
 /// @notice Drives `EveryChannelWitnessRegistry` with random membership changes over the key pool: additions,
-///         removals, rotations, quorum changes, `updateWitnessSet`, calls by accounts that are not the owner and
-///         two-step ownership transfers. It keeps its own model of the registry (ghost variables), updated only
-///         by the changes the owner makes that the model says are valid, and counts every call whose outcome
-///         the model did not predict.
+///         removals, rotations, quorum changes, `updateWitnessSet`, calls by accounts that are not the owner,
+///         two-step ownership transfers and renunciation. It keeps its own model of the registry (ghost
+///         variables), updated only by the changes the owner makes that the model says are valid, and counts
+///         every call whose outcome the model did not predict.
 contract RegistryHandler is HandlerBase {
     uint256 private constant RETIRED = type(uint256).max;
 
@@ -62,7 +62,7 @@ contract RegistryHandler is HandlerBase {
         address[] memory toAdd = new address[](1);
         toAdd[0] = w;
         Sim memory sim = _simulate(toAdd, new address[](0), modelQuorum);
-        vm.prank(modelOwner);
+        vm.prank(_owner());
         try registry.addWitness(w) {
             _expect(sim.ok, true, "addWitness");
             if (sim.ok) _commit(toAdd, new address[](0), sim);
@@ -77,7 +77,7 @@ contract RegistryHandler is HandlerBase {
         address[] memory toRemove = new address[](1);
         toRemove[0] = _keyAddr(keySeed);
         Sim memory sim = _simulate(new address[](0), toRemove, modelQuorum);
-        vm.prank(modelOwner);
+        vm.prank(_owner());
         try registry.removeWitness(toRemove[0]) {
             _expect(sim.ok, true, "removeWitness");
             if (sim.ok) _commit(new address[](0), toRemove, sim);
@@ -91,7 +91,7 @@ contract RegistryHandler is HandlerBase {
     function setQuorum(uint256 quorumSeed) external {
         uint256 q = _bound(quorumSeed, 0, modelCount + 1);
         Sim memory sim = _simulate(new address[](0), new address[](0), q);
-        vm.prank(modelOwner);
+        vm.prank(_owner());
         try registry.setQuorum(q) {
             _expect(sim.ok, true, "setQuorum");
             if (sim.ok) _commit(new address[](0), new address[](0), sim);
@@ -107,7 +107,7 @@ contract RegistryHandler is HandlerBase {
         address[] memory toRemove = _keysOf(removeMask % (1 << KEYS), 3);
         uint256 q = _bound(quorumSeed, 0, modelCount + toAdd.length + 1);
         Sim memory sim = _simulate(toAdd, toRemove, q);
-        vm.prank(modelOwner);
+        vm.prank(_owner());
         try registry.updateWitnessSet(toAdd, toRemove, q) {
             _expect(sim.ok, true, "updateWitnessSet");
             if (sim.ok) _commit(toAdd, toRemove, sim);
@@ -122,11 +122,12 @@ contract RegistryHandler is HandlerBase {
         address from = _keyAddr(fromSeed);
         address to = _keyAddr(toSeed);
         uint256 fromIpo = modelIndexPlusOne[from];
-        bool ok = fromIpo != 0 &&
+        bool ok = modelOwner != address(0) &&
+            fromIpo != 0 &&
             fromIpo != RETIRED &&
             (modelActive >> (fromIpo - 1)) & 1 == 1 &&
             modelIndexPlusOne[to] == 0;
-        vm.prank(modelOwner);
+        vm.prank(_owner());
         try registry.rotateWitness(from, to) {
             _expect(ok, true, "rotateWitness");
             if (ok) {
@@ -167,12 +168,33 @@ contract RegistryHandler is HandlerBase {
     /// @notice The owner proposes a new owner (a key of the pool, or this handler back).
     function transferOwnership(uint256 toSeed) external {
         address to = toSeed % 3 == 0 ? address(this) : _keyAddr(toSeed);
-        vm.prank(modelOwner);
+        bool ok = modelOwner != address(0);
+        vm.prank(_owner());
         try registry.transferOwnership(to) {
-            _expect(true, true, "transferOwnership");
-            modelPendingOwner = to;
+            _expect(ok, true, "transferOwnership");
+            if (ok) modelPendingOwner = to;
         } catch (bytes memory err) {
-            _expect(true, false, "transferOwnership");
+            _expect(ok, false, "transferOwnership");
+            _classify(err, _registryErrors());
+        }
+    }
+
+    /// @notice A key of the pool tries to renounce ownership; the owner does, rarely (one call in 64): from
+    ///         then on no one may change membership or ownership.
+    function renounceOwnership(uint256 actorSeed) external {
+        bool byOwner = uint256(keccak256(abi.encode(actorSeed))) % 64 == 0;
+        address actor = byOwner ? _owner() : _keyAddr(actorSeed);
+        if (!byOwner && actor == modelOwner) return;
+        bool ok = actor == modelOwner && modelOwner != address(0);
+        vm.prank(actor);
+        try registry.renounceOwnership() {
+            _expect(ok, true, "renounceOwnership");
+            if (ok) {
+                modelOwner = address(0);
+                modelPendingOwner = address(0);
+            }
+        } catch (bytes memory err) {
+            _expect(ok, false, "renounceOwnership");
             _classify(err, _registryErrors());
         }
     }
@@ -201,6 +223,13 @@ contract RegistryHandler is HandlerBase {
     /// @notice Number of indices the model has assigned.
     function modelAssigned() external view returns (uint256) {
         return modelAt.length;
+    }
+
+    /// @dev Who sends the owner's calls: the owner, or once ownership is renounced, the first owner (this
+    ///      handler), who may no longer act. Never the zero address, which sends no transaction (and which the
+    ///      registry, like any `Ownable`, would take for its owner once renounced).
+    function _owner() internal view returns (address) {
+        return modelOwner == address(0) ? address(this) : modelOwner;
     }
 
     /// @dev Hook for handlers that extend this one.
@@ -238,8 +267,8 @@ contract RegistryHandler is HandlerBase {
             ++sim.count;
         }
         sim.quorum = q;
-        // The registry's own rule, restated: 1 <= quorum <= count and a strict majority.
-        sim.ok = q <= sim.count && 2 * q > sim.count;
+        // The registry's own rule, restated: 1 <= quorum <= count and a strict majority; and an owner to act.
+        sim.ok = q <= sim.count && 2 * q > sim.count && modelOwner != address(0);
     }
 
     function _commit(address[] memory toAdd, address[] memory, Sim memory sim) internal {

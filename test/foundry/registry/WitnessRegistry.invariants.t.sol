@@ -12,7 +12,7 @@ contract WitnessRegistryInvariants is InvariantTest {
 
     function setUp() public {
         handler = new RegistryHandler(3, 2);
-        bytes4[] memory selectors = new bytes4[](8);
+        bytes4[] memory selectors = new bytes4[](9);
         selectors[0] = RegistryHandler.addWitness.selector;
         selectors[1] = RegistryHandler.removeWitness.selector;
         selectors[2] = RegistryHandler.setQuorum.selector;
@@ -21,6 +21,7 @@ contract WitnessRegistryInvariants is InvariantTest {
         selectors[5] = RegistryHandler.strangerChangesMembership.selector;
         selectors[6] = RegistryHandler.transferOwnership.selector;
         selectors[7] = RegistryHandler.acceptOwnership.selector;
+        selectors[8] = RegistryHandler.renounceOwnership.selector;
         _targetSelectors_(address(handler), selectors);
     }
 
