@@ -95,7 +95,7 @@ contract LedgerHandler is RegistryHandler {
         address key = _keyAddr(keySeed);
         ObservationContent memory content = _contentFor(keySeed, contentSeed);
         _record(key, content);
-        _call(key, abi.encodeCall(ILedger.attest, (content)), _future(content), false);
+        _call(key, abi.encodeCall(ILedger.attest, (content)), _future(content));
     }
 
     /// @notice A key attests up to three contents of consecutive epochs by transaction.
@@ -109,7 +109,7 @@ contract LedgerHandler is RegistryHandler {
             _record(key, batch[i]);
             future = future || _future(batch[i]);
         }
-        _call(key, abi.encodeCall(ILedger.attestMany, (batch)), future, false);
+        _call(key, abi.encodeCall(ILedger.attestMany, (batch)), future);
     }
 
     /// @notice A relayer submits up to three items, each signed by the keys of a mask that sign it.
@@ -130,7 +130,7 @@ contract LedgerHandler is RegistryHandler {
                 items[i].signatures[j] = WitnessSignature(_keyAddr(signers[i][j]), abi.encodePacked(r, s, v));
             }
         }
-        _call(msg.sender, abi.encodeCall(ILedger.submitSignedAttestations, (items)), future, false);
+        _call(msg.sender, abi.encodeCall(ILedger.submitSignedAttestations, (items)), future);
     }
 
     /// @notice A relayer submits up to three items with compact signatures of the keys of a mask.
@@ -150,7 +150,7 @@ contract LedgerHandler is RegistryHandler {
                 packed = abi.encodePacked(packed, r, vs);
             }
         }
-        _call(msg.sender, abi.encodeCall(ILedger.submitCompactAttestations, (batch, packed)), future, false);
+        _call(msg.sender, abi.encodeCall(ILedger.submitCompactAttestations, (batch, packed)), future);
     }
 
     /// @notice A relayer submits a key's signature made for the other ledger's domain (any content).
@@ -174,13 +174,31 @@ contract LedgerHandler is RegistryHandler {
             items[0].signatures[0] = WitnessSignature(_keyAddr(keySeed), abi.encodePacked(r, s, v));
             data = abi.encodeCall(ILedger.submitSignedAttestations, (items));
         }
-        _call(msg.sender, data, _future(content), true);
+        // The one change such a call may make: finalizing the content on the attestations it already had (a
+        // signature of a witness already counted on it is skipped unverified, as `finalize` would, after a
+        // quorum or membership change). Nothing the foreign signature could add.
+        bytes32 contentHash = keccak256(abi.encode(content));
+        address[] memory attesters = ledger.attestationsOf(contentHash);
+        uint256 recorded = 0;
+        for (uint256 i = 0; i < attesters.length; ++i) {
+            uint256 ipo = modelIndexPlusOne[attesters[i]];
+            if (ipo != 0 && ipo != type(uint256).max) recorded |= uint256(1) << (ipo - 1);
+        }
+        uint256 finalizationsBefore = _finalizations.length;
+        (uint256 active, ) = registry.membership();
+        uint256 logs = _call(msg.sender, data, _future(content));
+        if (logs == 0) return;
+        bool onlyFinalizedOnRecorded = logs == 1 &&
+            _finalizations.length == finalizationsBefore + 1 &&
+            _finalizations[finalizationsBefore].contentHash == contentHash &&
+            _finalizations[finalizationsBefore].witnesses == recorded & active;
+        if (!onlyFinalizedOnRecorded) ++foreignAccepted;
     }
 
     /// @notice Anyone asks the ledger to finalize a content (after a membership or quorum change).
     function finalize(uint256 contentSeed) external {
         ObservationContent memory content = _content(contentSeed, contentSeed >> 32);
-        _call(msg.sender, abi.encodeCall(ILedger.finalize, (content)), false, false);
+        _call(msg.sender, abi.encodeCall(ILedger.finalize, (content)), false);
     }
 
     /// @notice Anyone reports a byzantine witness's signatures over two contents of one slot.
@@ -200,7 +218,6 @@ contract LedgerHandler is RegistryHandler {
                 ILedger.reportEquivocation,
                 (key, a, abi.encodePacked(ra, sa, va), b, abi.encodePacked(rb, sb, vb))
             ),
-            false,
             false
         );
     }
@@ -415,8 +432,9 @@ contract LedgerHandler is RegistryHandler {
         ++contentsSignedInSlot[_slot(c.streamHash, c.epochHash)][ipo - 1];
     }
 
-    /// @dev Calls the ledger as `sender` and reads the call's logs into the ghost variables.
-    function _call(address sender, bytes memory data, bool future, bool foreign) internal {
+    /// @dev Calls the ledger as `sender` and reads the call's logs into the ghost variables; returns how many
+    ///      logs of the ledger the call left (none when it reverted).
+    function _call(address sender, bytes memory data, bool future) internal returns (uint256 logs) {
         (uint256 active, uint256 q) = registry.membership();
         vm.recordLogs();
         vm.prank(sender);
@@ -431,10 +449,9 @@ contract LedgerHandler is RegistryHandler {
         // forge records the logs of a call that reverted too: they describe nothing that happened.
         if (!ok) {
             vm.getRecordedLogs();
-            return;
+            return 0;
         }
-        // A signature for another domain may be skipped unverified (its slot is finalized), never recorded.
-        if (_readLogs(active, q) != 0 && foreign) ++foreignAccepted;
+        return _readLogs(active, q);
     }
 
     /// @dev Reads the ledger's logs of the last call; returns how many there were.
