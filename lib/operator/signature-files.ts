@@ -7,12 +7,13 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { z } from "zod";
 
 import { contentHash, observationSlot } from "../commitments/observation";
 import { InvalidFieldError } from "../errors";
 import type { ObservationContent } from "../types/abi";
+import { addressJson, decimalJson, hex32Json, hexBytesJson } from "../validation/json-fields";
 import { jsonSchemas, toJson } from "../validation/json-form";
 
 export const SIGNATURE_FILE_SCHEMA = "every.channel/witness-signature/v2";
@@ -27,32 +28,17 @@ export interface WitnessSignatureFile {
   signature: Hex;
 }
 
-const hex32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits")
-  .transform((v) => v.toLowerCase() as Hex);
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-  .transform((v) => getAddress(v));
-
 /** The signature file's schema. */
 export const signatureFileSchema = z
   .object({
     schema: z.literal(SIGNATURE_FILE_SCHEMA),
-    chainId: z
-      .string()
-      .regex(/^[0-9]+$/, "must be a decimal integer string")
-      .transform((v) => BigInt(v)),
-    ledger: address,
-    witness: address,
-    contentHash: hex32,
-    slot: hex32,
+    chainId: decimalJson,
+    ledger: addressJson,
+    witness: addressJson,
+    contentHash: hex32Json,
+    slot: hex32Json,
     content: jsonSchemas.ObservationContent,
-    signature: z
-      .string()
-      .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
-      .transform((v) => v as Hex),
+    signature: hexBytesJson(),
   })
   .strict();
 
