@@ -103,20 +103,9 @@ export function checkSignatureFile(
   const file = parsed.data;
   const hash = contentHash(file.content);
   if (hash !== file.contentHash)
-    return {
-      ok: false,
-      field: "contentHash",
-      value: file.contentHash,
-      problem: `is not the content's hash (${hash})`,
-    };
+    return notTheContents("contentHash", file.contentHash, "hash", hash);
   const slot = observationSlot(file.content.streamHash, file.content.epochHash);
-  if (slot !== file.slot)
-    return {
-      ok: false,
-      field: "slot",
-      value: file.slot,
-      problem: `is not the content's slot (${slot})`,
-    };
+  if (slot !== file.slot) return notTheContents("slot", file.slot, "slot", slot);
   return { ok: true, file };
 }
 
@@ -129,6 +118,16 @@ export function parseSignatureFile(json: unknown, source: string): WitnessSignat
   if (!checked.ok)
     throw new InvalidFieldError(`${source}: ${checked.field}`, checked.value, checked.problem);
   return checked.file;
+}
+
+/** The refusal of a field that is not what the signed content gives. */
+function notTheContents(
+  field: string,
+  value: Hex,
+  what: string,
+  expected: Hex,
+): { ok: false } & SignatureFileProblem {
+  return { ok: false, field, value, problem: `is not the content's ${what} (${expected})` };
 }
 
 /** Reads and checks a signature file (`parseSignatureFile`). */
