@@ -65,6 +65,16 @@ const dvbStream = {
   profile: "ts-original",
 };
 
+/** A one-chunk DVB-T epoch, with `psip` absent (`undefined`) or `null`. */
+function dvbLine(psip: undefined | null): Record<string, unknown> {
+  return exampleLine({
+    stream: dvbStream,
+    epoch: { id: 433500000, startUnixMs: 1734000000000, durationMs: 4000 },
+    chunks: [{ index: 0, blake3: hex("33"), bytes: 7332 }],
+    psip,
+  });
+}
+
 const sevenChunks = Array.from({ length: 7 }, (_, i) => ({
   index: i,
   blake3: keccak256(stringToHex(`chunk ${i}`)).slice(2),
@@ -119,31 +129,13 @@ const inputs: VectorInput[] = [
   {
     name: "no-psip",
     description: "A DVB-T epoch without PSIP (`psip` absent), one chunk.",
-    lines: [
-      JSON.stringify(
-        exampleLine({
-          stream: dvbStream,
-          epoch: { id: 433500000, startUnixMs: 1734000000000, durationMs: 4000 },
-          chunks: [{ index: 0, blake3: hex("33"), bytes: 7332 }],
-          psip: undefined,
-        }),
-      ),
-    ],
+    lines: [JSON.stringify(dvbLine(undefined))],
     head: null,
   },
   {
     name: "psip-null",
     description: "As no-psip with `psip: null`: the same observation.",
-    lines: [
-      JSON.stringify(
-        exampleLine({
-          stream: dvbStream,
-          epoch: { id: 433500000, startUnixMs: 1734000000000, durationMs: 4000 },
-          chunks: [{ index: 0, blake3: hex("33"), bytes: 7332 }],
-          psip: null,
-        }),
-      ),
-    ],
+    lines: [JSON.stringify(dvbLine(null))],
     head: null,
     sameAs: "no-psip",
   },

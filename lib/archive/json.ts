@@ -185,16 +185,7 @@ class Parser {
       this.pos++;
       this.skipWhitespace();
       out[key] = this.value(depth + 1);
-      this.skipWhitespace();
-      const c = this.text[this.pos];
-      if (c === ",") {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (c === "}") {
-        this.pos++;
-        return out;
-      } else if (c === undefined) this.fail("unexpected end of line in an object");
-      else this.fail("expected ',' or '}'");
+      if (!this.another("}", "an object")) return out;
     }
   }
 
@@ -208,17 +199,25 @@ class Parser {
     }
     for (;;) {
       out.push(this.value(depth + 1));
-      this.skipWhitespace();
-      const c = this.text[this.pos];
-      if (c === ",") {
-        this.pos++;
-        this.skipWhitespace();
-      } else if (c === "]") {
-        this.pos++;
-        return out;
-      } else if (c === undefined) this.fail("unexpected end of line in an array");
-      else this.fail("expected ',' or ']'");
+      if (!this.another("]", "an array")) return out;
     }
+  }
+
+  /** After a member or an element: past `,` (true, another follows) or past `close` (false). */
+  another(close: "}" | "]", container: string): boolean {
+    this.skipWhitespace();
+    const c = this.text[this.pos];
+    if (c === ",") {
+      this.pos++;
+      this.skipWhitespace();
+      return true;
+    }
+    if (c === close) {
+      this.pos++;
+      return false;
+    }
+    if (c === undefined) this.fail(`unexpected end of line in ${container}`);
+    this.fail(`expected ',' or '${close}'`);
   }
 
   string(): string {

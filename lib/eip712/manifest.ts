@@ -24,6 +24,7 @@ import { getEip712Domain, verifyTypedData } from "viem/actions";
 import { InvalidFieldError } from "../errors";
 import type { ManifestBody } from "../types/abi";
 import { assertCanonicalValue } from "../validation/values";
+import { typedDataDefinition } from "./typedData";
 
 /** The EIP-712 types of `ManifestBody` and the structs it nests (field order = the Solidity structs). */
 export const manifestBodyTypes = {
@@ -110,12 +111,7 @@ export function manifestDomainSeparator(domain: ManifestDomain): Hex {
 /** The typed-data object viem signs and hashes for `body` under `domain`. */
 export function manifestTypedData(body: ManifestBody, domain: ManifestDomain) {
   assertCanonicalValue("ManifestBody", body, "body");
-  return {
-    domain: domain as TypedDataDomain,
-    types: manifestBodyTypes,
-    primaryType: "ManifestBody" as const,
-    message: body,
-  };
+  return typedDataDefinition(domain, manifestBodyTypes, "ManifestBody", body);
 }
 
 /** EIP-712 `hashStruct(body)`: the message part of the digest, independent of the domain. */

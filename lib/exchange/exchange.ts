@@ -14,8 +14,17 @@
  */
 import type { Address, Hex, PublicClient } from "viem";
 
-import { reportDigest, reportTypedData, type ObservationReport } from "../ledger/report";
-import { observationTypedData, type ObservationLedgerDomain } from "../ledger/typedData";
+import {
+  reportDigest,
+  reportTypedData,
+  type ObservationReport,
+  type ReportTypedData,
+} from "../ledger/report";
+import {
+  observationTypedData,
+  type ObservationLedgerDomain,
+  type ObservationTypedData,
+} from "../ledger/typedData";
 import type { CoSignResult, ReportSignature } from "../operator/cosign";
 import { checkSignatureFile, type WitnessSignatureFile } from "../operator/signature-files";
 import { ExchangeJournal, type JournalRecord } from "./journal";
@@ -215,6 +224,28 @@ export class Exchange {
       );
   }
 
+  /** Refuses `signature` (422) unless it is `witness`'s over `typedData`, which signs `what`. */
+  private async checkSignature(
+    witness: Address,
+    signature: Hex,
+    typedData: ObservationTypedData | ReportTypedData,
+    what: string,
+  ): Promise<void> {
+    const valid = await verifyWitnessSignature({
+      client: this.p.client,
+      witness,
+      signature,
+      typedData: typedData as never,
+    });
+    if (!valid)
+      throw ExchangeRefusal.field(
+        422,
+        "signature",
+        signature,
+        `is not ${witness}'s signature over ${what} for this ledger`,
+      );
+  }
+
   private refused(error: unknown): never {
     if (error instanceof ExchangeRefusal) this.noteRefused();
     throw error;
@@ -248,19 +279,12 @@ export class Exchange {
       const foreign = this.foreign(file.chainId, file.ledger);
       if (foreign !== undefined) throw foreign;
       await this.checkWitness(file.witness);
-      const valid = await verifyWitnessSignature({
-        client: this.p.client,
-        witness: file.witness,
-        signature: file.signature,
-        typedData: observationTypedData(this.p.domain, file.content) as never,
-      });
-      if (!valid)
-        throw ExchangeRefusal.field(
-          422,
-          "signature",
-          file.signature,
-          `is not ${file.witness}'s signature over content ${file.contentHash} for this ledger`,
-        );
+      await this.checkSignature(
+        file.witness,
+        file.signature,
+        observationTypedData(this.p.domain, file.content),
+        `content ${file.contentHash}`,
+      );
       const key = signatureKey(file);
       return await this.once(key, async () => {
         await this.journal.append({ kind: "signature", body: json });
@@ -473,19 +497,12 @@ export class Exchange {
       if (!proposal.open)
         throw ExchangeRefusal.field(410, "id", id, "the relayer no longer waits for this proposal");
       if (body.signed) {
-        const valid = await verifyWitnessSignature({
-          client: this.p.client,
-          witness: body.witness,
-          signature: body.signature,
-          typedData: reportTypedData(this.p.domain, proposal.report) as never,
-        });
-        if (!valid)
-          throw ExchangeRefusal.field(
-            422,
-            "signature",
-            body.signature,
-            `is not ${body.witness}'s signature over report ${id} for this ledger`,
-          );
+        await this.checkSignature(
+          body.witness,
+          body.signature,
+          reportTypedData(this.p.domain, proposal.report),
+          `report ${id}`,
+        );
       } else if (proposal.refusals.has(body.witness)) {
         this.counters.duplicates += 1;
         return { status: "duplicate", key };

@@ -12,11 +12,12 @@
  * A report travels in the JSON form of its contents (`docs/types.md`): `streamHash` and each entry's
  * hashes as lower-case hex without `0x`, `observedUnixMs` as a decimal string.
  */
-import { getAddress, type Hex } from "viem";
+import type { Hex } from "viem";
 import { z } from "zod";
 
 import { MAX_REPORT_ENTRIES, reportOf, type ObservationReport } from "../ledger/report";
 import { EveryChannelError, InvalidFieldError } from "../errors";
+import { addressJson, hex32Json, hexBytesJson } from "../validation/json-fields";
 import { jsonSchemas, toJson } from "../validation/json-form";
 
 export { signatureFileSchema as signatureRequestSchema } from "../operator/signature-files";
@@ -28,23 +29,11 @@ export const PROPOSALS_SCHEMA = "every.channel/report-proposals/v1";
 /** The schema tag of the status answer. */
 export const STATUS_SCHEMA = "every.channel/exchange-status/v1";
 
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-  .transform((v) => getAddress(v));
-const hex32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits")
-  .transform((v) => v.toLowerCase() as Hex);
 const decimal = z
   .string()
   .regex(/^(0|[1-9][0-9]*)$/, "must be a decimal integer string")
   .transform((v) => BigInt(v));
-const signatureHex = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
-  .max(2 + 2 * 4096, "must be at most 4096 bytes")
-  .transform((v) => v as Hex);
+const signatureHex = hexBytesJson(4096);
 
 /** Entries of a report's JSON form: an `ObservationContent`'s JSON form without its stream. */
 const reportEntryJson = z
@@ -121,11 +110,11 @@ export function reportJson(report: ObservationReport): z.input<typeof reportJson
 export const proposalSchema = z
   .object({
     /** The report's EIP-712 digest under the ledger's domain (`reportDigest`). */
-    id: hex32,
+    id: hex32Json,
     /** Its place in the exchange's order of proposals (`since` of the next poll). */
     seq: z.number().int().nonnegative(),
     chainId: decimal,
-    ledger: address,
+    ledger: addressJson,
     quorum: z.number().int().positive(),
     /** When the relayer stops waiting for co-signatures (Unix milliseconds). */
     deadlineUnixMs: z.number().int().nonnegative(),
@@ -163,15 +152,15 @@ export const proposalQuerySchema = z
       .transform(Number)
       .optional(),
     /** Leave out the proposals this witness has answered. */
-    witness: address.optional(),
+    witness: addressJson.optional(),
   })
   .strict();
 
 const coSignatureCommon = {
   schema: z.literal(COSIGNATURE_SCHEMA),
   chainId: decimal,
-  ledger: address,
-  witness: address,
+  ledger: addressJson,
+  witness: addressJson,
 };
 
 /** `POST /v1/proposals/<id>/cosignatures`: a signature over the proposed report, or a refusal. */
@@ -182,7 +171,7 @@ export const coSignatureRequestSchema = z.discriminatedUnion("signed", [
       ...coSignatureCommon,
       signed: z.literal(false),
       reason: z.string().min(1).max(1000, "must be at most 1000 characters"),
-      slot: hex32.optional(),
+      slot: hex32Json.optional(),
     })
     .strict(),
 ]);
@@ -210,7 +199,7 @@ export const exchangeStatusSchema = z
   .object({
     schema: z.literal(STATUS_SCHEMA),
     chainId: decimal,
-    ledger: address,
+    ledger: addressJson,
     /** Signatures accepted since the exchange started (journal replay included), and replays. */
     accepted: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),

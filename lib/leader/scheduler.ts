@@ -160,6 +160,40 @@ export async function runBatcher(parameters: RunBatcherParameters): Promise<Batc
     }
     return undefined;
   };
+  /** Sends the post of `data` (frames from `position`) with `gas` and waits for its receipt. */
+  const post = async (
+    head: bigint,
+    position: number,
+    data: Hex,
+    gas: bigint,
+    outOfTurn: boolean,
+  ) => {
+    const hash = await wallet.sendTransaction({
+      to: inbox.address,
+      data,
+      gas,
+      chain: wallet.chain,
+    });
+    emit({
+      type: "sent",
+      head,
+      hash,
+      firstFrame: position,
+      frames: framesPerPost,
+      gasLimit: gas,
+      outOfTurn,
+    });
+    const receipt = await awaitReceipt(hash);
+    if (receipt !== undefined)
+      emit({
+        type: "receipt",
+        hash,
+        block: receipt.blockNumber,
+        status: receipt.status,
+        outOfTurn,
+      });
+    return receipt;
+  };
 
   while (!shouldStop()) {
     const head = await client.getBlockNumber({ cacheTime: 0 });
@@ -180,34 +214,9 @@ export async function runBatcher(parameters: RunBatcherParameters): Promise<Batc
       if (parameters.outOfTurnEvery > 0 && idleHeads % parameters.outOfTurnEvery === 0) {
         const position = await follower.syncTo(head);
         const data = batchFrom(position);
-        const gas = intrinsicGas(data) + 100_000n;
-        const hash = await wallet.sendTransaction({
-          to: inbox.address,
-          data,
-          gas,
-          chain: wallet.chain,
-        });
         stats.outOfTurn += 1;
-        emit({
-          type: "sent",
-          head,
-          hash,
-          firstFrame: position,
-          frames: framesPerPost,
-          gasLimit: gas,
-          outOfTurn: true,
-        });
-        const receipt = await awaitReceipt(hash);
-        if (receipt !== undefined) {
-          if (receipt.status === "success") stats.outOfTurnAccepted += 1;
-          emit({
-            type: "receipt",
-            hash,
-            block: receipt.blockNumber,
-            status: receipt.status,
-            outOfTurn: true,
-          });
-        }
+        const receipt = await post(head, position, data, intrinsicGas(data) + 100_000n, true);
+        if (receipt?.status === "success") stats.outOfTurnAccepted += 1;
         continue;
       }
       const bitmap = await client.readContract({
@@ -236,35 +245,13 @@ export async function runBatcher(parameters: RunBatcherParameters): Promise<Batc
       emit({ type: "refused", head, reason: estimate.reason });
       continue;
     }
-    const hash = await wallet.sendTransaction({
-      to: inbox.address,
-      data,
-      gas: estimate.gasLimit,
-      chain: wallet.chain,
-    });
     stats.sent += 1;
-    emit({
-      type: "sent",
-      head,
-      hash,
-      firstFrame: position,
-      frames: framesPerPost,
-      gasLimit: estimate.gasLimit,
-      outOfTurn: false,
-    });
-    const receipt = await awaitReceipt(hash);
+    const receipt = await post(head, position, data, estimate.gasLimit, false);
     if (receipt === undefined) break;
     if (receipt.status === "success") {
       stats.accepted += 1;
       stats.framesAccepted += framesPerPost;
     } else stats.reverted += 1;
-    emit({
-      type: "receipt",
-      hash,
-      block: receipt.blockNumber,
-      status: receipt.status,
-      outOfTurn: false,
-    });
   }
   return stats;
 }

@@ -10,8 +10,9 @@
  */
 import { hashTypedData, type Hex, type TypedDataDefinition } from "viem";
 
+import { signTypedDataWith, typedDataDefinition } from "../eip712/typedData";
 import { InvalidFieldError } from "../errors";
-import type { ObservationContent } from "../types/abi";
+import { observationContentComponents, type ObservationContent } from "../types/abi";
 import type { ObservationLedgerDomain, ObservationSigner } from "./typedData";
 
 /** The EIP-712 type string of a report entry. */
@@ -20,12 +21,8 @@ export const REPORT_ENTRY_TYPE =
 /** The EIP-712 type string of a report (its own type, then the referenced `ReportEntry`). */
 export const REPORT_TYPE = `ObservationReport(bytes32 streamHash,ReportEntry[] entries)${REPORT_ENTRY_TYPE}`;
 
-export const reportEntryComponents = [
-  { name: "epochHash", type: "bytes32" },
-  { name: "dataRoot", type: "bytes32" },
-  { name: "locatorHash", type: "bytes32" },
-  { name: "observedUnixMs", type: "uint64" },
-] as const;
+/** The fields of a report entry: an `ObservationContent`'s after its `streamHash`. */
+export const [, ...reportEntryComponents] = observationContentComponents;
 
 /** The EIP-712 `types` of a report signature. */
 export const reportTypes = {
@@ -105,17 +102,10 @@ export function reportTypedData(
   domain: ObservationLedgerDomain,
   report: ObservationReport,
 ): ReportTypedData {
-  return {
-    domain: {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    types: reportTypes,
-    primaryType: "ObservationReport",
-    message: { streamHash: report.streamHash, entries: report.entries.map((e) => ({ ...e })) },
-  };
+  return typedDataDefinition(domain, reportTypes, "ObservationReport", {
+    streamHash: report.streamHash,
+    entries: report.entries.map((e) => ({ ...e })),
+  });
 }
 
 /** The EIP-712 digest of `report` under `domain` (equals the ledger's `reportDigest`). */
@@ -129,7 +119,5 @@ export async function signReport(
   domain: ObservationLedgerDomain,
   report: ObservationReport,
 ): Promise<Hex> {
-  const typedData = reportTypedData(domain, report);
-  if ("account" in signer) return signer.signTypedData({ ...typedData, account: signer.account });
-  return signer.signTypedData(typedData);
+  return signTypedDataWith(signer, reportTypedData(domain, report));
 }

@@ -2,18 +2,9 @@
  * EIP-712 typed data of the witness signature over an observation content
  * (`EveryChannelObservationLedger.observationDigest`).
  */
-import {
-  hashTypedData,
-  type Account,
-  type Address,
-  type Chain,
-  type Hex,
-  type LocalAccount,
-  type Transport,
-  type TypedDataDefinition,
-  type WalletClient,
-} from "viem";
+import { hashTypedData, type Address, type Hex, type TypedDataDefinition } from "viem";
 
+import { signTypedDataWith, typedDataDefinition, type TypedDataSigner } from "../eip712/typedData";
 import { observationContentComponents, type ObservationContent } from "../types/abi";
 
 /** The EIP-712 domain name of the ledger (ERC-5267 `eip712Domain().name`). */
@@ -50,17 +41,7 @@ export function observationTypedData(
   domain: ObservationLedgerDomain,
   content: ObservationContent,
 ): ObservationTypedData {
-  return {
-    domain: {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    types: observationTypes,
-    primaryType: "Observation",
-    message: { ...content },
-  };
+  return typedDataDefinition(domain, observationTypes, "Observation", { ...content });
 }
 
 /** The EIP-712 digest of `content` under `domain` (equals the contract's `observationDigest`). */
@@ -72,9 +53,7 @@ export function observationDigest(
 }
 
 /** Signs with a local account (private key, mnemonic) or with a wallet client that holds an account. */
-export type ObservationSigner =
-  | Pick<LocalAccount, "signTypedData">
-  | WalletClient<Transport, Chain | undefined, Account>;
+export type ObservationSigner = TypedDataSigner;
 
 /** A witness's 65-byte EIP-712 signature over `content` (or whatever an ERC-1271 wallet's key signs). */
 export async function signObservation(
@@ -82,7 +61,5 @@ export async function signObservation(
   domain: ObservationLedgerDomain,
   content: ObservationContent,
 ): Promise<Hex> {
-  const typedData = observationTypedData(domain, content);
-  if ("account" in signer) return signer.signTypedData({ ...typedData, account: signer.account });
-  return signer.signTypedData(typedData);
+  return signTypedDataWith(signer, observationTypedData(domain, content));
 }

@@ -26,6 +26,7 @@ import { announcementPointerFromAnnouncement, manifestPointerFromManifest } from
 import { signAnnouncementPointer, signManifestPointer } from "../rail/sign";
 import { railTypes, type AnnouncementPointer, type ManifestPointer } from "../rail/typedData";
 import type { Manifest, StreamControlAnnouncement, StreamKey } from "../types/abi";
+import { addressJson, decimalJson, hexBytesJson } from "../validation/json-fields";
 import { fromJsonText } from "../validation/json-form";
 import type { RailRef } from "./contracts";
 import { sendPlanned, type OperatorWallet, type SendPlannedReturnType } from "./send";
@@ -88,34 +89,17 @@ export async function readStreamKeyFile(file: string): Promise<StreamKey> {
 /** A publisher's signature over a pointer, as written by `--sign-only` and read by `--signature`. */
 export const RAIL_SIGNATURE_SCHEMA = "every.channel/rail-signature/v1";
 
-const hex32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits")
-  .transform((v) => v.toLowerCase() as Hex);
-const uint = z
-  .string()
-  .regex(/^[0-9]+$/, "must be a decimal integer string")
-  .transform((v) => BigInt(v));
 const railSignatureSchema = z
   .object({
     schema: z.literal(RAIL_SIGNATURE_SCHEMA),
     kind: z.enum(["manifest", "announcement"]),
-    chainId: uint,
-    rail: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-      .transform((v) => getAddress(v)),
-    publisher: z
-      .string()
-      .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-      .transform((v) => getAddress(v)),
+    chainId: decimalJson,
+    rail: addressJson,
+    publisher: addressJson,
     pointer: z.record(z.string()),
-    nonce: uint,
-    deadline: uint,
-    signature: z
-      .string()
-      .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
-      .transform((v) => v as Hex),
+    nonce: decimalJson,
+    deadline: decimalJson,
+    signature: hexBytesJson(),
   })
   .strict();
 export type RailSignatureFile = z.output<typeof railSignatureSchema>;

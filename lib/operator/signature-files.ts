@@ -7,12 +7,13 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { getAddress, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { z } from "zod";
 
 import { contentHash, observationSlot } from "../commitments/observation";
 import { InvalidFieldError } from "../errors";
 import type { ObservationContent } from "../types/abi";
+import { addressJson, decimalJson, hex32Json, hexBytesJson } from "../validation/json-fields";
 import { jsonSchemas, toJson } from "../validation/json-form";
 
 export const SIGNATURE_FILE_SCHEMA = "every.channel/witness-signature/v2";
@@ -27,32 +28,17 @@ export interface WitnessSignatureFile {
   signature: Hex;
 }
 
-const hex32 = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, "must be 0x and 64 hex digits")
-  .transform((v) => v.toLowerCase() as Hex);
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, "must be an address")
-  .transform((v) => getAddress(v));
-
 /** The signature file's schema. */
 export const signatureFileSchema = z
   .object({
     schema: z.literal(SIGNATURE_FILE_SCHEMA),
-    chainId: z
-      .string()
-      .regex(/^[0-9]+$/, "must be a decimal integer string")
-      .transform((v) => BigInt(v)),
-    ledger: address,
-    witness: address,
-    contentHash: hex32,
-    slot: hex32,
+    chainId: decimalJson,
+    ledger: addressJson,
+    witness: addressJson,
+    contentHash: hex32Json,
+    slot: hex32Json,
     content: jsonSchemas.ObservationContent,
-    signature: z
-      .string()
-      .regex(/^0x([0-9a-fA-F]{2})+$/, "must be 0x-prefixed hex bytes")
-      .transform((v) => v as Hex),
+    signature: hexBytesJson(),
   })
   .strict();
 
@@ -117,20 +103,9 @@ export function checkSignatureFile(
   const file = parsed.data;
   const hash = contentHash(file.content);
   if (hash !== file.contentHash)
-    return {
-      ok: false,
-      field: "contentHash",
-      value: file.contentHash,
-      problem: `is not the content's hash (${hash})`,
-    };
+    return notTheContents("contentHash", file.contentHash, "hash", hash);
   const slot = observationSlot(file.content.streamHash, file.content.epochHash);
-  if (slot !== file.slot)
-    return {
-      ok: false,
-      field: "slot",
-      value: file.slot,
-      problem: `is not the content's slot (${slot})`,
-    };
+  if (slot !== file.slot) return notTheContents("slot", file.slot, "slot", slot);
   return { ok: true, file };
 }
 
@@ -143,6 +118,16 @@ export function parseSignatureFile(json: unknown, source: string): WitnessSignat
   if (!checked.ok)
     throw new InvalidFieldError(`${source}: ${checked.field}`, checked.value, checked.problem);
   return checked.file;
+}
+
+/** The refusal of a field that is not what the signed content gives. */
+function notTheContents(
+  field: string,
+  value: Hex,
+  what: string,
+  expected: Hex,
+): { ok: false } & SignatureFileProblem {
+  return { ok: false, field, value, problem: `is not the content's ${what} (${expected})` };
 }
 
 /** Reads and checks a signature file (`parseSignatureFile`). */

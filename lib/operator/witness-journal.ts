@@ -13,6 +13,7 @@ import { z } from "zod";
 
 import { EveryChannelError } from "../errors";
 import type { ObservationContent } from "../types/abi";
+import { decimalJson } from "../validation/json-fields";
 import { jsonSchemas, toJson } from "../validation/json-form";
 
 export interface JournalRecord {
@@ -28,17 +29,13 @@ export interface JournalRecord {
 const hex32 = z
   .string()
   .regex(/^0x[0-9a-f]{64}$/, "must be 0x and 64 lower-case hex digits") as z.ZodType<Hex>;
-const uint = z
-  .string()
-  .regex(/^[0-9]+$/, "must be a decimal integer string")
-  .transform((v) => BigInt(v));
 
 const attestedSchema = z
   .object({
     type: z.literal("attested"),
     slot: hex32,
     contentHash: hex32,
-    epochId: uint,
+    epochId: decimalJson,
     durationMs: z.number().int().positive(),
     mode: z.enum(["transaction", "signature"]),
     content: jsonSchemas.ObservationContent,

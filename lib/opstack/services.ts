@@ -190,6 +190,21 @@ export function buildServices(config: RollupConfig, addresses: ChainAddresses): 
   };
 
   const services: Partial<Record<OpStackService, ServiceEntry>> = {};
+  /**
+   * An `op-*` service run without a subcommand that reads the L1 RPC as `--l1-eth-rpc` (and the
+   * beacon as `--<beaconFlag>` when given), its keys from the secrets named in `secretEnv`.
+   */
+  const opService = (
+    name: OpStackService,
+    envPrefix: string,
+    secretEnv: Record<string, string>,
+    settings: Record<string, SettingValue>,
+    beaconFlag?: string,
+  ): void => {
+    l1(envPrefix, "l1-eth-rpc", settings, secretEnv);
+    if (beaconFlag !== undefined) beacon(envPrefix, beaconFlag, settings, secretEnv);
+    services[name] = { image: imageReference(images[name]), command: [], settings, secretEnv };
+  };
 
   services["op-reth"] = {
     image: imageReference(images["op-reth"]),
@@ -240,78 +255,66 @@ export function buildServices(config: RollupConfig, addresses: ChainAddresses): 
     secretEnv: nodeEnv,
   };
 
-  const batcher: Record<string, SettingValue> = {
-    "l2-eth-rpc": l2Rpc,
-    "rollup-rpc": rollupRpc,
-    "data-availability-type": config.dataAvailability,
-    "batch-type": 1,
-    "wait-node-sync": true,
-    "rpc.addr": "127.0.0.1",
-    "rpc.port": n.batcherRpcPort,
-  };
-  const batcherEnv: Record<string, string> = { OP_BATCHER_PRIVATE_KEY: "batcherKey" };
-  l1("OP_BATCHER", "l1-eth-rpc", batcher, batcherEnv);
-  services["op-batcher"] = {
-    image: imageReference(images["op-batcher"]),
-    command: [],
-    settings: batcher,
-    secretEnv: batcherEnv,
-  };
-
-  const proposer: Record<string, SettingValue> = {
-    "rollup-rpc": rollupRpc,
-    "game-factory-address": addresses.disputeGameFactoryProxy,
-    "game-type": config.proposer.gameType,
-    "proposal-interval": config.proposer.proposalInterval,
-    "wait-node-sync": true,
-    "rpc.addr": "127.0.0.1",
-    "rpc.port": n.proposerRpcPort,
-  };
-  const proposerEnv: Record<string, string> = { OP_PROPOSER_PRIVATE_KEY: "proposerKey" };
-  l1("OP_PROPOSER", "l1-eth-rpc", proposer, proposerEnv);
-  services["op-proposer"] = {
-    image: imageReference(images["op-proposer"]),
-    command: [],
-    settings: proposer,
-    secretEnv: proposerEnv,
-  };
-
-  if (config.prestate !== undefined) {
-    const challenger: Record<string, SettingValue> = {
+  opService(
+    "op-batcher",
+    "OP_BATCHER",
+    { OP_BATCHER_PRIVATE_KEY: "batcherKey" },
+    {
       "l2-eth-rpc": l2Rpc,
       "rollup-rpc": rollupRpc,
-      "game-factory-address": addresses.disputeGameFactoryProxy,
-      "game-types": ["cannon", "permissioned"],
-      datadir: "/data",
-      "cannon-rollup-config": "/config/rollup.json",
-      "cannon-l2-genesis": "/config/genesis.json",
-      "cannon-bin": "/usr/local/bin/cannon",
-      "cannon-server": "/usr/local/bin/op-program",
-      "cannon-prestate": `/prestate/${path.basename(config.prestate.file)}`,
-    };
-    const challengerEnv: Record<string, string> = { OP_CHALLENGER_PRIVATE_KEY: "challengerKey" };
-    l1("OP_CHALLENGER", "l1-eth-rpc", challenger, challengerEnv);
-    beacon("OP_CHALLENGER", "l1-beacon", challenger, challengerEnv);
-    services["op-challenger"] = {
-      image: imageReference(images["op-challenger"]),
-      command: [],
-      settings: challenger,
-      secretEnv: challengerEnv,
-    };
+      "data-availability-type": config.dataAvailability,
+      "batch-type": 1,
+      "wait-node-sync": true,
+      "rpc.addr": "127.0.0.1",
+      "rpc.port": n.batcherRpcPort,
+    },
+  );
 
-    const monitor: Record<string, SettingValue> = {
+  opService(
+    "op-proposer",
+    "OP_PROPOSER",
+    { OP_PROPOSER_PRIVATE_KEY: "proposerKey" },
+    {
       "rollup-rpc": rollupRpc,
       "game-factory-address": addresses.disputeGameFactoryProxy,
-      "honest-actors": [config.roles.proposer, config.roles.challenger],
-    };
-    const monitorEnv: Record<string, string> = {};
-    l1("OP_DISPUTE_MON", "l1-eth-rpc", monitor, monitorEnv);
-    services["op-dispute-mon"] = {
-      image: imageReference(images["op-dispute-mon"]),
-      command: [],
-      settings: monitor,
-      secretEnv: monitorEnv,
-    };
+      "game-type": config.proposer.gameType,
+      "proposal-interval": config.proposer.proposalInterval,
+      "wait-node-sync": true,
+      "rpc.addr": "127.0.0.1",
+      "rpc.port": n.proposerRpcPort,
+    },
+  );
+
+  if (config.prestate !== undefined) {
+    opService(
+      "op-challenger",
+      "OP_CHALLENGER",
+      { OP_CHALLENGER_PRIVATE_KEY: "challengerKey" },
+      {
+        "l2-eth-rpc": l2Rpc,
+        "rollup-rpc": rollupRpc,
+        "game-factory-address": addresses.disputeGameFactoryProxy,
+        "game-types": ["cannon", "permissioned"],
+        datadir: "/data",
+        "cannon-rollup-config": "/config/rollup.json",
+        "cannon-l2-genesis": "/config/genesis.json",
+        "cannon-bin": "/usr/local/bin/cannon",
+        "cannon-server": "/usr/local/bin/op-program",
+        "cannon-prestate": `/prestate/${path.basename(config.prestate.file)}`,
+      },
+      "l1-beacon",
+    );
+
+    opService(
+      "op-dispute-mon",
+      "OP_DISPUTE_MON",
+      {},
+      {
+        "rollup-rpc": rollupRpc,
+        "game-factory-address": addresses.disputeGameFactoryProxy,
+        "honest-actors": [config.roles.proposer, config.roles.challenger],
+      },
+    );
   }
 
   return {

@@ -3,18 +3,10 @@
  * `*WithSig` functions of `EveryChannelRail`. Each function returns the message, the signature and
  * the digest the contract will check.
  */
-import type {
-  Account,
-  Address,
-  Chain,
-  Hex,
-  LocalAccount,
-  Transport,
-  TypedDataDefinition,
-  WalletClient,
-} from "viem";
+import type { Account, Address, Chain, Hex, LocalAccount, Transport, WalletClient } from "viem";
 import { getAddress, hashTypedData } from "viem";
 
+import { signTypedDataWith, typedDataDefinition } from "../eip712/typedData";
 import { InvalidFieldError } from "../errors";
 import type { RailDomain } from "./domain";
 import {
@@ -67,8 +59,7 @@ export async function signClaimStream(
   return sign(parameters, "ClaimStream", {
     streamId: bytes32("streamId", parameters.streamId),
     publisher,
-    nonce: uint256("nonce", parameters.nonce),
-    deadline: uint256("deadline", parameters.deadline),
+    ...nonceAndDeadline(parameters),
   });
 }
 
@@ -82,12 +73,7 @@ export type SignManifestPointerReturnType = SignedRailMessage<PublishManifestMes
 export async function signManifestPointer(
   parameters: SignManifestPointerParameters,
 ): Promise<SignManifestPointerReturnType> {
-  return sign(parameters, "PublishManifest", {
-    publisher: publisherOf(parameters),
-    pointer: parameters.pointer,
-    nonce: uint256("nonce", parameters.nonce),
-    deadline: uint256("deadline", parameters.deadline),
-  });
+  return signPointer(parameters, "PublishManifest");
 }
 
 export type SignAnnouncementPointerParameters = RailSignatureParameters & {
@@ -102,12 +88,7 @@ export type SignAnnouncementPointerReturnType = SignedRailMessage<PublishAnnounc
 export async function signAnnouncementPointer(
   parameters: SignAnnouncementPointerParameters,
 ): Promise<SignAnnouncementPointerReturnType> {
-  return sign(parameters, "PublishAnnouncement", {
-    publisher: publisherOf(parameters),
-    pointer: parameters.pointer,
-    nonce: uint256("nonce", parameters.nonce),
-    deadline: uint256("deadline", parameters.deadline),
-  });
+  return signPointer(parameters, "PublishAnnouncement");
 }
 
 export type SignPointerBatchParameters = RailSignatureParameters & {
@@ -133,8 +114,7 @@ export async function signPointerBatch(
     publisher: publisherOf(parameters),
     manifests: parameters.manifests,
     announcements: parameters.announcements,
-    nonce: uint256("nonce", parameters.nonce),
-    deadline: uint256("deadline", parameters.deadline),
+    ...nonceAndDeadline(parameters),
   });
 }
 
@@ -145,23 +125,37 @@ type MessageOf = {
   PublishBatch: PublishBatchMessage;
 };
 
+/** The two single-pointer messages: the publisher, the pointer, the nonce and the deadline. */
+async function signPointer<primaryType extends "PublishManifest" | "PublishAnnouncement">(
+  parameters: RailSignatureParameters & { pointer: MessageOf[primaryType]["pointer"] },
+  primaryType: primaryType,
+): Promise<SignedRailMessage<MessageOf[primaryType]>> {
+  return sign(parameters, primaryType, {
+    publisher: publisherOf(parameters),
+    pointer: parameters.pointer,
+    ...nonceAndDeadline(parameters),
+  } as MessageOf[primaryType]);
+}
+
 async function sign<primaryType extends RailPrimaryType>(
   { signer, domain }: RailSignatureParameters,
   primaryType: primaryType,
   message: MessageOf[primaryType],
 ): Promise<SignedRailMessage<MessageOf[primaryType]>> {
   // `message` is typed per primary type by `MessageOf`; viem validates it again at runtime.
-  const typed = {
+  const typed = typedDataDefinition<typeof railTypes, RailPrimaryType>(
     domain,
-    types: railTypes,
+    railTypes,
     primaryType,
     message,
-  } as unknown as TypedDataDefinition<typeof railTypes, "PublishBatch">;
+  );
   const digest = hashTypedData(typed);
-  const signature = isLocalAccount(signer)
-    ? await signer.signTypedData(typed)
-    : await signer.signTypedData({ ...typed, account: signer.account });
+  const signature = await signTypedDataWith(signer, typed);
   return { message, signature, digest };
+}
+
+function nonceAndDeadline({ nonce, deadline }: RailSignatureParameters) {
+  return { nonce: uint256("nonce", nonce), deadline: uint256("deadline", deadline) };
 }
 
 function isLocalAccount(signer: RailSigner): signer is LocalAccount {
