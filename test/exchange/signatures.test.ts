@@ -209,12 +209,17 @@ describe("exchange: per-observation signatures over HTTP", function () {
 
     it("answers a flood from one client with 429 and Retry-After, and stays responsive to another", async function () {
       const file = await signatureFile(await f.wallet("witness1"), f.domain, syntheticContent(6));
+      const floodStarted = Date.now();
       const flood = await Promise.all(
         Array.from({ length: 60 }, () => post(signatureBody(file), "127.0.0.1")),
       );
+      // The bucket holds 10 tokens and gains 5 a second while the flood is being answered: at most
+      // that many requests pass, however slow the host.
+      const allowance = 10 + Math.ceil((5 * (Date.now() - floodStarted)) / 1000);
       const limited = flood.filter((a) => a.status === 429);
-      expect(flood.filter((a) => a.status !== 429)).to.have.length.at.most(11);
-      expect(limited.length).to.be.at.least(49);
+      expect(flood.filter((a) => a.status !== 429)).to.have.length.at.most(allowance);
+      expect(limited.length).to.be.at.least(60 - allowance);
+      expect(limited.length).to.be.above(0);
       expect(limited[0]!.headers["retry-after"]).to.match(/^[1-9][0-9]*$/);
       expect(limited[0]!.json.error).to.match(
         /^too many requests from this client; retry after \d+ s$/,
