@@ -34,6 +34,8 @@ export type L1DataFee =
       fork: OpStackFeeFork;
       /** Bytes of the unsigned RLP-encoded transaction given to the oracle. */
       unsignedTxBytes: number;
+      /** The unsigned transaction itself (EIP-2718 envelope without signature). */
+      unsignedTransaction: Hex;
     }
   | { available: false; reason: typeof NO_GAS_PRICE_ORACLE };
 
@@ -116,10 +118,11 @@ export async function hasGasPriceOracle(client: PublicClient): Promise<boolean> 
   return code !== undefined && code !== "0x";
 }
 
-async function readFork(client: PublicClient): Promise<OpStackFeeFork> {
+async function readFork(client: PublicClient, account?: Address): Promise<OpStackFeeFork> {
   const flag = async (functionName: "isFjord" | "isEcotone"): Promise<boolean> => {
     try {
       return await client.readContract({
+        account,
         address: GAS_PRICE_ORACLE_ADDRESS,
         abi: gasPriceOracleAbi,
         functionName,
@@ -133,14 +136,20 @@ async function readFork(client: PublicClient): Promise<OpStackFeeFork> {
   return "bedrock";
 }
 
-/** The L1 data fee of an unsigned transaction, or why there is none. */
+/**
+ * The L1 data fee of an unsigned transaction, or why there is none. The oracle is read as
+ * `account` (the sender) when given: a node that charges calls the L1 data fee of their own bytes
+ * (anvil with `--network optimism`) refuses them from an account without funds.
+ */
 export async function estimateL1DataFee(
   client: PublicClient,
   unsignedTransaction: Hex,
+  account?: Address,
 ): Promise<L1DataFee> {
   if (!(await hasGasPriceOracle(client))) return { available: false, reason: NO_GAS_PRICE_ORACLE };
-  const fork = await readFork(client);
+  const fork = await readFork(client, account);
   const fee = await client.readContract({
+    account,
     address: GAS_PRICE_ORACLE_ADDRESS,
     abi: gasPriceOracleAbi,
     functionName: "getL1Fee",
@@ -150,13 +159,21 @@ export async function estimateL1DataFee(
   const upperBound =
     fork === "fjord"
       ? await client.readContract({
+          account,
           address: GAS_PRICE_ORACLE_ADDRESS,
           abi: gasPriceOracleAbi,
           functionName: "getL1FeeUpperBound",
           args: [BigInt(unsignedTxBytes)],
         })
       : undefined;
-  return { available: true, fee, upperBound, fork, unsignedTxBytes };
+  return {
+    available: true,
+    fee,
+    upperBound,
+    fork,
+    unsignedTxBytes,
+    unsignedTransaction,
+  };
 }
 
 /**
@@ -198,7 +215,7 @@ export async function estimateTransactionCost(
     gas,
     maxFeePerGas,
     l2FeeCap: gas * maxFeePerGas,
-    l1: await estimateL1DataFee(client, unsigned),
+    l1: await estimateL1DataFee(client, unsigned, account),
   };
 }
 
