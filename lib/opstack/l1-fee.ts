@@ -36,6 +36,8 @@ export type L1DataFee =
       unsignedTxBytes: number;
       /** The unsigned transaction itself (EIP-2718 envelope without signature). */
       unsignedTransaction: Hex;
+      /** The oracle's `version()` ("unknown" when it has none). */
+      oracleVersion: string;
     }
   | { available: false; reason: typeof NO_GAS_PRICE_ORACLE };
 
@@ -166,6 +168,17 @@ export async function estimateL1DataFee(
           args: [BigInt(unsignedTxBytes)],
         })
       : undefined;
+  let oracleVersion = "unknown";
+  try {
+    oracleVersion = await client.readContract({
+      account,
+      address: GAS_PRICE_ORACLE_ADDRESS,
+      abi: gasPriceOracleAbi,
+      functionName: "version",
+    });
+  } catch {
+    // oracles before Bedrock's semver have no version(): "unknown"
+  }
   return {
     available: true,
     fee,
@@ -173,6 +186,7 @@ export async function estimateL1DataFee(
     fork,
     unsignedTxBytes,
     unsignedTransaction,
+    oracleVersion,
   };
 }
 
@@ -219,13 +233,31 @@ export async function estimateTransactionCost(
   };
 }
 
+/**
+ * What the estimate leaves out on a chain whose GasPriceOracle is newer than 1.3.0: from Isthmus
+ * on (GasPriceOracle 1.4.0 and later) the chain may also charge an operator fee proportional to L2
+ * gas (`getOperatorFee`, `operatorFee` in `fee-model.ts`), which the L1 data fee does not include.
+ * Undefined for 1.3.0 and older, which have no operator fee.
+ */
+export function operatorFeeNote(oracleVersion: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\./.exec(oracleVersion);
+  const newer =
+    match === null || Number(match[1]) > 1 || (Number(match[1]) === 1 && Number(match[2]) > 3);
+  return newer
+    ? `operator fee not included: GasPriceOracle ${oracleVersion} may charge one (getOperatorFee)`
+    : undefined;
+}
+
 /** Two lines for an operator: L2 gas, then the L1 data fee (or why there is none). */
 export function formatTransactionCost(estimate: TransactionCostEstimate): string[] {
   const l2 = `L2 gas: ${estimate.gas} (at most ${formatEther(estimate.l2FeeCap)} ETH at ${formatGwei(estimate.maxFeePerGas)} gwei)`;
   const { l1 } = estimate;
   const l1Line = l1.available
     ? `L1 data fee: ${formatEther(l1.fee)} ETH (GasPriceOracle getL1Fee, ${l1.fork} formula, ${l1.unsignedTxBytes}-byte unsigned tx` +
-      (l1.upperBound === undefined ? ")" : `; upper bound ${formatEther(l1.upperBound)} ETH)`)
+      (l1.upperBound === undefined ? "" : `; upper bound ${formatEther(l1.upperBound)} ETH`) +
+      (operatorFeeNote(l1.oracleVersion) === undefined
+        ? ")"
+        : `; ${operatorFeeNote(l1.oracleVersion)})`)
     : `L1 data fee: none expected (${l1.reason})`;
   return [l2, l1Line];
 }

@@ -14,6 +14,7 @@ import {
   estimateTransactionCost,
   formatTransactionCost,
   hasGasPriceOracle,
+  operatorFeeNote,
   NO_GAS_PRICE_ORACLE,
 } from "../../lib/opstack/l1-fee";
 
@@ -85,6 +86,7 @@ describe("L1 data fee estimation", function () {
       fork: "fjord",
       unsignedTxBytes: bytes,
       unsignedTransaction: unsigned,
+      oracleVersion: "1.3.0",
     });
     expect(formatTransactionCost(estimate)[1]).to.match(
       /^L1 data fee: 0\.000000\d+ ETH \(GasPriceOracle getL1Fee, fjord formula, \d+-byte unsigned tx; upper bound /,
@@ -128,5 +130,14 @@ describe("L1 data fee estimation", function () {
       return;
     }
     throw new Error("expected the estimate to fail");
+  });
+
+  it("notes the operator fee it leaves out only for oracles newer than 1.3.0", function () {
+    for (const version of ["1.3.0", "1.2.0", "1.1.0-beta.1"])
+      expect(operatorFeeNote(version), version).to.equal(undefined);
+    for (const version of ["1.4.0", "1.6.0", "2.0.0", "unknown"])
+      expect(operatorFeeNote(version), version).to.equal(
+        `operator fee not included: GasPriceOracle ${version} may charge one (getOperatorFee)`,
+      );
   });
 });
