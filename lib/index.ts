@@ -65,6 +65,7 @@ export * from "./operator/witness-journal";
 export * from "./operator/witness";
 export * from "./opstack/fastlz";
 export * from "./opstack/fee-model";
+export * from "./opstack/fee-predeploys";
 export * from "./opstack/gas-price-oracle";
 export * from "./opstack/l1-fee";
 export * from "./rail/domain";

@@ -16,7 +16,14 @@
  *
  * The scalars and L1 fees are inputs. `DEFAULT_FEE_PARAMETERS` documents where each default comes from.
  */
-import { hexToBytes, isHex, type Hex } from "viem";
+import {
+  hexToBytes,
+  isHex,
+  parseTransaction,
+  serializeTransaction,
+  type Hex,
+  type TransactionSerializable,
+} from "viem";
 
 import { InvalidFieldError } from "../errors";
 import { flzCompressLength, type BytesLike } from "./fastlz";
@@ -121,7 +128,10 @@ export function calldataGas(data: BytesLike): {
 /** Ecotone L1 fee in wei (the formula before Fjord): calldata gas priced with both scalars. */
 export function ecotoneL1Fee(signedTransaction: BytesLike, parameters: L1FeeParameters): bigint {
   checkParameters(parameters);
-  const { gas } = calldataGas(signedTransaction);
+  return ecotoneFeeOfGas(calldataGas(signedTransaction).gas, parameters);
+}
+
+function ecotoneFeeOfGas(gas: bigint, parameters: L1FeeParameters): bigint {
   const scaledBaseFee = parameters.l1BaseFeeScalar * 16n * parameters.l1BaseFee;
   const scaledBlobBaseFee = parameters.l1BlobBaseFeeScalar * parameters.l1BlobBaseFee;
   return (gas * (scaledBaseFee + scaledBlobBaseFee)) / (16n * FEE_SCALAR_DECIMALS);
@@ -173,17 +183,127 @@ export function l1DataFee(parameters: L1DataFeeParameters): L1DataFeeReturnType 
   };
 }
 
+/** The fee formulas of the `GasPriceOracle` this model reproduces (`isFjord`, else `isEcotone`). */
+export type GasPriceOracleFormula = "ecotone" | "fjord";
+
 /**
- * What `GasPriceOracle.getL1Fee(unsignedTransaction)` returns after Fjord: the FastLZ size of the
- * unsigned transaction plus 68 bytes for the missing signature. Useful to compare this model with
- * a chain's predeploy; the node itself charges `l1DataFee` of the signed bytes.
+ * The largest `l1BaseFeeScalar` `GasPriceOracle` 1.3.0 can price with: it computes
+ * `baseFeeScalar() * 16` in uint32 (the getter's type) before widening, so from 2^28 on `getL1Fee`
+ * and `getL1FeeUpperBound` revert with panic 0x11 (overflow), under Ecotone and Fjord alike.
+ * op-geth computes the fee it charges in arbitrary precision, so `l1DataFee` has no such limit.
+ */
+export const GAS_PRICE_ORACLE_MAX_BASE_FEE_SCALAR = 2n ** 28n - 1n;
+
+function checkOracleScalar(parameters: L1FeeParameters): void {
+  checkParameters(parameters);
+  if (parameters.l1BaseFeeScalar > GAS_PRICE_ORACLE_MAX_BASE_FEE_SCALAR)
+    throw new InvalidFieldError(
+      "l1BaseFeeScalar",
+      parameters.l1BaseFeeScalar,
+      "GasPriceOracle reverts from 2^28 on (baseFeeScalar × 16 overflows uint32); use l1DataFee for the fee op-geth charges",
+    );
+}
+
+/** Gas of the 68 bytes `GasPriceOracle` adds for the missing signature before Fjord (68 × 16). */
+export const UNSIGNED_TRANSACTION_PADDING_GAS = BigInt(UNSIGNED_TRANSACTION_PADDING) * 16n;
+
+/**
+ * What `GasPriceOracle.getL1Fee(unsignedTransaction)` returns: after Fjord the FastLZ size of the
+ * unsigned transaction plus 68 bytes for the missing signature; under Ecotone its calldata gas plus
+ * 68 × 16. Useful to compare this model with a chain's predeploy; the node itself charges
+ * `l1DataFee` of the signed bytes.
  */
 export function gasPriceOracleL1Fee(
   unsignedTransaction: BytesLike,
   parameters: L1FeeParameters,
+  formula: GasPriceOracleFormula = "fjord",
 ): bigint {
   const bytes = toBytes("unsignedTransaction", unsignedTransaction);
+  checkOracleScalar(parameters);
+  if (formula === "ecotone") {
+    return ecotoneFeeOfGas(calldataGas(bytes).gas + UNSIGNED_TRANSACTION_PADDING_GAS, parameters);
+  }
   return fjordL1Fee(flzCompressLength(bytes) + UNSIGNED_TRANSACTION_PADDING, parameters);
+}
+
+/**
+ * What `GasPriceOracle.getL1GasUsed(unsignedTransaction)` returns: after Fjord the estimated size
+ * of the FastLZ size plus 68, times 16; under Ecotone the calldata gas plus 68 × 16.
+ */
+export function gasPriceOracleL1GasUsed(
+  unsignedTransaction: BytesLike,
+  formula: GasPriceOracleFormula = "fjord",
+): bigint {
+  const bytes = toBytes("unsignedTransaction", unsignedTransaction);
+  if (formula === "ecotone") return calldataGas(bytes).gas + UNSIGNED_TRANSACTION_PADDING_GAS;
+  return fjordL1GasUsed(flzCompressLength(bytes) + UNSIGNED_TRANSACTION_PADDING);
+}
+
+/**
+ * What `GasPriceOracle.getL1FeeUpperBound(unsignedTxSize)` returns (Fjord and later): the fee of
+ * the FastLZ bound `txSize + txSize / 255 + 16` of `txSize = unsignedTxSize + 68`, which the OP
+ * Stack says covers 99.99% of transactions. It needs only the size, not the bytes.
+ */
+export function gasPriceOracleL1FeeUpperBound(
+  unsignedTxSize: number | bigint,
+  parameters: L1FeeParameters,
+): bigint {
+  const txSize = checkSize("unsignedTxSize", unsignedTxSize) + BigInt(UNSIGNED_TRANSACTION_PADDING);
+  checkOracleScalar(parameters);
+  return fjordL1Fee(txSize + txSize / 255n + 16n, parameters);
+}
+
+/** The operator fee formulas of the OP Stack upgrades after Fjord. */
+export type OperatorFeeFormula = "isthmus" | "jovian";
+
+/** The operator fee inputs of the chain's SystemConfig, as L1Block holds them since Isthmus. */
+export interface OperatorFeeParameters {
+  /** `operatorFeeScalar` (uint32). */
+  operatorFeeScalar: bigint;
+  /** `operatorFeeConstant` in wei (uint64). */
+  operatorFeeConstant: bigint;
+}
+
+const UINT64_MAX = 0xffff_ffff_ffff_ffffn;
+const UINT256_MAX = 2n ** 256n - 1n;
+
+/**
+ * The operator fee an OP Stack chain charges since Isthmus, in wei, beside the L1 data fee and
+ * proportional to the transaction's L2 gas (`GasPriceOracle.getOperatorFee` of the releases after
+ * 1.3.0; OP Stack specs `protocol/isthmus/exec-engine.md`, `protocol/jovian/exec-engine.md`):
+ *
+ *     isthmus: min(gasUsed × operatorFeeScalar, 2^256 − 1) / 1e6 + operatorFeeConstant
+ *     jovian:  gasUsed × operatorFeeScalar × 100 + operatorFeeConstant
+ *
+ * Zero when the chain's SystemConfig sets both inputs to zero, which is their default.
+ */
+export function operatorFee(
+  gasUsed: number | bigint,
+  parameters: OperatorFeeParameters,
+  formula: OperatorFeeFormula,
+): bigint {
+  const gas = checkSize("gasUsed", gasUsed);
+  const { operatorFeeScalar: scalar, operatorFeeConstant: constant } = parameters;
+  if (typeof scalar !== "bigint" || scalar < 0n || scalar > UINT32_MAX)
+    throw new InvalidFieldError("operatorFeeScalar", scalar, "expected a uint32");
+  if (typeof constant !== "bigint" || constant < 0n || constant > UINT64_MAX)
+    throw new InvalidFieldError("operatorFeeConstant", constant, "expected a uint64 (wei)");
+  if (formula === "jovian") return gas * scalar * 100n + constant;
+  // The saturating multiplication; the sum cannot overflow after the division by 1e6.
+  const product = gas * scalar > UINT256_MAX ? UINT256_MAX : gas * scalar;
+  return product / FEE_SCALAR_DECIMALS + constant;
+}
+
+/** The unsigned form of a signed transaction: the bytes `GasPriceOracle.getL1Fee` is given. */
+export function unsignedTransactionOf(signedTransaction: Hex): Hex {
+  const {
+    r: _r,
+    s: _s,
+    v: _v,
+    yParity: _yParity,
+    ...unsigned
+  } = parseTransaction(signedTransaction);
+  return serializeTransaction(unsigned as TransactionSerializable);
 }
 
 function toBytes(field: string, value: BytesLike): Uint8Array {

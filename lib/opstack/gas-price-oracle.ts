@@ -12,6 +12,8 @@ export const GAS_PRICE_ORACLE_ADDRESS: Address = "0x4200000000000000000000000000
 export const gasPriceOracleAbi = parseAbi([
   "function getL1Fee(bytes _data) view returns (uint256)",
   "function getL1FeeUpperBound(uint256 _unsignedTxSize) view returns (uint256)",
+  "function getL1GasUsed(bytes _data) view returns (uint256)",
+  "function version() view returns (string)",
   "function isEcotone() view returns (bool)",
   "function isFjord() view returns (bool)",
   "function l1BaseFee() view returns (uint256)",

@@ -34,6 +34,10 @@ export type L1DataFee =
       fork: OpStackFeeFork;
       /** Bytes of the unsigned RLP-encoded transaction given to the oracle. */
       unsignedTxBytes: number;
+      /** The unsigned transaction itself (EIP-2718 envelope without signature). */
+      unsignedTransaction: Hex;
+      /** The oracle's `version()` ("unknown" when it has none). */
+      oracleVersion: string;
     }
   | { available: false; reason: typeof NO_GAS_PRICE_ORACLE };
 
@@ -116,10 +120,11 @@ export async function hasGasPriceOracle(client: PublicClient): Promise<boolean> 
   return code !== undefined && code !== "0x";
 }
 
-async function readFork(client: PublicClient): Promise<OpStackFeeFork> {
+async function readFork(client: PublicClient, account?: Address): Promise<OpStackFeeFork> {
   const flag = async (functionName: "isFjord" | "isEcotone"): Promise<boolean> => {
     try {
       return await client.readContract({
+        account,
         address: GAS_PRICE_ORACLE_ADDRESS,
         abi: gasPriceOracleAbi,
         functionName,
@@ -133,14 +138,20 @@ async function readFork(client: PublicClient): Promise<OpStackFeeFork> {
   return "bedrock";
 }
 
-/** The L1 data fee of an unsigned transaction, or why there is none. */
+/**
+ * The L1 data fee of an unsigned transaction, or why there is none. The oracle is read as
+ * `account` (the sender) when given: a node that charges calls the L1 data fee of their own bytes
+ * (anvil with `--network optimism`) refuses them from an account without funds.
+ */
 export async function estimateL1DataFee(
   client: PublicClient,
   unsignedTransaction: Hex,
+  account?: Address,
 ): Promise<L1DataFee> {
   if (!(await hasGasPriceOracle(client))) return { available: false, reason: NO_GAS_PRICE_ORACLE };
-  const fork = await readFork(client);
+  const fork = await readFork(client, account);
   const fee = await client.readContract({
+    account,
     address: GAS_PRICE_ORACLE_ADDRESS,
     abi: gasPriceOracleAbi,
     functionName: "getL1Fee",
@@ -150,13 +161,33 @@ export async function estimateL1DataFee(
   const upperBound =
     fork === "fjord"
       ? await client.readContract({
+          account,
           address: GAS_PRICE_ORACLE_ADDRESS,
           abi: gasPriceOracleAbi,
           functionName: "getL1FeeUpperBound",
           args: [BigInt(unsignedTxBytes)],
         })
       : undefined;
-  return { available: true, fee, upperBound, fork, unsignedTxBytes };
+  let oracleVersion = "unknown";
+  try {
+    oracleVersion = await client.readContract({
+      account,
+      address: GAS_PRICE_ORACLE_ADDRESS,
+      abi: gasPriceOracleAbi,
+      functionName: "version",
+    });
+  } catch {
+    // oracles before Bedrock's semver have no version(): "unknown"
+  }
+  return {
+    available: true,
+    fee,
+    upperBound,
+    fork,
+    unsignedTxBytes,
+    unsignedTransaction,
+    oracleVersion,
+  };
 }
 
 /**
@@ -198,8 +229,23 @@ export async function estimateTransactionCost(
     gas,
     maxFeePerGas,
     l2FeeCap: gas * maxFeePerGas,
-    l1: await estimateL1DataFee(client, unsigned),
+    l1: await estimateL1DataFee(client, unsigned, account),
   };
+}
+
+/**
+ * What the estimate leaves out on a chain whose GasPriceOracle is newer than 1.3.0: from Isthmus
+ * on (GasPriceOracle 1.4.0 and later) the chain may also charge an operator fee proportional to L2
+ * gas (`getOperatorFee`, `operatorFee` in `fee-model.ts`), which the L1 data fee does not include.
+ * Undefined for 1.3.0 and older, which have no operator fee.
+ */
+export function operatorFeeNote(oracleVersion: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\./.exec(oracleVersion);
+  const newer =
+    match === null || Number(match[1]) > 1 || (Number(match[1]) === 1 && Number(match[2]) > 3);
+  return newer
+    ? `operator fee not included: GasPriceOracle ${oracleVersion} may charge one (getOperatorFee)`
+    : undefined;
 }
 
 /** Two lines for an operator: L2 gas, then the L1 data fee (or why there is none). */
@@ -208,7 +254,10 @@ export function formatTransactionCost(estimate: TransactionCostEstimate): string
   const { l1 } = estimate;
   const l1Line = l1.available
     ? `L1 data fee: ${formatEther(l1.fee)} ETH (GasPriceOracle getL1Fee, ${l1.fork} formula, ${l1.unsignedTxBytes}-byte unsigned tx` +
-      (l1.upperBound === undefined ? ")" : `; upper bound ${formatEther(l1.upperBound)} ETH)`)
+      (l1.upperBound === undefined ? "" : `; upper bound ${formatEther(l1.upperBound)} ETH`) +
+      (operatorFeeNote(l1.oracleVersion) === undefined
+        ? ")"
+        : `; ${operatorFeeNote(l1.oracleVersion)})`)
     : `L1 data fee: none expected (${l1.reason})`;
   return [l2, l1Line];
 }

@@ -38,6 +38,11 @@ export interface BenchChain {
   rpc(method: string, params: unknown[]): Promise<unknown>;
   /** Prefix of the node's test methods: "hardhat" or "anvil". */
   testPrefix: "hardhat" | "anvil";
+  /**
+   * Called with every transaction `send` signs, before it is sent (the fee tests price each one
+   * with the chain's GasPriceOracle).
+   */
+  onSigned?: (transaction: { functionName: string; signed: Hex }) => void;
 }
 
 export function hardhatChain(provider: EIP1193Provider, chainId: number): BenchChain {
@@ -194,6 +199,7 @@ export async function send<
     ...(parameters.gas === undefined ? {} : { gas: parameters.gas }),
   } as never);
   const signed: Hex = await wallet.signTransaction(request as never);
+  chain.onSigned?.({ functionName: String(parameters.functionName), signed });
   const hash = await wallet.sendRawTransaction({ serializedTransaction: signed });
   const receipt = await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 5 });
   if (receipt.status !== "success")

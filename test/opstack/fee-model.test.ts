@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { hexToBytes, type Hex } from "viem";
+import { hexToBytes, parseTransaction, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 
 import { InvalidFieldError } from "../../lib/errors";
 import {
@@ -10,6 +11,8 @@ import {
   fjordL1GasUsed,
   gasPriceOracleL1Fee,
   l1DataFee,
+  operatorFee,
+  unsignedTransactionOf,
   type L1FeeParameters,
 } from "../../lib/opstack/fee-model";
 
@@ -96,5 +99,57 @@ describe("OP Stack L1 data fee model", function () {
       .to.throw(InvalidFieldError)
       .with.property("field", "fastLzSize");
     expect(() => l1DataFee({ signedTransaction: hexToBytes("0x") })).to.not.throw();
+  });
+
+  it("computes the Isthmus operator fee as gasUsed × scalar / 1e6 + constant, the product saturating", function () {
+    const parameters = { operatorFeeScalar: 1_000_000n, operatorFeeConstant: 5n };
+    expect(operatorFee(100_000, parameters, "isthmus")).to.equal(100_005n);
+    expect(operatorFee(0, parameters, "isthmus")).to.equal(5n);
+    const max = 2n ** 256n - 1n;
+    expect(
+      operatorFee(2n ** 255n, { operatorFeeScalar: 4n, operatorFeeConstant: 0n }, "isthmus"),
+    ).to.equal(max / 1_000_000n);
+    expect(
+      operatorFee(
+        max,
+        { operatorFeeScalar: 1_000_000n, operatorFeeConstant: 2n ** 64n - 1n },
+        "isthmus",
+      ),
+    ).to.equal(max / 1_000_000n + 2n ** 64n - 1n);
+  });
+
+  it("computes the Jovian operator fee as gasUsed × scalar × 100 + constant", function () {
+    expect(
+      operatorFee(100_000, { operatorFeeScalar: 7n, operatorFeeConstant: 5n }, "jovian"),
+    ).to.equal(70_000_005n);
+    expect(() =>
+      operatorFee(1, { operatorFeeScalar: 2n ** 32n, operatorFeeConstant: 0n }, "jovian"),
+    )
+      .to.throw(InvalidFieldError)
+      .with.property("field", "operatorFeeScalar");
+    expect(() =>
+      operatorFee(1, { operatorFeeScalar: 0n, operatorFeeConstant: 2n ** 64n }, "isthmus"),
+    )
+      .to.throw(InvalidFieldError)
+      .with.property("field", "operatorFeeConstant");
+  });
+
+  it("strips the signature of a signed transaction and nothing else", async function () {
+    const account = privateKeyToAccount(`0x${"11".repeat(32)}`);
+    const signed = await account.signTransaction({
+      type: "eip1559",
+      chainId: 920093,
+      nonce: 7,
+      gas: 90_000n,
+      maxFeePerGas: 2_000_000_000n,
+      maxPriorityFeePerGas: 1_000_000n,
+      to: account.address,
+      data: "0x12345678",
+    });
+    const unsigned = unsignedTransactionOf(signed);
+    // yParity, r and s: at most the 68 bytes GasPriceOracle adds for them.
+    expect((signed.length - unsigned.length) / 2).to.be.within(65, 68);
+    const { r: _r, s: _s, v: _v, yParity: _y, ...fields } = parseTransaction(signed);
+    expect(parseTransaction(unsigned)).to.deep.equal(fields);
   });
 });

@@ -54,6 +54,10 @@ function finalizedSlots(events: readonly LedgerEvent[]): Hex[] {
 }
 
 describe("reality-smoke against anvil", function () {
+  // Each run replays the recorded fixtures against a real node (about 8,000 transactions in both
+  // modes): its time is the machine's, and a loaded 2-CPU machine (a full `npm run coverage` beside
+  // other work) needs more than the suite's ten minutes.
+  this.timeout(1_800_000);
   let dir: string;
   before(function () {
     dir = mkdtempSync(path.join(tmpdir(), "anvil-reality-smoke-"));
