@@ -8,6 +8,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 
 import {
     IEveryChannelObservationLedger,
+    ReportEvidence,
     SignedObservation,
     WitnessSignature
 } from "./interfaces/IEveryChannelObservationLedger.sol";
@@ -71,6 +72,23 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     uint256 public constant MAX_FUTURE_MS = 300_000;
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    // ObservationReport(bytes32 streamHash,ReportEntry[] entries)ReportEntry(bytes32 epochHash,bytes32 dataRoot,
+    // bytes32 locatorHash,uint64 observedUnixMs)
+    bytes32 public constant REPORT_TYPEHASH =
+        keccak256(
+            "ObservationReport(bytes32 streamHash,ReportEntry[] entries)ReportEntry(bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)"
+        );
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    bytes32 public constant REPORT_ENTRY_TYPEHASH =
+        keccak256(
+            "ReportEntry(bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)"
+        );
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    uint256 public constant MAX_REPORT_ENTRIES = 256;
 
     /// @dev Outcomes of an item: nothing recorded, recorded on a content that stays open, finalized, or the
     ///      witness's conflicting attestation recorded as equivocation (`_attest` only).
@@ -200,14 +218,60 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ) external {
         (bytes32 hashA, bytes32 slot) = _hashes(a);
         (bytes32 hashB, bytes32 slotB) = _hashes(b);
-        if (slot != slotB) revert DifferentSlots(slot, slotB);
-        if (hashA == hashB) revert SameObservation(hashA);
-        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
-        if (!registered) revert NotAWitness(witness);
-        if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
+        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
         if (!_isValidSignature(witness, _digest(a), signatureA)) revert InvalidSignature(witness, hashA);
         if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
-        _storeReportedEquivocation(slot, witness, 1 << index, hashA, hashB);
+        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitReport(
+        bytes32 streamHash,
+        bytes calldata entries,
+        bytes calldata signatures
+    ) external returns (uint256 finalizedCount) {
+        (uint256 start, uint256 count) = _reportEntries(entries, signatures.length);
+        bytes32 digest = _checkedReportDigest(streamHash, start, count);
+        uint256 witnesses = _reportSigners(digest, signatures);
+        uint64 firstSequence;
+        (finalizedCount, firstSequence) = _finalizeReport(streamHash, start, count, witnesses);
+        emit ReportAccepted(
+            streamHash,
+            digest,
+            witnesses,
+            firstSequence,
+            finalizedCount,
+            count - finalizedCount
+        );
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportReportEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ReportEvidence calldata b
+    ) external {
+        (bytes32 hashA, bytes32 slot) = _evidenceEntry(a);
+        (bytes32 hashB, bytes32 slotB) = _evidenceEntry(b);
+        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
+        _requireReportSignature(witness, a, hashA);
+        _requireReportSignature(witness, b, hashB);
+        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportReportAndContentEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ObservationContent calldata b,
+        bytes calldata signatureB
+    ) external {
+        (bytes32 hashA, bytes32 slot) = _evidenceEntry(a);
+        (bytes32 hashB, bytes32 slotB) = _hashes(b);
+        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
+        _requireReportSignature(witness, a, hashA);
+        if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
+        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -217,6 +281,20 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     /// @inheritdoc IEveryChannelObservationLedger
     function observationDigest(ObservationContent calldata content) external view returns (bytes32) {
         return _digest(content);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportDigest(bytes32 streamHash, bytes calldata entries) external view returns (bytes32) {
+        (uint256 start, uint256 count) = _reportEntries(entries, CompactCalldata.SIGNATURE_SIZE);
+        (bytes32 structHash, , ) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            streamHash,
+            start,
+            count,
+            type(uint256).max
+        );
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -290,7 +368,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "2.1.0";
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -815,6 +893,180 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
             sequence,
             witnesses
         );
+    }
+
+    /// @dev The start and count of a report's packed entries; reverts `MalformedReport` unless they are 1 to
+    ///      `MAX_REPORT_ENTRIES` whole entries and `signaturesLength` a non-zero multiple of 64.
+    function _reportEntries(
+        bytes calldata entries,
+        uint256 signaturesLength
+    ) private pure returns (uint256 start, uint256 count) {
+        count = entries.length / CompactCalldata.ENTRY_SIZE;
+        if (
+            count == 0 ||
+            count > MAX_REPORT_ENTRIES ||
+            entries.length % CompactCalldata.ENTRY_SIZE != 0 ||
+            signaturesLength == 0 ||
+            signaturesLength % CompactCalldata.SIGNATURE_SIZE != 0
+        ) revert MalformedReport(entries.length, signaturesLength);
+        (start, ) = CompactCalldata.range(entries);
+    }
+
+    /// @dev The digest of the report of `streamHash` and the `count` entries at calldata `start`; reverts
+    ///      `ReportEntriesNotIncreasing` and `ObservedInFuture` naming the first entry at fault.
+    function _checkedReportDigest(
+        bytes32 streamHash,
+        uint256 start,
+        uint256 count
+    ) private view returns (bytes32) {
+        uint256 latest = _time() * 1000 + MAX_FUTURE_MS;
+        (bytes32 structHash, uint256 unordered, uint256 future) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            streamHash,
+            start,
+            count,
+            latest
+        );
+        if (unordered != count) {
+            uint256 entry = start + unordered * CompactCalldata.ENTRY_SIZE;
+            revert ReportEntriesNotIncreasing(
+                unordered,
+                CompactCalldata.entryObserved(entry),
+                CompactCalldata.entryObserved(entry - CompactCalldata.ENTRY_SIZE)
+            );
+        }
+        if (future != count) {
+            uint256 entry = start + future * CompactCalldata.ENTRY_SIZE;
+            (bytes32 contentHash, ) = CompactCalldata.entryHashes(streamHash, entry);
+            revert ObservedInFuture(contentHash, CompactCalldata.entryObserved(entry), latest);
+        }
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
+    }
+
+    /// @dev Finalizes the entries of a verified report that are later than the stream's head, on it, and writes
+    ///      the head once. Returns how many finalized and the first one's sequence.
+    function _finalizeReport(
+        bytes32 streamHash,
+        uint256 start,
+        uint256 count,
+        uint256 witnesses
+    ) private returns (uint256 finalizedCount, uint64 firstSequence) {
+        Head storage head = _heads[streamHash];
+        bytes32 parent = head.observationHash;
+        uint256 from = 0;
+        uint256 to = count;
+        if (parent != 0) {
+            uint256 position = head.position;
+            uint64 headObservedUnixMs = uint64(position >> POSITION_OBSERVED_SHIFT);
+            // Entries at or before the head are expired: a prefix, the entries being increasing.
+            while (
+                from < count &&
+                CompactCalldata.entryObserved(start + from * CompactCalldata.ENTRY_SIZE) <= headObservedUnixMs
+            ) {
+                ++from;
+            }
+            // A head at sequence 2**64 - 1 has no successor.
+            uint256 room = type(uint64).max - uint64(position);
+            if (to - from > room) to = from + room;
+            firstSequence = uint64(position) + (room == 0 ? 0 : 1);
+        }
+        finalizedCount = to - from;
+        if (finalizedCount == 0) return (0, firstSequence);
+        (bytes32 last, uint256 lastSequence) = CompactCalldata.finalizeEntries(
+            streamHash,
+            start,
+            from,
+            to,
+            parent,
+            firstSequence,
+            witnesses,
+            ObservationProposedAndFinalized.selector
+        );
+        uint256 observed = CompactCalldata.entryObserved(start + (to - 1) * CompactCalldata.ENTRY_SIZE);
+        head.observationHash = last;
+        head.position = (observed << POSITION_OBSERVED_SHIFT) | lastSequence;
+    }
+
+    /// @dev The bitmap of a report's signers: every compact signature recovers a distinct active witness, at
+    ///      least the quorum of them.
+    function _reportSigners(
+        bytes32 digest,
+        bytes calldata signatures
+    ) private view returns (uint256 witnesses) {
+        (uint256 at, uint256 end) = CompactCalldata.range(signatures);
+        uint256 quorum;
+        uint256 signers = 0;
+        for (; at < end; at += CompactCalldata.SIGNATURE_SIZE) {
+            address signer = CompactCalldata.recover(digest, at);
+            if (signer == address(0)) revert InvalidReportSignature(digest, signers);
+            uint256 active;
+            bool registered;
+            uint256 index;
+            (active, quorum, registered, index) = _REGISTRY.membershipOf(signer);
+            uint256 bit = 1 << index;
+            if (!registered || active & bit == 0) revert NotAWitness(signer);
+            if (witnesses & bit != 0) revert DuplicateReportSigner(digest, signer);
+            witnesses |= bit;
+            ++signers;
+        }
+        if (signers < quorum) revert QuorumNotReached(digest, signers, quorum);
+    }
+
+    /// @dev The content hash and slot of an evidence's entry; reverts `MalformedReport` and
+    ///      `ReportEntryOutOfRange`.
+    function _evidenceEntry(ReportEvidence calldata evidence) private pure returns (bytes32, bytes32) {
+        (uint256 start, uint256 count) = _reportEntries(evidence.entries, CompactCalldata.SIGNATURE_SIZE);
+        if (evidence.index >= count) revert ReportEntryOutOfRange(evidence.index, count);
+        return
+            CompactCalldata.entryHashes(
+                evidence.streamHash,
+                start + evidence.index * CompactCalldata.ENTRY_SIZE
+            );
+    }
+
+    /// @dev Reverts `InvalidSignature(witness, contentHash)` unless `evidence.signature` is the witness's over its
+    ///      report: a 64-byte compact or 65-byte ECDSA signature of an EOA, or an ERC-1271 signature.
+    function _requireReportSignature(
+        address witness,
+        ReportEvidence calldata evidence,
+        bytes32 contentHash
+    ) private view {
+        (uint256 start, uint256 count) = _reportEntries(evidence.entries, CompactCalldata.SIGNATURE_SIZE);
+        (bytes32 structHash, , ) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            evidence.streamHash,
+            start,
+            count,
+            type(uint256).max
+        );
+        bytes32 digest = MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
+        bytes calldata signature = evidence.signature;
+        if (signature.length == CompactCalldata.SIGNATURE_SIZE) {
+            (uint256 at, ) = CompactCalldata.range(signature);
+            if (CompactCalldata.recover(digest, at) == witness) return;
+        } else if (_isValidSignature(witness, digest, signature)) {
+            return;
+        }
+        revert InvalidSignature(witness, contentHash);
+    }
+
+    /// @dev The checks of every equivocation report: same slot, different contents, a witness with a registry
+    ///      index and no record in the slot yet. Returns the witness's bit.
+    function _equivocationEvidence(
+        address witness,
+        bytes32 hashA,
+        bytes32 slot,
+        bytes32 hashB,
+        bytes32 slotB
+    ) private view returns (uint256) {
+        if (slot != slotB) revert DifferentSlots(slot, slotB);
+        if (hashA == hashB) revert SameObservation(hashA);
+        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
+        if (!registered) revert NotAWitness(witness);
+        if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
+        return 1 << index;
     }
 
     function _storeReportedEquivocation(

@@ -42,6 +42,7 @@ library EveryChannelCompactCalldata {
     ///      `parentObservationHash` after `epochHash` and `sequence` last.
     uint256 internal constant HEADER_PARENT = 0x40;
     uint256 internal constant HEADER_DATA_ROOT = 0x60;
+    uint256 internal constant HEADER_OBSERVED = 0xa0;
     uint256 internal constant HEADER_SEQUENCE = 0xc0;
     uint256 internal constant HEADER_SIZE = 0xe0;
 
@@ -371,6 +372,131 @@ library EveryChannelCompactCalldata {
                     bit := shl(shr(160, entry), 1)
                     break
                 }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Reports
+    // ---------------------------------------------------------------------------------------------
+
+    /// @dev Checks the `count` packed entries at calldata `entries` and computes the report's EIP-712 struct hash
+    ///      keccak256(reportTypehash ‖ streamHash ‖ keccak256(hashStruct(entry 0) ‖ …)), with
+    ///      hashStruct(entry) = keccak256(entryTypehash ‖ epochHash ‖ dataRoot ‖ locatorHash ‖ observedUnixMs).
+    ///      Also returns the index of the first entry whose `observedUnixMs` is not later than the previous
+    ///      entry's (`unordered`) and of the first one later than `latest` (`future`), each `count` when none.
+    function reportStructHash(
+        bytes32 reportTypehash,
+        bytes32 entryTypehash,
+        bytes32 streamHash,
+        uint256 entries,
+        uint256 count,
+        uint256 latest
+    ) internal pure returns (bytes32 hash, uint256 unordered, uint256 future) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let list := add(ptr, 0xa0)
+            mstore(ptr, entryTypehash)
+            unordered := count
+            future := count
+            let previous := 0
+            for {
+                let i := 0
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
+                let entry := add(entries, mul(i, ENTRY_SIZE))
+                calldatacopy(add(ptr, 0x20), entry, ENTRY_OBSERVED)
+                let observed := shr(ENTRY_OBSERVED_SHIFT, calldataload(add(entry, ENTRY_OBSERVED)))
+                mstore(add(ptr, 0x80), observed)
+                mstore(add(list, shl(5, i)), keccak256(ptr, 0xa0))
+                if and(iszero(gt(observed, previous)), gt(i, 0)) {
+                    if eq(unordered, count) {
+                        unordered := i
+                    }
+                }
+                if gt(observed, latest) {
+                    if eq(future, count) {
+                        future := i
+                    }
+                }
+                previous := observed
+            }
+            mstore(add(ptr, 0x40), keccak256(list, shl(5, count)))
+            mstore(ptr, reportTypehash)
+            mstore(add(ptr, 0x20), streamHash)
+            hash := keccak256(ptr, 0x60)
+        }
+    }
+
+    /// @dev The `observedUnixMs` of the packed entry at calldata `entry`.
+    function entryObserved(uint256 entry) internal pure returns (uint64 observedUnixMs) {
+        assembly ("memory-safe") {
+            observedUnixMs := shr(ENTRY_OBSERVED_SHIFT, calldataload(add(entry, ENTRY_OBSERVED)))
+        }
+    }
+
+    /// @dev `ContentHash` and `ObservationSlot` of the content of the packed entry at calldata `entry` in the
+    ///      report of `streamHash`.
+    function entryHashes(
+        bytes32 streamHash,
+        uint256 entry
+    ) internal pure returns (bytes32 contentHash, bytes32 slot) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, streamHash)
+            calldatacopy(add(ptr, 0x20), entry, ENTRY_OBSERVED)
+            mstore(
+                add(ptr, CONTENT_OBSERVED),
+                shr(ENTRY_OBSERVED_SHIFT, calldataload(add(entry, ENTRY_OBSERVED)))
+            )
+            contentHash := keccak256(ptr, CONTENT_SIZE)
+            slot := keccak256(ptr, CONTENT_DATA_ROOT)
+        }
+    }
+
+    /// @dev Finalizes the packed entries `[from, to)` at calldata `entries` of the report of `streamHash` as one
+    ///      run of its chain: the first links to `parent` with `sequence`, each next one to the one before with
+    ///      the next sequence. Logs `ObservationProposedAndFinalized` (`topic`) for each, with `witnesses`.
+    ///      Returns the last one's `ObservationHash` (the new head) and sequence.
+    function finalizeEntries(
+        bytes32 streamHash,
+        uint256 entries,
+        uint256 from,
+        uint256 to,
+        bytes32 parent,
+        uint256 sequence,
+        uint256 witnesses,
+        bytes32 topic
+    ) internal returns (bytes32 head, uint256 headSequence) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, streamHash)
+            mstore(add(ptr, HEADER_SIZE), witnesses)
+            head := parent
+            headSequence := sequence
+            for {
+                let entry := add(entries, mul(from, ENTRY_SIZE))
+                let last := add(entries, mul(to, ENTRY_SIZE))
+            } lt(entry, last) {
+                entry := add(entry, ENTRY_SIZE)
+            } {
+                calldatacopy(add(ptr, 0x20), entry, ENTRY_DATA_ROOT)
+                mstore(add(ptr, HEADER_PARENT), head)
+                calldatacopy(
+                    add(ptr, HEADER_DATA_ROOT),
+                    add(entry, ENTRY_DATA_ROOT),
+                    sub(ENTRY_OBSERVED, ENTRY_DATA_ROOT)
+                )
+                mstore(
+                    add(ptr, HEADER_OBSERVED),
+                    shr(ENTRY_OBSERVED_SHIFT, calldataload(add(entry, ENTRY_OBSERVED)))
+                )
+                mstore(add(ptr, HEADER_SEQUENCE), sequence)
+                head := keccak256(ptr, HEADER_SIZE)
+                log3(add(ptr, 0x20), HEADER_SIZE, topic, head, streamHash)
+                headSequence := sequence
+                sequence := add(sequence, 1)
             }
         }
     }
