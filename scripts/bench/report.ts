@@ -170,7 +170,9 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
             ? "EAS: multiAttestByDelegation"
             : f.path === PATHS.ledgerCompact || f.path === PATHS.ledgerCompactBatch(f.batch)
               ? "ledger: relayed compact batch"
-              : "ledger: relayed batch",
+              : f.path === PATHS.ledgerReport(f.batch)
+                ? "ledger: co-signed report"
+                : "ledger: relayed batch",
       });
     for (const b of [...new Set(onchain.batch.map((f) => f.batch))])
       batchPoints.push({ x: b, y: eas.gas, series: "EAS: attest per witness (reference)" });
