@@ -1,7 +1,17 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { concatHex, keccak256, size, toHex, zeroHash, type Hex, type LocalAccount } from "viem";
+import {
+  concatHex,
+  keccak256,
+  size,
+  toHex,
+  zeroHash,
+  type Hex,
+  type LocalAccount,
+  type PublicClient,
+} from "viem";
 
+import { InvalidFieldError } from "../../lib/errors";
 import { packCompactBatch } from "../../lib/ledger/compactSignatures";
 import { finalizationsOf, reportsOf } from "../../lib/ledger/events";
 import {
@@ -19,6 +29,7 @@ import {
   unpackReportEntries,
 } from "../../lib/ledger/reportCalldata";
 import type { ObservationLedgerDomain } from "../../lib/ledger/typedData";
+import { readLedgerStatus } from "../../lib/operator/ledger-status";
 import type { ObservationContent } from "../../lib/types/abi";
 import { expectEvents, type ExpectedEvent } from "../support/events";
 import { expectRevert } from "../support/revert";
@@ -129,6 +140,15 @@ describe("EveryChannelObservationLedger reports", function () {
       expect(unpackReportEntries(packReportEntries(edge))).to.deep.equal(edge.entries);
     });
 
+    it("refuses to pack a report without signatures or to unpack partial entries, naming the field", function () {
+      const report = reportOf(runOf(STREAM, 1n, 1));
+      expect(() => packReport(report, [])).to.throw(InvalidFieldError, /^signatures: /);
+      expect(() => unpackReportEntries(`0x${"00".repeat(103)}`)).to.throw(
+        InvalidFieldError,
+        /^entries: not a whole number of 104-byte entries \(got "103 bytes"\)$/,
+      );
+    });
+
     it("packs 104 bytes per entry and 64 per signature", async function () {
       const f = await loadLedgerFixture();
       const report = reportOf(runOf(STREAM, 1n, 3));
@@ -164,6 +184,21 @@ describe("EveryChannelObservationLedger reports", function () {
       expect(finalizations.map((x) => x.observationHash)).to.deep.equal(links.map((l) => l.hash));
       const [accepted] = reportsOf(f.ledger.abi, f.ledger.address, receipt.logs);
       expect(accepted).to.include({ finalized: 5n, skipped: 0n, witnesses: bits(0, 1, 2) });
+    });
+
+    it("is counted by ledger:status's reading of the ledger (finalizations, head, no open slot)", async function () {
+      const f = await loadLedgerFixture();
+      const run = runOf(STREAM, 1n, 4);
+      await submitReport(f, run);
+      const status = await readLedgerStatus({
+        client: f.publicClient as PublicClient,
+        ledger: { address: f.ledger.address, abi: f.ledger.abi },
+        fromBlock: 0n,
+      });
+      const stream = status.streams.find((x) => x.streamHash === STREAM)!;
+      expect(stream.finalized).to.equal(4);
+      expect(stream.head.sequence).to.equal(3n);
+      expect(stream.open).to.deep.equal([]);
     });
 
     it("skips the entries at or before the head and finalizes the rest on it (a report landing after single attestations finalized part of it)", async function () {
