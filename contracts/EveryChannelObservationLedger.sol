@@ -49,6 +49,16 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 contentB;
     }
 
+    /// @notice One side of equivocation evidence, checked.
+    /// @param contentHash The content's hash.
+    /// @param slot The content's slot.
+    /// @param valid Whether the witness's signature over it verified.
+    struct Evidence {
+        bytes32 contentHash;
+        bytes32 slot;
+        bool valid;
+    }
+
     /// @notice The registry membership, read once per relayed batch and kept in memory.
     /// @param loaded Whether `active` and `quorum` have been read (with the first witness looked up).
     /// @param active Bitmap of active witnesses by registry index.
@@ -216,12 +226,11 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         ObservationContent calldata b,
         bytes calldata signatureB
     ) external {
-        (bytes32 hashA, bytes32 slot) = _hashes(a);
-        (bytes32 hashB, bytes32 slotB) = _hashes(b);
-        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
-        if (!_isValidSignature(witness, _digest(a), signatureA)) revert InvalidSignature(witness, hashA);
-        if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
-        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
+        _recordEvidence(
+            witness,
+            _contentEvidence(witness, a, signatureA),
+            _contentEvidence(witness, b, signatureB)
+        );
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -251,12 +260,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         ReportEvidence calldata a,
         ReportEvidence calldata b
     ) external {
-        (bytes32 hashA, bytes32 slot) = _evidenceEntry(a);
-        (bytes32 hashB, bytes32 slotB) = _evidenceEntry(b);
-        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
-        _requireReportSignature(witness, a, hashA);
-        _requireReportSignature(witness, b, hashB);
-        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
+        _recordEvidence(witness, _reportEvidence(witness, a), _reportEvidence(witness, b));
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -266,12 +270,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         ObservationContent calldata b,
         bytes calldata signatureB
     ) external {
-        (bytes32 hashA, bytes32 slot) = _evidenceEntry(a);
-        (bytes32 hashB, bytes32 slotB) = _hashes(b);
-        uint256 bit = _equivocationEvidence(witness, hashA, slot, hashB, slotB);
-        _requireReportSignature(witness, a, hashA);
-        if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
-        _storeReportedEquivocation(slot, witness, bit, hashA, hashB);
+        _recordEvidence(witness, _reportEvidence(witness, a), _contentEvidence(witness, b, signatureB));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1013,60 +1012,60 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (signers < quorum) revert QuorumNotReached(digest, signers, quorum);
     }
 
-    /// @dev The content hash and slot of an evidence's entry; reverts `MalformedReport` and
-    ///      `ReportEntryOutOfRange`.
-    function _evidenceEntry(ReportEvidence calldata evidence) private pure returns (bytes32, bytes32) {
-        (uint256 start, uint256 count) = _reportEntries(evidence.entries, CompactCalldata.SIGNATURE_SIZE);
-        if (evidence.index >= count) revert ReportEntryOutOfRange(evidence.index, count);
-        return
-            CompactCalldata.entryHashes(
-                evidence.streamHash,
-                start + evidence.index * CompactCalldata.ENTRY_SIZE
-            );
+    /// @dev One side of equivocation evidence: a content with the witness's signature over it.
+    function _contentEvidence(
+        address witness,
+        ObservationContent calldata content,
+        bytes calldata signature
+    ) private view returns (Evidence memory evidence) {
+        (evidence.contentHash, evidence.slot) = _hashes(content);
+        evidence.valid = _isValidSignature(witness, _digest(content), signature);
     }
 
-    /// @dev Reverts `InvalidSignature(witness, contentHash)` unless `evidence.signature` is the witness's over its
-    ///      report: a 64-byte compact or 65-byte ECDSA signature of an EOA, or an ERC-1271 signature.
-    function _requireReportSignature(
+    /// @dev One side of equivocation evidence: a report's entry with the witness's signature over the report
+    ///      (a 64-byte compact or 65-byte ECDSA signature of an EOA, or an ERC-1271 signature); reverts
+    ///      `MalformedReport` and `ReportEntryOutOfRange`.
+    function _reportEvidence(
         address witness,
-        ReportEvidence calldata evidence,
-        bytes32 contentHash
-    ) private view {
-        (uint256 start, uint256 count) = _reportEntries(evidence.entries, CompactCalldata.SIGNATURE_SIZE);
+        ReportEvidence calldata report
+    ) private view returns (Evidence memory evidence) {
+        (uint256 start, uint256 count) = _reportEntries(report.entries, CompactCalldata.SIGNATURE_SIZE);
+        if (report.index >= count) revert ReportEntryOutOfRange(report.index, count);
+        (evidence.contentHash, evidence.slot) = CompactCalldata.entryHashes(
+            report.streamHash,
+            start + report.index * CompactCalldata.ENTRY_SIZE
+        );
         (bytes32 structHash, , ) = CompactCalldata.reportStructHash(
             REPORT_TYPEHASH,
             REPORT_ENTRY_TYPEHASH,
-            evidence.streamHash,
+            report.streamHash,
             start,
             count,
             type(uint256).max
         );
         bytes32 digest = MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
-        bytes calldata signature = evidence.signature;
+        bytes calldata signature = report.signature;
         if (signature.length == CompactCalldata.SIGNATURE_SIZE) {
             (uint256 at, ) = CompactCalldata.range(signature);
-            if (CompactCalldata.recover(digest, at) == witness) return;
-        } else if (_isValidSignature(witness, digest, signature)) {
-            return;
+            evidence.valid = CompactCalldata.recover(digest, at) == witness;
+        } else {
+            evidence.valid = _isValidSignature(witness, digest, signature);
         }
-        revert InvalidSignature(witness, contentHash);
     }
 
-    /// @dev The checks of every equivocation report: same slot, different contents, a witness with a registry
-    ///      index and no record in the slot yet. Returns the witness's bit.
-    function _equivocationEvidence(
-        address witness,
-        bytes32 hashA,
-        bytes32 slot,
-        bytes32 hashB,
-        bytes32 slotB
-    ) private view returns (uint256) {
-        if (slot != slotB) revert DifferentSlots(slot, slotB);
-        if (hashA == hashB) revert SameObservation(hashA);
+    /// @dev Records the equivocation of `witness` shown by `a` and `b` after the checks of every equivocation
+    ///      report: same slot, different contents, a witness with a registry index, no record in the slot yet,
+    ///      both signatures valid.
+    function _recordEvidence(address witness, Evidence memory a, Evidence memory b) private {
+        bytes32 slot = a.slot;
+        if (slot != b.slot) revert DifferentSlots(slot, b.slot);
+        if (a.contentHash == b.contentHash) revert SameObservation(a.contentHash);
         (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
         if (!registered) revert NotAWitness(witness);
         if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
-        return 1 << index;
+        if (!a.valid) revert InvalidSignature(witness, a.contentHash);
+        if (!b.valid) revert InvalidSignature(witness, b.contentHash);
+        _storeReportedEquivocation(slot, witness, 1 << index, a.contentHash, b.contentHash);
     }
 
     function _storeReportedEquivocation(
