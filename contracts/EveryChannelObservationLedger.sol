@@ -8,11 +8,13 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 
 import {
     IEveryChannelObservationLedger,
+    ReportEvidence,
     SignedObservation,
     WitnessSignature
 } from "./interfaces/IEveryChannelObservationLedger.sol";
 import {IEveryChannelWitnessRegistry} from "./interfaces/IEveryChannelWitnessRegistry.sol";
 import {EveryChannelBitmap} from "./libraries/EveryChannelBitmap.sol";
+import {EveryChannelCompactCalldata as CompactCalldata} from "./libraries/EveryChannelCompactCalldata.sol";
 import {ObservationContent} from "./libraries/EveryChannelTypes.sol";
 
 /// @title EveryChannelObservationLedger
@@ -26,8 +28,8 @@ import {ObservationContent} from "./libraries/EveryChannelTypes.sol";
 ///        one, so a finalized observation costs exactly one new storage word (its slot's).
 ///      - `_heads[streamHash]`: the stream's finalized head (two words).
 ///      - `_equivocations[slot][witness]`: evidence, written only when a witness equivocates.
-///      Calldata and memory layouts are `abi.encode` layouts, one word per field, named by the `CONTENT_*`
-///      and `HEADER_*` offsets below.
+///      Calldata and memory layouts, with their named offsets, and the assembly that reads them are in
+///      `EveryChannelCompactCalldata`.
 contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712 {
     using EveryChannelBitmap for uint256;
 
@@ -47,6 +49,16 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 contentB;
     }
 
+    /// @notice One side of equivocation evidence, checked.
+    /// @param contentHash The content's hash.
+    /// @param slot The content's slot.
+    /// @param valid Whether the witness's signature over it verified.
+    struct Evidence {
+        bytes32 contentHash;
+        bytes32 slot;
+        bool valid;
+    }
+
     /// @notice The registry membership, read once per relayed batch and kept in memory.
     /// @param loaded Whether `active` and `quorum` have been read (with the first witness looked up).
     /// @param active Bitmap of active witnesses by registry index.
@@ -61,24 +73,6 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         uint256 size;
     }
 
-    /// @notice State of `submitCompactAttestations`'s fast path across a batch: the domain separator, and the
-    ///         head of the stream of the last fast item, kept in memory and written to `_heads` (when `dirty`)
-    ///         before another stream's head is read, before an item goes to `_submitCompact`, and at the end.
-    /// @param domainSeparator The EIP-712 domain separator.
-    /// @param headKey The storage slot of the cached `_heads` entry (zero when none is cached).
-    /// @param streamHash The cached head's stream.
-    /// @param observationHash The cached head's observation hash.
-    /// @param position The cached head's position word (as `Head.position`).
-    /// @param dirty Whether the cached head differs from storage.
-    struct CompactBatch {
-        bytes32 domainSeparator;
-        uint256 headKey;
-        bytes32 streamHash;
-        bytes32 observationHash;
-        uint256 position;
-        bool dirty;
-    }
-
     /// @inheritdoc IEveryChannelObservationLedger
     // Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)
     bytes32 public constant OBSERVATION_TYPEHASH =
@@ -88,6 +82,23 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     uint256 public constant MAX_FUTURE_MS = 300_000;
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    // ObservationReport(bytes32 streamHash,ReportEntry[] entries)ReportEntry(bytes32 epochHash,bytes32 dataRoot,
+    // bytes32 locatorHash,uint64 observedUnixMs)
+    bytes32 public constant REPORT_TYPEHASH =
+        keccak256(
+            "ObservationReport(bytes32 streamHash,ReportEntry[] entries)ReportEntry(bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)"
+        );
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    bytes32 public constant REPORT_ENTRY_TYPEHASH =
+        keccak256(
+            "ReportEntry(bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)"
+        );
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    uint256 public constant MAX_REPORT_ENTRIES = 256;
 
     /// @dev Outcomes of an item: nothing recorded, recorded on a content that stays open, finalized, or the
     ///      witness's conflicting attestation recorded as equivocation (`_attest` only).
@@ -99,22 +110,8 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     /// @dev Slot words below this value are open-slot bitmaps; at or above it, a finalized content hash.
     uint256 private constant FINALIZED_THRESHOLD = 1 << 128;
 
-    /// @dev `ObservationContent` (abi.encode layout): word offsets and size.
-    uint256 private constant CONTENT_DATA_ROOT = 0x40;
-    uint256 private constant CONTENT_OBSERVED = 0x80;
-    uint256 private constant CONTENT_SIZE = 0xa0;
-    /// @dev `ObservationHeader` (abi.encode layout): word offsets and size.
-    uint256 private constant HEADER_PARENT = 0x40;
-    uint256 private constant HEADER_DATA_ROOT = 0x60;
-    uint256 private constant HEADER_SEQUENCE = 0xc0;
-    uint256 private constant HEADER_SIZE = 0xe0;
-    /// @dev `CompactBatch` memory layout: word offsets of its fields.
-    uint256 private constant BATCH_HEAD_HASH = 0x60;
-    uint256 private constant BATCH_POSITION = 0x80;
-    uint256 private constant BATCH_DIRTY = 0xa0;
     /// @dev `Head.position`: the sequence in the low 64 bits, `observedUnixMs` above.
-    uint256 private constant POSITION_SEQUENCE_MASK = 0xffffffffffffffff;
-    uint256 private constant POSITION_OBSERVED_SHIFT = 64;
+    uint256 private constant POSITION_OBSERVED_SHIFT = CompactCalldata.POSITION_OBSERVED_SHIFT;
 
     IEveryChannelWitnessRegistry private immutable _REGISTRY;
 
@@ -178,31 +175,18 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         if (count == 0) revert EmptyBatch();
         MembershipCache memory cache;
         cache.entries = new uint256[](8);
-        CompactBatch memory batch;
+        CompactCalldata.CompactBatch memory batch;
         batch.domainSeparator = _domainSeparatorV4();
-        uint256 start;
-        uint256 end;
-        assembly ("memory-safe") {
-            start := signatures.offset
-            end := add(start, signatures.length)
-        }
+        (uint256 start, uint256 end) = CompactCalldata.range(signatures);
         uint256 at = start;
         for (uint256 i = 0; i < count; ) {
             // The item's group: one count byte (1 to 255), then that many 64-byte signatures.
-            uint256 next = 0;
-            ObservationContent calldata content;
-            assembly ("memory-safe") {
-                content := add(contents.offset, mul(i, CONTENT_SIZE))
-                if lt(at, end) {
-                    let signatureCount := byte(0, calldataload(at))
-                    next := add(add(at, 1), shl(6, signatureCount))
-                    if or(iszero(signatureCount), gt(next, end)) {
-                        next := 0
-                    }
-                }
-            }
+            uint256 next = CompactCalldata.groupEnd(at, end);
             if (next == 0) revert MalformedCompactSignatures(i, at - start);
-            uint256 outcome = _submitCompactFast(content, at + 1, next, cache, batch);
+            ObservationContent calldata content = CompactCalldata.contentAt(contents, i);
+            uint256 outcome = _fastPathEnabled()
+                ? _submitCompactFast(content, at + 1, next, cache, batch)
+                : NOT_HANDLED;
             if (outcome == NOT_HANDLED) {
                 // The general path reads and writes `_heads`: store the cached head and forget it.
                 _storeHead(batch);
@@ -242,16 +226,51 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         ObservationContent calldata b,
         bytes calldata signatureB
     ) external {
-        (bytes32 hashA, bytes32 slot) = _hashes(a);
-        (bytes32 hashB, bytes32 slotB) = _hashes(b);
-        if (slot != slotB) revert DifferentSlots(slot, slotB);
-        if (hashA == hashB) revert SameObservation(hashA);
-        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
-        if (!registered) revert NotAWitness(witness);
-        if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
-        if (!_isValidSignature(witness, _digest(a), signatureA)) revert InvalidSignature(witness, hashA);
-        if (!_isValidSignature(witness, _digest(b), signatureB)) revert InvalidSignature(witness, hashB);
-        _storeReportedEquivocation(slot, witness, 1 << index, hashA, hashB);
+        _recordEvidence(
+            witness,
+            _contentEvidence(witness, a, signatureA),
+            _contentEvidence(witness, b, signatureB)
+        );
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function submitReport(
+        bytes32 streamHash,
+        bytes calldata entries,
+        bytes calldata signatures
+    ) external returns (uint256 finalizedCount) {
+        (uint256 start, uint256 count) = _reportEntries(entries, signatures.length);
+        bytes32 digest = _checkedReportDigest(streamHash, start, count);
+        uint256 witnesses = _reportSigners(digest, signatures);
+        uint64 firstSequence;
+        (finalizedCount, firstSequence) = _finalizeReport(streamHash, start, count, witnesses);
+        emit ReportAccepted(
+            streamHash,
+            digest,
+            witnesses,
+            firstSequence,
+            finalizedCount,
+            count - finalizedCount
+        );
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportReportEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ReportEvidence calldata b
+    ) external {
+        _recordEvidence(witness, _reportEvidence(witness, a), _reportEvidence(witness, b));
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportReportAndContentEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ObservationContent calldata b,
+        bytes calldata signatureB
+    ) external {
+        _recordEvidence(witness, _reportEvidence(witness, a), _contentEvidence(witness, b, signatureB));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -261,6 +280,20 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     /// @inheritdoc IEveryChannelObservationLedger
     function observationDigest(ObservationContent calldata content) external view returns (bytes32) {
         return _digest(content);
+    }
+
+    /// @inheritdoc IEveryChannelObservationLedger
+    function reportDigest(bytes32 streamHash, bytes calldata entries) external view returns (bytes32) {
+        (uint256 start, uint256 count) = _reportEntries(entries, CompactCalldata.SIGNATURE_SIZE);
+        (bytes32 structHash, , ) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            streamHash,
+            start,
+            count,
+            type(uint256).max
+        );
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
     }
 
     /// @inheritdoc IEveryChannelObservationLedger
@@ -334,12 +367,18 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
 
     /// @inheritdoc IEveryChannelObservationLedger
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "2.1.0";
     }
 
     // ---------------------------------------------------------------------------------------------
     // Internals
     // ---------------------------------------------------------------------------------------------
+
+    /// @dev Whether `submitCompactAttestations` tries its fast path (`_submitCompactFast`) first; virtual so that
+    ///      a test harness can turn it off.
+    function _fastPathEnabled() internal view virtual returns (bool) {
+        return true;
+    }
 
     /// @dev The chain's time in seconds; virtual so that a test harness can move it.
     function _time() internal view virtual returns (uint256) {
@@ -353,36 +392,17 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     function _hashes(
         ObservationContent calldata content
     ) internal view virtual returns (bytes32 contentHash, bytes32 slot) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, content, CONTENT_SIZE)
-            // observedUnixMs is a uint64: refuse dirty high bits as the ABI decoder does.
-            if shr(64, mload(add(ptr, CONTENT_OBSERVED))) {
-                revert(0, 0)
-            }
-            contentHash := keccak256(ptr, CONTENT_SIZE)
-            slot := keccak256(ptr, CONTENT_DATA_ROOT)
-        }
+        return CompactCalldata.hashes(content);
     }
 
     /// @dev The EIP-712 digest; hashStruct = keccak256(OBSERVATION_TYPEHASH, abi.encode(content)) because every
     ///      field is one static word.
     function _digest(ObservationContent calldata content) private view returns (bytes32) {
-        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), _structHash(content));
-    }
-
-    /// @dev hashStruct(content), refusing a dirty `observedUnixMs` word like `_hashes`.
-    function _structHash(ObservationContent calldata content) private pure returns (bytes32 structHash) {
-        bytes32 typehash = OBSERVATION_TYPEHASH;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), content, CONTENT_SIZE)
-            if shr(64, mload(add(ptr, add(0x20, CONTENT_OBSERVED)))) {
-                revert(0, 0)
-            }
-            structHash := keccak256(ptr, add(0x20, CONTENT_SIZE))
-        }
+        return
+            MessageHashUtils.toTypedDataHash(
+                _domainSeparatorV4(),
+                CompactCalldata.structHash(OBSERVATION_TYPEHASH, content)
+            );
     }
 
     /// @dev Reverts `ObservedInFuture` when `content` is observed more than `MAX_FUTURE_MS` after the chain's time.
@@ -399,20 +419,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 parent,
         uint64 sequence
     ) internal pure returns (bytes32 observationHash) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, content, CONTENT_DATA_ROOT)
-            mstore(add(ptr, HEADER_PARENT), parent)
-            calldatacopy(
-                add(ptr, HEADER_DATA_ROOT),
-                add(content, CONTENT_DATA_ROOT),
-                sub(CONTENT_SIZE, CONTENT_DATA_ROOT)
-            )
-            // A uint64 reaches assembly with undefined high bits (`_link`'s sequence carries the head's
-            // `observedUnixMs` there): cleaned as abi.encode does.
-            mstore(add(ptr, HEADER_SEQUENCE), and(sequence, POSITION_SEQUENCE_MASK))
-            observationHash := keccak256(ptr, HEADER_SIZE)
-        }
+        (, observationHash) = CompactCalldata.header(content, parent, sequence);
     }
 
     /// @dev Where `content` would link into its stream's chain now: whether it is later than the head (and the
@@ -579,49 +586,21 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ///      no signer, a witness twice, a dirty `uint64` word, a reserved hash) returns `NOT_HANDLED` with nothing
     ///      written; `_submitCompact` then processes it and raises its errors. A signer not yet in `cache` is
     ///      looked up with `_witnessBit`, which reverts `NotAWitness` at the signature where `_submitCompact`
-    ///      would. `test/ledger/compact-paths.test.ts` checks both paths against each other. Virtual so that a
-    ///      test harness can turn it off.
-    // One assembly block checks the item: split across functions, it costs more gas per item.
-    // solhint-disable-next-line function-max-lines
+    ///      would. `test/ledger/compact-paths.test.ts` checks both paths against each other.
     function _submitCompactFast(
         ObservationContent calldata content,
         uint256 at,
         uint256 end,
         MembershipCache memory cache,
-        CompactBatch memory batch
-    ) internal virtual returns (uint256) {
-        bytes32 contentHash;
-        bytes32 slot;
-        bytes32 structHash;
-        bytes32 typehash = OBSERVATION_TYPEHASH;
-        uint256 latest = _time() * 1000 + MAX_FUTURE_MS;
-        assembly ("memory-safe") {
-            // `structHash` stays 0 unless the item is on the fast path.
-            for {} 1 {} {
-                let ptr := mload(0x40)
-                mstore(ptr, typehash)
-                let words := add(ptr, 0x20)
-                calldatacopy(words, content, CONTENT_SIZE)
-                let observed := mload(add(words, CONTENT_OBSERVED))
-                // Dirty uint64 words are refused, and future contents reverted, by `_submitCompact`.
-                if or(shr(64, observed), gt(observed, latest)) {
-                    break
-                }
-                contentHash := keccak256(words, CONTENT_SIZE)
-                if lt(contentHash, FINALIZED_THRESHOLD) {
-                    break
-                }
-                // The slot is empty.
-                slot := keccak256(words, CONTENT_DATA_ROOT)
-                mstore(0, slot)
-                mstore(0x20, _slots.slot)
-                if sload(keccak256(0, 0x40)) {
-                    break
-                }
-                structHash := keccak256(ptr, add(0x20, CONTENT_SIZE))
-                break
-            }
-        }
+        CompactCalldata.CompactBatch memory batch
+    ) private returns (uint256) {
+        (bytes32 contentHash, bytes32 slot, bytes32 structHash) = CompactCalldata.fastHashes(
+            content,
+            OBSERVATION_TYPEHASH,
+            _time() * 1000 + MAX_FUTURE_MS,
+            FINALIZED_THRESHOLD,
+            _slots
+        );
         if (structHash == 0) return NOT_HANDLED;
         uint256 witnesses = _collectCompactFast(
             MessageHashUtils.toTypedDataHash(batch.domainSeparator, structHash),
@@ -649,17 +628,13 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ///      (storing the cached head of another stream if it changed, then reading this one).
     function _extendsCachedHead(
         ObservationContent calldata content,
-        CompactBatch memory batch
+        CompactCalldata.CompactBatch memory batch
     ) private returns (bool extendsHead) {
         bytes32 streamHash = content.streamHash;
-        if (batch.headKey == 0 || batch.streamHash != streamHash) {
+        if (!batch.cached || batch.streamHash != streamHash) {
             _storeHead(batch);
             Head storage head = _heads[streamHash];
-            uint256 headKey;
-            assembly ("memory-safe") {
-                headKey := head.slot
-            }
-            batch.headKey = headKey;
+            batch.cached = true;
             batch.streamHash = streamHash;
             batch.observationHash = head.observationHash;
             batch.position = head.position;
@@ -678,42 +653,19 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         bytes32 contentHash,
         bytes32 slot,
         uint256 witnesses,
-        CompactBatch memory batch
+        CompactCalldata.CompactBatch memory batch
     ) private {
-        bytes32 topic = ObservationProposedAndFinalized.selector;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            let parent := mload(add(batch, BATCH_HEAD_HASH))
-            // The first observation of a stream has sequence 0; the next ones the head's plus one.
-            let sequence := 0
-            if parent {
-                sequence := add(and(mload(add(batch, BATCH_POSITION)), POSITION_SEQUENCE_MASK), 1)
-            }
-            calldatacopy(ptr, content, CONTENT_DATA_ROOT)
-            mstore(add(ptr, HEADER_PARENT), parent)
-            calldatacopy(
-                add(ptr, HEADER_DATA_ROOT),
-                add(content, CONTENT_DATA_ROOT),
-                sub(CONTENT_SIZE, CONTENT_DATA_ROOT)
-            )
-            mstore(add(ptr, HEADER_SEQUENCE), sequence)
-            let observationHash := keccak256(ptr, HEADER_SIZE)
-            let observed := calldataload(add(content, CONTENT_OBSERVED))
-            // _slots[slot] = contentHash
-            mstore(0, slot)
-            mstore(0x20, _slots.slot)
-            sstore(keccak256(0, 0x40), contentHash)
-            mstore(add(batch, BATCH_HEAD_HASH), observationHash)
-            mstore(add(batch, BATCH_POSITION), or(shl(POSITION_OBSERVED_SHIFT, observed), sequence))
-            mstore(add(batch, BATCH_DIRTY), 1)
-            // emit ObservationProposedAndFinalized(observationHash, streamHash, header words 1-6, witnesses)
-            mstore(add(ptr, HEADER_SIZE), witnesses)
-            log3(add(ptr, 0x20), HEADER_SIZE, topic, observationHash, calldataload(content))
-        }
+        CompactCalldata.finalizeCached(
+            content,
+            contentHash,
+            slot,
+            witnesses,
+            batch,
+            _slots,
+            ObservationProposedAndFinalized.selector
+        );
     }
 
-    // One assembly loop over the signatures: split across functions, it costs more gas per signature.
-    // solhint-disable function-max-lines
     /// @dev The bitmap of the signers of the compact signatures in calldata `[at, end)`, distinct active
     ///      witnesses looked up in `cache` (or with `_witnessBit`); 0 when a signature recovers no signer or a
     ///      witness signed twice.
@@ -723,92 +675,37 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         uint256 end,
         MembershipCache memory cache
     ) private view returns (uint256 witnesses) {
+        uint256 start = at;
         while (true) {
-            // Recovers the signatures from `at` and adds their signers' bits from `cache`, up to `end` or to a
-            // signer not in `cache` (`missed`). `at` = 0: a signature recovers no signer or repeats a witness.
             address missed;
-            uint256[] memory entries = cache.entries;
-            uint256 size = cache.size;
-            assembly ("memory-safe") {
-                let ptr := mload(0x40)
-                mstore(ptr, digest)
-                let first := add(entries, 0x20)
-                let last := add(first, shl(5, size))
-                // The j-th signer is most often the j-th witness looked up in the call: tried first.
-                let hint := first
-                // Signatures with `s` in the upper half order recover a signer but are refused (as in
-                // `_recoverCompact`), after the loop.
-                let highS := 0
-                for {} lt(at, end) {} {
-                    let vs := calldataload(add(at, 0x20))
-                    let s := and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
-                    highS := or(
-                        highS,
-                        gt(s, 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0)
-                    )
-                    mstore(add(ptr, 0x20), add(27, shr(255, vs)))
-                    mstore(add(ptr, 0x40), calldataload(at))
-                    mstore(add(ptr, 0x60), s)
-                    mstore(0, 0)
-                    pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
-                    let signer := mload(0)
-                    if iszero(signer) {
-                        at := 0
-                        break
-                    }
-                    at := add(at, 0x40)
-                    let bit := 0
-                    if lt(hint, last) {
-                        let value := mload(hint)
-                        if eq(and(value, 0xffffffffffffffffffffffffffffffffffffffff), signer) {
-                            bit := shl(shr(160, value), 1)
-                        }
-                    }
-                    if iszero(bit) {
-                        for {
-                            let entry := first
-                        } lt(entry, last) {
-                            entry := add(entry, 0x20)
-                        } {
-                            let value := mload(entry)
-                            if eq(and(value, 0xffffffffffffffffffffffffffffffffffffffff), signer) {
-                                bit := shl(shr(160, value), 1)
-                                break
-                            }
-                        }
-                        if iszero(bit) {
-                            missed := signer
-                            break
-                        }
-                    }
-                    if and(witnesses, bit) {
-                        at := 0
-                        break
-                    }
-                    witnesses := or(witnesses, bit)
-                    hint := add(hint, 0x20)
-                }
-                if highS {
-                    at := 0
-                }
-            }
+            (at, witnesses, missed) = CompactCalldata.collectKnown(
+                digest,
+                start,
+                at,
+                end,
+                cache.entries,
+                cache.size,
+                witnesses
+            );
             if (at == 0) return 0;
-            // A signer not in `cache` has no bit in `witnesses` yet (every bit there came from `cache`).
-            if (missed != address(0)) witnesses |= _witnessBit(cache, missed);
+            if (missed != address(0)) {
+                uint256 bit = _witnessBit(cache, missed);
+                if (witnesses & bit != 0) return 0;
+                witnesses |= bit;
+            }
             if (at == end) break;
         }
     }
-    // solhint-enable function-max-lines
 
     /// @dev Writes `batch`'s cached head to `_heads` if it changed, and forgets it.
-    function _storeHead(CompactBatch memory batch) private {
+    function _storeHead(CompactCalldata.CompactBatch memory batch) private {
         if (batch.dirty) {
             Head storage head = _heads[batch.streamHash];
             head.observationHash = batch.observationHash;
             head.position = batch.position;
             batch.dirty = false;
         }
-        batch.headKey = 0;
+        batch.cached = false;
     }
 
     /// @dev Recovers and collects the compact signatures in calldata `[at, end)` into the content's and the
@@ -825,7 +722,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     ) private returns (uint256, uint256) {
         bytes32 digest = _digest(content);
         for (uint256 j = 0; at < end; at += 64) {
-            address witness = _recoverCompact(digest, at);
+            address witness = CompactCalldata.recover(digest, at);
             if (witness == address(0)) revert InvalidCompactSignature(contentHash, j);
             ++j;
             uint256 bit = _witnessBit(cache, witness);
@@ -909,49 +806,12 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         }
     }
 
-    /// @dev The signer of the 64-byte compact signature at calldata offset `at`, zero when none recovers.
-    function _recoverCompact(bytes32 digest, uint256 at) private view returns (address signer) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            let vs := calldataload(add(at, 0x20))
-            mstore(ptr, digest)
-            mstore(add(ptr, 0x20), add(27, shr(255, vs)))
-            mstore(add(ptr, 0x40), calldataload(at))
-            mstore(
-                add(ptr, 0x60),
-                and(vs, 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
-            )
-            mstore(0, 0)
-            pop(staticcall(gas(), 1, ptr, 0x80, 0, 0x20))
-            signer := mload(0)
-            // EIP-2098 and OpenZeppelin `ECDSA`: `s` in the lower half order only (no malleable twin).
-            if gt(mload(add(ptr, 0x60)), 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0) {
-                signer := 0
-            }
-        }
-    }
-
     /// @dev The registry bit of an active witness, looked up once per call; reverts with `NotAWitness`.
     function _witnessBit(MembershipCache memory cache, address witness) private view returns (uint256 bit) {
         uint256[] memory entries = cache.entries;
         uint256 size = cache.size;
-        bool found;
-        assembly ("memory-safe") {
-            let ptr := add(entries, 0x20)
-            for {
-                let end := add(ptr, shl(5, size))
-            } lt(ptr, end) {
-                ptr := add(ptr, 0x20)
-            } {
-                let entry := mload(ptr)
-                if eq(and(entry, 0xffffffffffffffffffffffffffffffffffffffff), witness) {
-                    bit := shl(shr(160, entry), 1)
-                    found := 1
-                    break
-                }
-            }
-        }
-        if (found) return bit;
+        bit = CompactCalldata.knownBit(entries, size, witness);
+        if (bit != 0) return bit;
         (uint256 active, uint256 quorum, bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
         if (!cache.loaded) {
             cache.loaded = true;
@@ -974,12 +834,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
     function _propose(ObservationContent calldata content, bytes32 contentHash, bytes32 slot) private {
         // emit ObservationProposed(contentHash, content.streamHash, slot, content), with the content copied as
         // is: `_hashes` already refused a content with a dirty uint64 field.
-        bytes32 topic = ObservationProposed.selector;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, content, CONTENT_SIZE)
-            log4(ptr, CONTENT_SIZE, topic, contentHash, calldataload(content), slot)
-        }
+        CompactCalldata.logProposed(content, ObservationProposed.selector, contentHash, slot);
     }
 
     /// @dev Finalizes `content`, which has its quorum (`witnesses`), as its stream's next observation when it is
@@ -1039,6 +894,180 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         );
     }
 
+    /// @dev The start and count of a report's packed entries; reverts `MalformedReport` unless they are 1 to
+    ///      `MAX_REPORT_ENTRIES` whole entries and `signaturesLength` a non-zero multiple of 64.
+    function _reportEntries(
+        bytes calldata entries,
+        uint256 signaturesLength
+    ) private pure returns (uint256 start, uint256 count) {
+        count = entries.length / CompactCalldata.ENTRY_SIZE;
+        if (
+            count == 0 ||
+            count > MAX_REPORT_ENTRIES ||
+            entries.length % CompactCalldata.ENTRY_SIZE != 0 ||
+            signaturesLength == 0 ||
+            signaturesLength % CompactCalldata.SIGNATURE_SIZE != 0
+        ) revert MalformedReport(entries.length, signaturesLength);
+        (start, ) = CompactCalldata.range(entries);
+    }
+
+    /// @dev The digest of the report of `streamHash` and the `count` entries at calldata `start`; reverts
+    ///      `ReportEntriesNotIncreasing` and `ObservedInFuture` naming the first entry at fault.
+    function _checkedReportDigest(
+        bytes32 streamHash,
+        uint256 start,
+        uint256 count
+    ) private view returns (bytes32) {
+        uint256 latest = _time() * 1000 + MAX_FUTURE_MS;
+        (bytes32 structHash, uint256 unordered, uint256 future) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            streamHash,
+            start,
+            count,
+            latest
+        );
+        if (unordered != count) {
+            uint256 entry = start + unordered * CompactCalldata.ENTRY_SIZE;
+            revert ReportEntriesNotIncreasing(
+                unordered,
+                CompactCalldata.entryObserved(entry),
+                CompactCalldata.entryObserved(entry - CompactCalldata.ENTRY_SIZE)
+            );
+        }
+        if (future != count) {
+            uint256 entry = start + future * CompactCalldata.ENTRY_SIZE;
+            (bytes32 contentHash, ) = CompactCalldata.entryHashes(streamHash, entry);
+            revert ObservedInFuture(contentHash, CompactCalldata.entryObserved(entry), latest);
+        }
+        return MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
+    }
+
+    /// @dev Finalizes the entries of a verified report that are later than the stream's head, on it, and writes
+    ///      the head once. Returns how many finalized and the first one's sequence.
+    function _finalizeReport(
+        bytes32 streamHash,
+        uint256 start,
+        uint256 count,
+        uint256 witnesses
+    ) private returns (uint256 finalizedCount, uint64 firstSequence) {
+        Head storage head = _heads[streamHash];
+        bytes32 parent = head.observationHash;
+        uint256 from = 0;
+        uint256 to = count;
+        if (parent != 0) {
+            uint256 position = head.position;
+            uint64 headObservedUnixMs = uint64(position >> POSITION_OBSERVED_SHIFT);
+            // Entries at or before the head are expired: a prefix, the entries being increasing.
+            while (
+                from < count &&
+                CompactCalldata.entryObserved(start + from * CompactCalldata.ENTRY_SIZE) <= headObservedUnixMs
+            ) {
+                ++from;
+            }
+            // A head at sequence 2**64 - 1 has no successor.
+            uint256 room = type(uint64).max - uint64(position);
+            if (to - from > room) to = from + room;
+            firstSequence = uint64(position) + (room == 0 ? 0 : 1);
+        }
+        finalizedCount = to - from;
+        if (finalizedCount == 0) return (0, firstSequence);
+        (bytes32 last, uint256 lastSequence) = CompactCalldata.finalizeEntries(
+            streamHash,
+            start,
+            from,
+            to,
+            parent,
+            firstSequence,
+            witnesses,
+            ObservationProposedAndFinalized.selector
+        );
+        uint256 observed = CompactCalldata.entryObserved(start + (to - 1) * CompactCalldata.ENTRY_SIZE);
+        head.observationHash = last;
+        head.position = (observed << POSITION_OBSERVED_SHIFT) | lastSequence;
+    }
+
+    /// @dev The bitmap of a report's signers: every compact signature recovers a distinct active witness, at
+    ///      least the quorum of them.
+    function _reportSigners(
+        bytes32 digest,
+        bytes calldata signatures
+    ) private view returns (uint256 witnesses) {
+        (uint256 at, uint256 end) = CompactCalldata.range(signatures);
+        uint256 quorum;
+        uint256 signers = 0;
+        for (; at < end; at += CompactCalldata.SIGNATURE_SIZE) {
+            address signer = CompactCalldata.recover(digest, at);
+            if (signer == address(0)) revert InvalidReportSignature(digest, signers);
+            uint256 active;
+            bool registered;
+            uint256 index;
+            (active, quorum, registered, index) = _REGISTRY.membershipOf(signer);
+            uint256 bit = 1 << index;
+            if (!registered || active & bit == 0) revert NotAWitness(signer);
+            if (witnesses & bit != 0) revert DuplicateReportSigner(digest, signer);
+            witnesses |= bit;
+            ++signers;
+        }
+        if (signers < quorum) revert QuorumNotReached(digest, signers, quorum);
+    }
+
+    /// @dev One side of equivocation evidence: a content with the witness's signature over it.
+    function _contentEvidence(
+        address witness,
+        ObservationContent calldata content,
+        bytes calldata signature
+    ) private view returns (Evidence memory evidence) {
+        (evidence.contentHash, evidence.slot) = _hashes(content);
+        evidence.valid = _isValidSignature(witness, _digest(content), signature);
+    }
+
+    /// @dev One side of equivocation evidence: a report's entry with the witness's signature over the report
+    ///      (a 64-byte compact or 65-byte ECDSA signature of an EOA, or an ERC-1271 signature); reverts
+    ///      `MalformedReport` and `ReportEntryOutOfRange`.
+    function _reportEvidence(
+        address witness,
+        ReportEvidence calldata report
+    ) private view returns (Evidence memory evidence) {
+        (uint256 start, uint256 count) = _reportEntries(report.entries, CompactCalldata.SIGNATURE_SIZE);
+        if (report.index >= count) revert ReportEntryOutOfRange(report.index, count);
+        (evidence.contentHash, evidence.slot) = CompactCalldata.entryHashes(
+            report.streamHash,
+            start + report.index * CompactCalldata.ENTRY_SIZE
+        );
+        (bytes32 structHash, , ) = CompactCalldata.reportStructHash(
+            REPORT_TYPEHASH,
+            REPORT_ENTRY_TYPEHASH,
+            report.streamHash,
+            start,
+            count,
+            type(uint256).max
+        );
+        bytes32 digest = MessageHashUtils.toTypedDataHash(_domainSeparatorV4(), structHash);
+        bytes calldata signature = report.signature;
+        if (signature.length == CompactCalldata.SIGNATURE_SIZE) {
+            (uint256 at, ) = CompactCalldata.range(signature);
+            evidence.valid = CompactCalldata.recover(digest, at) == witness;
+        } else {
+            evidence.valid = _isValidSignature(witness, digest, signature);
+        }
+    }
+
+    /// @dev Records the equivocation of `witness` shown by `a` and `b` after the checks of every equivocation
+    ///      report: same slot, different contents, a witness with a registry index, no record in the slot yet,
+    ///      both signatures valid.
+    function _recordEvidence(address witness, Evidence memory a, Evidence memory b) private {
+        bytes32 slot = a.slot;
+        if (slot != b.slot) revert DifferentSlots(slot, b.slot);
+        if (a.contentHash == b.contentHash) revert SameObservation(a.contentHash);
+        (, , bool registered, uint256 index) = _REGISTRY.membershipOf(witness);
+        if (!registered) revert NotAWitness(witness);
+        if (_equivocations[slot][witness].contentB != 0) revert EquivocationAlreadyRecorded(slot, witness);
+        if (!a.valid) revert InvalidSignature(witness, a.contentHash);
+        if (!b.valid) revert InvalidSignature(witness, b.contentHash);
+        _storeReportedEquivocation(slot, witness, 1 << index, a.contentHash, b.contentHash);
+    }
+
     function _storeReportedEquivocation(
         bytes32 slot,
         address witness,
@@ -1068,14 +1097,7 @@ contract EveryChannelObservationLedger is IEveryChannelObservationLedger, EIP712
         // An EOA's 65-byte ECDSA signature is checked first, read straight from calldata, so that the
         // common case costs no account access for the witness's code; anything else goes to ERC-1271.
         if (signature.length == 65) {
-            bytes32 r;
-            bytes32 s;
-            uint8 v;
-            assembly ("memory-safe") {
-                r := calldataload(signature.offset)
-                s := calldataload(add(signature.offset, 0x20))
-                v := byte(0, calldataload(add(signature.offset, 0x40)))
-            }
+            (uint8 v, bytes32 r, bytes32 s) = CompactCalldata.splitSignature(signature);
             (address recovered, ECDSA.RecoverError error, ) = ECDSA.tryRecover(digest, v, r, s);
             if (error == ECDSA.RecoverError.NoError && recovered == witness) return true;
         }

@@ -23,8 +23,10 @@ import type { SmokeTarget } from "../lib/smoke/run";
 import { walletFor } from "./context";
 import { reportErrors } from "./errors";
 
-/** Deployment record of the second ledger `--mode both` runs relayed mode on. */
+/** Deployment record of the second ledger `--mode all` (or `both`) runs its second mode on. */
 export const RELAYED_LEDGER_DEPLOYMENT = "RealitySmokeRelayedLedger";
+/** Deployment record of the third ledger `--mode all` runs report mode on. */
+export const REPORT_LEDGER_DEPLOYMENT = "RealitySmokeReportLedger";
 /** Witness i of the archive uses dev account `WITNESS_ACCOUNT_OFFSET + i` (named `witness<i+1>`). */
 export const WITNESS_ACCOUNT_OFFSET = 4;
 
@@ -46,7 +48,7 @@ task(
   )
   .addOptionalParam(
     "mode",
-    "tx (each witness node attests by transaction), relayed (witness nodes sign, a relayer submits) or both",
+    "tx (each witness node attests by transaction), relayed (witness nodes sign, a relayer submits), report (the relayer submits co-signed reports, the rest relayed), all (the three, each on its own ledger) or both (tx and relayed)",
     DEFAULT_SMOKE_MODE,
     types.string,
   )
@@ -122,6 +124,7 @@ export async function prepareSmoke(
     DEPLOYMENTS.WitnessRegistry,
     DEPLOYMENTS.ObservationLedger,
     RELAYED_LEDGER_DEPLOYMENT,
+    REPORT_LEDGER_DEPLOYMENT,
   ];
   if (hre.network.name === "hardhat") {
     await deployments.fixture(tags);
@@ -146,14 +149,17 @@ export async function prepareSmoke(
   const ledgerDeployment = await deployments.get(DEPLOYMENTS.ObservationLedger);
   const ledgerDeployments = new Map<SmokeMode, typeof ledgerDeployment>();
   ledgerDeployments.set(request.modes[0]!, ledgerDeployment);
-  if (request.modes.length > 1) {
-    const second = await deployments.deploy(RELAYED_LEDGER_DEPLOYMENT, {
+  // Each further mode on a ledger of its own.
+  for (const [i, record] of [RELAYED_LEDGER_DEPLOYMENT, REPORT_LEDGER_DEPLOYMENT].entries()) {
+    const mode = request.modes[i + 1];
+    if (mode === undefined) break;
+    const deployed = await deployments.deploy(record, {
       contract: DEPLOYMENTS.ObservationLedger,
       from: named.deployer!,
       args: [registryDeployment.address],
       log: false,
     });
-    ledgerDeployments.set(request.modes[1]!, second);
+    ledgerDeployments.set(mode, deployed);
   }
 
   // Every witness, the registry owner and the relayer send and sign from their own account, with

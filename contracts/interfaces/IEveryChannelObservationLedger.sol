@@ -22,6 +22,20 @@ struct SignedObservation {
     WitnessSignature[] signatures;
 }
 
+/// @notice One witness's signature over a co-signed report, with the report and the entry it is evidence for
+///         (`reportReportEquivocation`).
+/// @param streamHash The report's stream.
+/// @param entries The report's packed entries (104 bytes each, `docs/ledger.md`, "Reports").
+/// @param index The entry in question.
+/// @param signature The witness's signature over `reportDigest(streamHash, entries)`: 65-byte ECDSA, 64-byte
+///        EIP-2098, or ERC-1271.
+struct ReportEvidence {
+    bytes32 streamHash;
+    bytes entries;
+    uint256 index;
+    bytes signature;
+}
+
 /// @title IEveryChannelObservationLedger
 /// @notice The observation consensus surface of ECP-0093. Witnesses attest what they derived from their own
 ///         capture of a broadcast epoch, an `ObservationContent` identified by its `ContentHash`
@@ -139,6 +153,24 @@ interface IEveryChannelObservationLedger is IERC5267 {
         uint256 witnesses
     );
 
+    /// @notice Emitted when a co-signed report is accepted (`submitReport`), after the
+    ///         `ObservationProposedAndFinalized` of each entry it finalized (a report finalizes a consecutive run of
+    ///         its entries, sequences `firstSequence` to `firstSequence + finalized - 1`, and skips the others).
+    /// @param streamHash The report's stream.
+    /// @param reportDigest The report's EIP-712 digest (`reportDigest`), which its signers signed.
+    /// @param witnesses Bitmap (registry index) of the signers, every one an active witness.
+    /// @param firstSequence The sequence of the first finalized entry (meaningless when `finalized` is 0).
+    /// @param finalized How many entries finalized.
+    /// @param skipped How many entries were skipped (at or before the stream's head).
+    event ReportAccepted(
+        bytes32 indexed streamHash,
+        bytes32 indexed reportDigest,
+        uint256 witnesses,
+        uint64 firstSequence,
+        uint256 finalized,
+        uint256 skipped
+    );
+
     /// @notice Emitted when a witness is found attesting two different contents of one slot.
     /// @param slot The slot.
     /// @param witness The equivocating witness.
@@ -236,6 +268,33 @@ interface IEveryChannelObservationLedger is IERC5267 {
     /// @param witness The witness.
     error EquivocationAlreadyRecorded(bytes32 slot, address witness);
 
+    /// @notice Thrown when a report's entries are not a whole number (1 to `MAX_REPORT_ENTRIES`) of 104-byte
+    ///         entries or its signatures not a whole, non-zero number of 64-byte signatures.
+    /// @param entriesLength The length of `entries` in bytes.
+    /// @param signaturesLength The length of `signatures` in bytes.
+    error MalformedReport(uint256 entriesLength, uint256 signaturesLength);
+
+    /// @notice Thrown when a report's entry is not strictly later than the one before.
+    /// @param index The entry.
+    /// @param observedUnixMs Its `observedUnixMs`.
+    /// @param previousObservedUnixMs The previous entry's.
+    error ReportEntriesNotIncreasing(uint256 index, uint64 observedUnixMs, uint64 previousObservedUnixMs);
+
+    /// @notice Thrown when a report's compact signature recovers no signer (`r` or `s` zero, `s` above n/2).
+    /// @param reportDigest The report's digest.
+    /// @param signatureIndex The signature's position in the report's signatures.
+    error InvalidReportSignature(bytes32 reportDigest, uint256 signatureIndex);
+
+    /// @notice Thrown when a witness signed a report twice in its signatures.
+    /// @param reportDigest The report's digest.
+    /// @param witness The witness.
+    error DuplicateReportSigner(bytes32 reportDigest, address witness);
+
+    /// @notice Thrown when an evidence's entry index is not in its report.
+    /// @param index The index.
+    /// @param count How many entries the report has.
+    error ReportEntryOutOfRange(uint256 index, uint256 count);
+
     // ---------------------------------------------------------------------------------------------
     // Actions
     // ---------------------------------------------------------------------------------------------
@@ -311,9 +370,78 @@ interface IEveryChannelObservationLedger is IERC5267 {
         bytes calldata signatureB
     ) external;
 
+    /// @notice Finalizes a co-signed report: a run of one stream's epochs that each signer signed once
+    ///         (EIP-712 `ObservationReport`, `reportDigest`). The signatures must recover to at least `quorum`
+    ///         distinct active witnesses (EOAs; a contract witness attests through the other paths). Each entry,
+    ///         with `streamHash`, is an `ObservationContent`; entries at or before the stream's head are skipped
+    ///         (expired), the others finalize in order, each linked to the one before (parent = head, sequence + 1).
+    ///         Writes no per-slot word: the head once (`docs/ledger.md`, "Reports"). Emits
+    ///         `ObservationProposedAndFinalized` per finalized entry, then `ReportAccepted`. Reverts
+    ///         `MalformedReport`, `ReportEntriesNotIncreasing`, `ObservedInFuture` (the first entry beyond the
+    ///         time tolerance), `InvalidReportSignature`, `NotAWitness` (a signer that is not an active witness),
+    ///         `DuplicateReportSigner`, `QuorumNotReached(reportDigest, signers, quorum)`.
+    /// @param streamHash The report's stream.
+    /// @param entries The packed entries: per entry `epochHash ‖ dataRoot ‖ locatorHash ‖ uint64 observedUnixMs`
+    ///        (104 bytes), strictly increasing `observedUnixMs`, at most `MAX_REPORT_ENTRIES`.
+    /// @param signatures The signers' 64-byte EIP-2098 signatures (`r ‖ yParityAndS`) over the report's digest.
+    /// @return finalizedCount How many entries finalized.
+    function submitReport(
+        bytes32 streamHash,
+        bytes calldata entries,
+        bytes calldata signatures
+    ) external returns (uint256 finalizedCount);
+
+    /// @notice Records the equivocation of `witness` shown by two reports it signed with different contents for
+    ///         one slot (`a`'s entry `a.index` and `b`'s entry `b.index`), as `reportEquivocation` does for two
+    ///         single signatures (same record, same rules). Reverts `ReportEntryOutOfRange`, `MalformedReport`,
+    ///         `DifferentSlots`, `SameObservation`, `NotAWitness`, `EquivocationAlreadyRecorded`,
+    ///         `InvalidSignature`.
+    /// @param witness The witness.
+    /// @param a The first report, entry and signature.
+    /// @param b The second report, entry and signature.
+    function reportReportEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ReportEvidence calldata b
+    ) external;
+
+    /// @notice Records the equivocation of `witness` shown by a report it signed (`a`'s entry `a.index`) and its
+    ///         signature over another content `b` of the same slot, as `reportEquivocation` does.
+    /// @param witness The witness.
+    /// @param a The report, entry and signature.
+    /// @param b The other content.
+    /// @param signatureB The witness's signature over `observationDigest(b)`.
+    function reportReportAndContentEquivocation(
+        address witness,
+        ReportEvidence calldata a,
+        ObservationContent calldata b,
+        bytes calldata signatureB
+    ) external;
+
     // ---------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------
+
+    /// @notice keccak256 of `ObservationReport(bytes32 streamHash,ReportEntry[] entries)ReportEntry(bytes32
+    ///         epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)`.
+    /// @return The report type hash.
+    function REPORT_TYPEHASH() external view returns (bytes32);
+
+    /// @notice keccak256 of `ReportEntry(bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)`.
+    /// @return The report entry type hash.
+    function REPORT_ENTRY_TYPEHASH() external view returns (bytes32);
+
+    /// @notice The most entries a report carries.
+    /// @return 256.
+    function MAX_REPORT_ENTRIES() external view returns (uint256);
+
+    /// @notice The EIP-712 digest a witness signs for the report of `streamHash` and the packed `entries` (as
+    ///         `submitReport` takes them), under the ledger's domain. Reverts `MalformedReport` when `entries` is
+    ///         not a whole number of entries.
+    /// @param streamHash The report's stream.
+    /// @param entries The packed entries.
+    /// @return The digest.
+    function reportDigest(bytes32 streamHash, bytes calldata entries) external view returns (bytes32);
 
     /// @notice The EIP-712 typehash of `Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,
     ///         bytes32 locatorHash,uint64 observedUnixMs)`.

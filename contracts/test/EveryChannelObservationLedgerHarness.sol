@@ -28,16 +28,9 @@ contract EveryChannelObservationLedgerHarness is EveryChannelObservationLedger {
         _generalPathOnly = generalPathOnly;
     }
 
-    function _submitCompactFast(
-        ObservationContent calldata content,
-        uint256 at,
-        uint256 end,
-        MembershipCache memory cache,
-        CompactBatch memory batch
-    ) internal override returns (uint256) {
+    function _fastPathEnabled() internal view override returns (bool) {
         // The fast path hashes the content itself: a forced hash is only seen by the general path.
-        if (_generalPathOnly || _forcedHash != 0) return NOT_HANDLED;
-        return super._submitCompactFast(content, at, end, cache, batch);
+        return !_generalPathOnly && _forcedHash == 0;
     }
 
     function _hashes(

@@ -26,6 +26,8 @@ import {
 import { contentHash as hashContent, observationSlot } from "../commitments/observation";
 import { EveryChannelError } from "../errors";
 import type { LedgerAbi, LedgerRef, RegistryRef } from "../operator/contracts";
+import type { ObservationReport } from "./report";
+import { packReport } from "./reportCalldata";
 import { sendPlanned, type OperatorWallet, type SendPlannedReturnType } from "../operator/send";
 import { observationContentComponents, type ObservationContent } from "../types/abi";
 import { packCompactBatch } from "./compactSignatures";
@@ -189,6 +191,54 @@ export function finalizationsIn(events: readonly LedgerEvent[]): Finalization[] 
     for (const fields of [project(event.args)].flat()) out.push({ ...fields, ...meta });
   }
   return out;
+}
+
+/** One accepted co-signed report (`ReportAccepted`). */
+export interface AcceptedReport {
+  streamHash: Hex;
+  reportDigest: Hex;
+  /** Registry-index bitmap of the report's signers. */
+  witnesses: bigint;
+  /** The sequence of its first finalized entry (meaningless when `finalized` is 0). */
+  firstSequence: bigint;
+  finalized: bigint;
+  skipped: bigint;
+  blockNumber: bigint | null;
+  transactionHash: Hex | null;
+}
+
+/** The accepted reports among `events` (`ReportAccepted`), in order. */
+export function acceptedReportsIn(events: readonly LedgerEvent[]): AcceptedReport[] {
+  const out: AcceptedReport[] = [];
+  for (const event of events) {
+    if (event.eventName !== "ReportAccepted") continue;
+    const { args } = event;
+    out.push({
+      streamHash: args.streamHash,
+      reportDigest: args.reportDigest,
+      witnesses: args.witnesses,
+      firstSequence: BigInt(args.firstSequence),
+      finalized: args.finalized,
+      skipped: args.skipped,
+      blockNumber: event.blockNumber,
+      transactionHash: event.transactionHash,
+    });
+  }
+  return out;
+}
+
+/** The finalizations in raw `logs` emitted by `ledger` (`decodeLedgerEvents`, then `finalizationsIn`). */
+export function finalizationsOf(
+  abi: LedgerAbi,
+  ledger: Address,
+  logs: readonly Log[],
+): Finalization[] {
+  return finalizationsIn(decodeLedgerEvents(abi, ledger, logs));
+}
+
+/** The accepted reports in raw `logs` emitted by `ledger`. */
+export function reportsOf(abi: LedgerAbi, ledger: Address, logs: readonly Log[]): AcceptedReport[] {
+  return acceptedReportsIn(decodeLedgerEvents(abi, ledger, logs));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,6 +462,12 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
       send("submitSignedAttestations", [items], options),
     submitCompact: (items: readonly CompactObservation[], options: LedgerSendOptions = {}) =>
       send("submitCompactAttestations", packCompactBatch(items), options),
+    /** `submitReport` of `report` with its signers' 65- or 64-byte signatures (`packReport`). */
+    submitReport: (
+      report: ObservationReport,
+      signatures: readonly Hex[],
+      options: LedgerSendOptions = {},
+    ) => send("submitReport", packReport(report, signatures), options),
     finalize: (content: ObservationContent, options: LedgerSendOptions = {}) =>
       send("finalize", [content], options),
     reportEquivocation: (

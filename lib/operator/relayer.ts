@@ -12,12 +12,22 @@
  * (its undecided witnesses could bring it), for at most `holdMs` after it first saw that slot:
  * an epoch whose quorum of signatures reaches the relayer within `holdMs` of a later epoch's
  * always finalizes; a damaged, missed or contested epoch delays the stream by at most `holdMs`.
+ *
+ * Report mode (`reports`, `docs/operators.md`). Of what is ready to send, the contents the collected
+ * signatures show a quorum for are proposed, stream by stream in epoch order, as co-signed reports
+ * (`lib/ledger/report.ts`) through a `ReportCollector`; a report that gathers a quorum of distinct
+ * active witnesses' signatures goes through `submitReport` (one quorum for the whole run, no
+ * per-slot storage). What a report does not cover (contents without a quorum yet, streams whose
+ * report gathered too few signatures, contract witnesses' signatures) goes through the paths
+ * above, after the reports.
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { getAddress, zeroHash, type Address, type Hex, type PublicClient } from "viem";
 
+import { contentHash, observationSlot } from "../commitments/observation";
 import { createLedgerClient, type LedgerClient, type LedgerHead } from "../ledger/client";
+import { MAX_REPORT_ENTRIES, reportOf } from "../ledger/report";
 import { buildRelayBatch, type CollectedSignature } from "../ledger/relayBatch";
 import { toCompactObservation } from "../ledger/compactSignatures";
 import { isExpired, isInFuture } from "../ledger/rules";
@@ -26,6 +36,7 @@ import type { SignedObservation } from "../ledger/types";
 import type { LedgerRef, RegistryRef } from "./contracts";
 import type { OperatorWallet } from "./send";
 import { readSignatureFile, type WitnessSignatureFile } from "./signature-files";
+import type { ReportCollector } from "./cosign";
 
 export interface RelayerCounters {
   /** Signatures accepted. */
@@ -38,8 +49,20 @@ export interface RelayerCounters {
   /** Items sent through the compact path, and through the generic path. */
   compactItems: number;
   genericItems: number;
+  /** Reports submitted (report mode), and the entries they carried. */
+  reports: number;
+  reportEntries: number;
+  /** Reports proposed that gathered fewer signatures than the quorum (their contents went the other paths). */
+  reportsShort: number;
   /** Gas used by this relayer's transactions. */
   gasUsed: bigint;
+}
+
+/** Report mode: how the relayer gathers co-signatures over the reports it proposes. */
+export interface RelayerReportMode {
+  collector: ReportCollector;
+  /** How long to wait for co-signatures of one report (milliseconds). */
+  timeoutMs: number;
 }
 
 export interface RelayerParameters {
@@ -58,6 +81,8 @@ export interface RelayerParameters {
   log: (line: string) => void;
   /** The clock of `holdMs` (tests move it). */
   now?: () => number;
+  /** Report mode (see the file comment); off when undefined. */
+  reports?: RelayerReportMode;
 }
 
 async function listSources(sources: readonly string[]): Promise<string[]> {
@@ -108,6 +133,9 @@ export class Relayer {
     finalized: 0,
     compactItems: 0,
     genericItems: 0,
+    reports: 0,
+    reportEntries: 0,
+    reportsShort: 0,
     gasUsed: 0n,
   };
   /** Accepted signatures not yet settled, by (witness, slot). */
@@ -311,7 +339,80 @@ export class Relayer {
         [...heads].filter(([, h]) => h.hash !== zeroHash).map(([s, h]) => [s, h.observedUnixMs]),
       ),
     });
-    return this.send(items);
+    if (this.p.reports === undefined) return this.send(items);
+    // Report mode: the contents with a quorum of active signers, per stream in epoch order.
+    const withQuorum = new Map<Hex, SignedObservation[]>();
+    const decided = new Set<Hex>();
+    for (const item of items) {
+      const slot = observationSlot(item.content.streamHash, item.content.epochHash);
+      if (decided.has(slot)) continue;
+      const votes = slots.get(slot)?.votes.get(contentHash(item.content)) ?? new Set();
+      if ([...votes].filter((w) => active.has(w)).length < Number(quorum)) continue;
+      decided.add(slot);
+      const list = withQuorum.get(item.content.streamHash) ?? [];
+      list.push(item);
+      withQuorum.set(item.content.streamHash, list);
+    }
+    let finalized = 0;
+    const covered = new Set<SignedObservation>();
+    for (const list of withQuorum.values())
+      for (let at = 0; at < list.length; at += MAX_REPORT_ENTRIES) {
+        const run = list.slice(at, at + MAX_REPORT_ENTRIES);
+        const sent = await this.sendReport(
+          run.map((i) => i.content),
+          Number(quorum),
+          active,
+        );
+        if (sent === undefined) continue;
+        finalized += sent;
+        for (const item of run) covered.add(item);
+      }
+    return finalized + (await this.send(items.filter((item) => !covered.has(item))));
+  }
+
+  /**
+   * Proposes the report of `contents` to the co-signers and submits it when a quorum of distinct
+   * active witnesses signed; returns how many observations it finalized, or undefined when it was
+   * not sent (too few signatures, or a dry run).
+   */
+  private async sendReport(
+    contents: SignedObservation["content"][],
+    quorum: number,
+    active: ReadonlySet<Address>,
+  ): Promise<number | undefined> {
+    const mode = this.p.reports!;
+    const report = reportOf(contents);
+    const { signatures, refusals } = await mode.collector.collect(report, {
+      quorum,
+      timeoutMs: mode.timeoutMs,
+    });
+    for (const refusal of refusals)
+      this.p.log(
+        `relayer: report of ${contents.length} entries: ${refusal.witness} refused: ${refusal.reason}`,
+      );
+    const signers = new Map<Address, Hex>();
+    for (const s of signatures)
+      if (active.has(getAddress(s.witness))) signers.set(getAddress(s.witness), s.signature);
+    if (signers.size < quorum) {
+      this.counters.reportsShort += 1;
+      this.p.log(
+        `relayer: report of ${contents.length} entries of stream ${report.streamHash}: ${signers.size} of ${quorum} signatures; sent on the other paths`,
+      );
+      return undefined;
+    }
+    const result = await this.chain.submitReport(report, [...signers.values()].slice(0, quorum), {
+      description: `submitReport: ${contents.length} observations, ${signers.size} signatures`,
+      dryRun: this.p.dryRun,
+      log: this.p.log,
+    });
+    if (!result.sent) return undefined;
+    this.counters.reports += 1;
+    this.counters.reportEntries += contents.length;
+    this.counters.gasUsed += result.receipt.gasUsed;
+    const count = result.finalizations.length;
+    this.counters.finalized += count;
+    this.p.log(`relayer: report finalized ${count} observations`);
+    return count;
   }
 
   /** Sends `items` in order, in runs of one path each, `maxBatch` items per transaction. */

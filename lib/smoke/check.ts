@@ -264,8 +264,19 @@ export async function checkOutcome(
     for (const slot of stream.slots) {
       const where = { slot };
       const state = await ledger.slot(slot.slot);
-      const actual: ActualOutcome =
+      // A co-signed report finalizes without a slot word: its finalization event decides the slot.
+      const byReport =
+        parameters.mode === "report" &&
+        state.status !== "finalized" &&
+        finalizationOf.has(slot.slot);
+      const finalizedHash =
         state.status === "finalized"
+          ? state.contentHash
+          : byReport
+            ? finalizationOf.get(slot.slot)!.contentHash
+            : undefined;
+      const actual: ActualOutcome =
+        finalizedHash !== undefined
           ? "finalized"
           : isExpired(slot.observedUnixMs, head)
             ? "expired"
@@ -283,15 +294,15 @@ export async function checkOutcome(
               : "open";
       if (actual !== expected) mismatches.push(mismatch("slot-outcome", where, expected, actual));
 
-      if (slot.finalized !== undefined && state.status === "finalized") {
+      if (slot.finalized !== undefined && finalizedHash !== undefined) {
         const winner = slot.contents.find((c) => c.contentHash === slot.finalized!.contentHash)!;
-        if (state.contentHash !== slot.finalized.contentHash)
+        if (finalizedHash !== slot.finalized.contentHash)
           mismatches.push(
             mismatch(
               "finalized-content",
               where,
               `${short(slot.finalized.contentHash)} of ${names(winner.witnesses)}`,
-              short(state.contentHash),
+              short(finalizedHash),
             ),
           );
         const f = finalizationOf.get(slot.slot);
@@ -351,7 +362,9 @@ export async function checkOutcome(
         const actualStatus = (await ledger.candidateStatus(content.content)).status;
         const expectedStatus: CandidateStatusName =
           slot.outcome === "finalized"
-            ? "superseded"
+            ? byReport
+              ? "expired"
+              : "superseded"
             : slot.outcome === "refused"
               ? "unknown"
               : slot.expires
@@ -406,7 +419,7 @@ export async function checkOutcome(
           const counted = events.recorded.get(content.contentHash)?.has(getAddress(w.address));
           // A relayed signature that reached the relayer after its slot was decided is dropped.
           const settled =
-            parameters.mode === "relayed" && (actual === "finalized" || actual === "expired");
+            parameters.mode !== "tx" && (actual === "finalized" || actual === "expired");
           if (counted !== true && !settled)
             mismatches.push(
               mismatch(

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { EveryChannelError, InvalidFieldError } from "../errors";
 import type { OperatorWallet } from "../operator/send";
 import { loadArchiveSet } from "./archive-set";
-import { SMOKE_MODES } from "./defaults";
+import { SMOKE_MODE_RUNS, SMOKE_MODES } from "./defaults";
 import { strictMajority } from "./outcome";
 import { createProgress, type Progress } from "./progress";
 import {
@@ -147,7 +147,7 @@ export async function realitySmokeCommand(
       `must be a strict majority of the ${witnessCount} witnesses (${strictMajority(witnessCount)}..${witnessCount})`,
     );
   }
-  const modes: SmokeMode[] = options.mode === "both" ? ["tx", "relayed"] : [options.mode];
+  const modes: SmokeMode[] = [...SMOKE_MODE_RUNS[options.mode]];
   err.write(
     `reality-smoke: ${witnessCount} witnesses (${archive.witnesses.map((w) => w.name).join(", ")}), quorum ${quorum}, ` +
       `${archive.read.entries} archive lines (${archive.retries} retries, ${archive.repairs} repairs), on ${parameters.network}\n`,

@@ -11,7 +11,7 @@ import type { Mismatch } from "./check";
 
 export const REPORT_SCHEMA = "every.channel/reality-smoke/report/v2";
 
-export type SmokeMode = "tx" | "relayed";
+export type SmokeMode = "tx" | "relayed" | "report";
 
 /** One mode's run against one ledger. */
 export interface ModeReport {
@@ -48,6 +48,9 @@ export interface ModeReport {
   /** Relayed mode: observations sent through the compact path and through the generic path. */
   compactItems: number;
   genericItems: number;
+  /** Report mode: co-signed reports submitted, and the entries they carried. */
+  reports: number;
+  reportEntries: number;
   /** Transactions this run sent (attestations, or relayer batches). */
   transactions: number;
   /** Gas those transactions used. */
@@ -89,8 +92,9 @@ const ROWS: [label: string, value: (mode: ModeReport) => string][] = [
   ["epochs refused (in the future)", (m) => String(m.inFuture)],
   [
     "compact / generic items",
-    (m) => (m.mode === "relayed" ? `${m.compactItems} / ${m.genericItems}` : "-"),
+    (m) => (m.mode === "tx" ? "-" : `${m.compactItems} / ${m.genericItems}`),
   ],
+  ["reports / entries", (m) => (m.mode === "report" ? `${m.reports} / ${m.reportEntries}` : "-")],
   ["transactions", (m) => String(m.transactions)],
   ["gas used", (m) => m.gasUsed.toString()],
   [

@@ -4,7 +4,10 @@
  * journal, fed its resolved archive epochs round by round in broadcast time (lib/smoke/schedule.ts);
  * in transaction mode each node attests with `transactionAttestor`, in relayed mode it signs with
  * `signatureAttestor` into a signature folder and one `Relayer` (as `relayer:run` runs it) collects
- * and submits after every round. Then the chain is checked slot by slot against what the archives
+ * and submits after every round; in report mode the same relayer, in its report mode, proposes the
+ * runs its signatures show a quorum for as co-signed reports to every node's report co-signer
+ * (`witnessReportCoSigner` over the node's journal, asked in process through `inProcessCollector`)
+ * and falls back to the compact path for the rest. Then the chain is checked slot by slot against what the archives
  * dictate (lib/smoke/outcome.ts, lib/smoke/check.ts).
  *
  * Deployment, wallets and the witness set are prepared by the caller (the Hardhat task). Each mode
@@ -21,7 +24,9 @@ import { EveryChannelError } from "../errors";
 import { createLedgerClient, isEmptyHead, type LedgerClient } from "../ledger/client";
 import { signatureAttestor, transactionAttestor } from "../operator/attestors";
 import type { LedgerRef, RegistryRef } from "../operator/contracts";
+import { inProcessCollector, type ReportCoSigner } from "../operator/cosign";
 import { Relayer } from "../operator/relayer";
+import { witnessReportCoSigner } from "../operator/report-cosigner";
 import type { OperatorWallet } from "../operator/send";
 import {
   WitnessPlanner,
@@ -169,6 +174,7 @@ async function runMode(
   const sent: SentCounter = { transactions: 0, gasUsed: 0n };
   const checkWitnesses: CheckWitness[] = [];
   const planners: WitnessPlanner[] = [];
+  const coSigners: ReportCoSigner[] = [];
   for (const witness of witnesses) {
     const wallet = parameters.witnessWallets[witness.index];
     if (wallet === undefined)
@@ -193,6 +199,9 @@ async function runMode(
           )
         : signatureAttestor({ wallet, domain, outbox, log: witnessLog });
     const registryIndex = await chain.witnessIndex(address);
+    coSigners.push(
+      witnessReportCoSigner({ witness: address, signer: wallet, domain, journal, log: witnessLog }),
+    );
     planners[witness.index] = new WitnessPlanner({
       client,
       ledger,
@@ -213,14 +222,14 @@ async function runMode(
   const schedule = scheduleRounds({
     witnesses,
     stepsPerRound: mode === "tx" ? 1 : RELAYED_STEPS_PER_ROUND,
-    lateWitnesses: mode === "relayed",
+    lateWitnesses: mode !== "tx",
   });
   // The relayer's hold policy runs on broadcast time, two rounds long: a late witness's signature
   // (one round late at most) always arrives within it.
   let clock = 0;
   const holdMs = 2 * Number(schedule.roundMs);
   const relayer =
-    mode === "relayed"
+    mode !== "tx"
       ? new Relayer({
           publicClient: client,
           wallet: parameters.relayerWallet,
@@ -233,6 +242,10 @@ async function runMode(
           dryRun: false,
           log: (line) => log(`${mode} ${line}`),
           now: () => clock,
+          reports:
+            mode === "report"
+              ? { collector: inProcessCollector(coSigners), timeoutMs: 0 }
+              : undefined,
         })
       : undefined;
 
@@ -250,7 +263,8 @@ async function runMode(
       if (relayer !== undefined) {
         clock = Number(round.endUnixMs);
         await relayer.collectAndSubmit();
-        if (relayer.counters.batches >= limit) throw new StopRun("stopped", { limit });
+        if (relayer.counters.batches + relayer.counters.reports >= limit)
+          throw new StopRun("stopped", { limit });
       }
     }
     if (relayer !== undefined) {
@@ -260,7 +274,8 @@ async function runMode(
         pending = relayer.pendingCount;
         clock += holdMs + 1;
         await relayer.collectAndSubmit();
-        if (relayer.counters.batches >= limit) throw new StopRun("stopped", { limit });
+        if (relayer.counters.batches + relayer.counters.reports >= limit)
+          throw new StopRun("stopped", { limit });
       }
     }
   } catch (error) {
@@ -285,7 +300,8 @@ async function runMode(
     relayerPending: relayer?.pendingCount ?? 0,
   });
   const finalizedThisRun = (await finalizedCount(chain, expectations)) - before;
-  const transactions = relayer === undefined ? sent.transactions : relayer.counters.batches;
+  const transactions =
+    relayer === undefined ? sent.transactions : relayer.counters.batches + relayer.counters.reports;
   const gasUsed = relayer === undefined ? sent.gasUsed : relayer.counters.gasUsed;
   const expected = outcomeCounts(expectations);
   const report: ModeReport = {
@@ -308,6 +324,8 @@ async function runMode(
     inFuture: counters.inFuture,
     compactItems: relayer?.counters.compactItems ?? 0,
     genericItems: relayer?.counters.genericItems ?? 0,
+    reports: relayer?.counters.reports ?? 0,
+    reportEntries: relayer?.counters.reportEntries ?? 0,
     transactions,
     gasUsed,
     finalizedThisRun,

@@ -3,8 +3,9 @@
  * deployed from this project's artifacts, witnesses that sign EIP-712 `Observation`s locally, and
  * the ways an observation gets finalized: one `attest` transaction per witness, one relayed
  * `submitSignedAttestations` carrying the quorum's signatures (or `submitCompactAttestations`
- * carrying them packed as 64-byte EIP-2098 signatures), and relayed batches of consecutive epochs of
- * one stream in either form.
+ * carrying them packed as 64-byte EIP-2098 signatures), relayed batches of consecutive epochs of
+ * one stream in either form, and co-signed reports (`submitReport`: one quorum of signatures over a
+ * run of consecutive epochs).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Address, Hex } from "viem";
@@ -13,7 +14,10 @@ import type { PrivateKeyAccount } from "viem/accounts";
 import { headerContent } from "../../lib/commitments/observation";
 import { createLedgerClient, type LedgerClient } from "../../lib/ledger/client";
 import { packCompactBatch, toCompactObservation } from "../../lib/ledger/compactSignatures";
+import { reportOf, reportTypedData } from "../../lib/ledger/report";
+import { packReport } from "../../lib/ledger/reportCalldata";
 import {
+  observationTypes,
   signObservation as signContent,
   type ObservationLedgerDomain,
 } from "../../lib/ledger/typedData";
@@ -181,6 +185,45 @@ export async function relayBatch(
     fees,
     ...(options.measure === undefined ? {} : { measure: options.measure }),
     ...(options.gas === undefined ? {} : { gas: options.gas }),
+  });
+}
+
+/**
+ * `size` consecutive observations of one stream finalized by one co-signed report
+ * (`submitReport`), signed once by each of `witnesses`.
+ */
+export async function reportBatch(
+  chain: BenchChain,
+  deployment: LedgerDeployment,
+  relayer: PrivateKeyAccount,
+  witnesses: readonly PrivateKeyAccount[],
+  cursor: HeaderChainCursor,
+  size: number,
+  fees: L1FeeParameters,
+): Promise<TxCost> {
+  const contents = [];
+  for (let i = 0; i < size; i++) contents.push(headerContent(nextHeader(cursor).header));
+  const report = reportOf(contents);
+  const { name, version, chainId, verifyingContract } = deployment.domain;
+  const typedData = reportTypedData(
+    {
+      name: name!,
+      version: version!,
+      chainId: BigInt(chainId!),
+      verifyingContract: verifyingContract!,
+    },
+    report,
+  );
+  const signatures: Hex[] = [];
+  for (const witness of witnesses) signatures.push(await witness.signTypedData(typedData));
+  return await send({
+    chain,
+    from: relayer,
+    to: deployment.ledger,
+    abi: deployment.artifacts.ledger.abi,
+    functionName: "submitReport",
+    args: packReport(report, signatures),
+    fees,
   });
 }
 

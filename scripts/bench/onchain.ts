@@ -34,6 +34,7 @@ import {
   headSequence,
   ledgerArtifacts,
   relayBatch,
+  reportBatch,
   updateWitnessSet,
   type LedgerArtifacts,
   type LedgerDeployment,
@@ -47,6 +48,7 @@ export const PATHS = {
   ledgerBatch: (size: number) => `ledger: relayed batch of ${size}`,
   ledgerCompact: "ledger: relayed compact signatures",
   ledgerCompactBatch: (size: number) => `ledger: relayed compact batch of ${size}`,
+  ledgerReport: (size: number) => `ledger: co-signed report of ${size}`,
   easDelegatedBatch: (size: number) => `EAS: multiAttestByDelegation, ${size} observations`,
 } as const;
 
@@ -194,6 +196,18 @@ async function ledgerPaths(
         cost,
         { observations: size, transactions: 1, quorum },
       ),
+    );
+  }
+  // Co-signed reports of the same sizes, measured last for the same reason.
+  for (const size of [1, ...batches]) {
+    const cost = await reportBatch(chain, deployment, relayer, signers, cursor, size, fees);
+    await expectHead(context, deployment, cursor);
+    figures.push(
+      perObservation("ledger", PATHS.ledgerReport(size), cost, {
+        observations: size,
+        transactions: 1,
+        quorum,
+      }),
     );
   }
   return figures;
@@ -455,7 +469,8 @@ export async function runOnchain(
         if (
           f.observations === 1 ||
           f.path === PATHS.ledgerBatch(50) ||
-          f.path === PATHS.ledgerCompactBatch(50)
+          f.path === PATHS.ledgerCompactBatch(50) ||
+          f.path === PATHS.ledgerReport(50)
         )
           quorum.push({ ...f, witnesses: 2 * q - 1 });
       if (isHeadline) {
@@ -464,7 +479,9 @@ export async function runOnchain(
             f.observations === 1 ||
             [50, 200].some(
               (size) =>
-                f.path === PATHS.ledgerBatch(size) || f.path === PATHS.ledgerCompactBatch(size),
+                f.path === PATHS.ledgerBatch(size) ||
+                f.path === PATHS.ledgerCompactBatch(size) ||
+                f.path === PATHS.ledgerReport(size),
             ),
         );
         for (const f of figures)

@@ -203,7 +203,9 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
             ? "EAS: multiAttestByDelegation"
             : f.path === PATHS.ledgerCompact || f.path === PATHS.ledgerCompactBatch(f.batch)
               ? "ledger: relayed compact batch"
-              : "ledger: relayed batch",
+              : f.path === PATHS.ledgerReport(f.batch)
+                ? "ledger: co-signed report"
+                : "ledger: relayed batch",
       });
     for (const b of [...new Set(onchain.batch.map((f) => f.batch))])
       batchPoints.push({ x: b, y: eas.gas, series: "EAS: attest per witness (reference)" });
@@ -238,18 +240,21 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
     md.push(
       "### Where the gas goes",
       "",
-      "Per finalized observation, split by the EVM gas schedule: the transaction base (21,000 shared by the observations of a transaction), calldata (4 per zero byte, 16 per other byte), event logs (375 + 375 per topic + 8 per data byte, from the receipts' logs), signature recovery (the `ecrecover` precompile, 3,000 per signature), and the rest: storage, hashing, ABI decoding, calls (a finalization writes one new storage word for its slot: 22,100 gas by the schedule).",
+      "Per finalized observation, split by the EVM gas schedule: the transaction base (21,000 shared by the observations of a transaction), calldata (4 per zero byte, 16 per other byte), event logs (375 + 375 per topic + 8 per data byte, from the receipts' logs), signature recovery (the `ecrecover` precompile, 3,000 per signature; a co-signed report's quorum of signatures is shared by its observations), and the rest: storage, hashing, ABI decoding, calls (a finalization writes one new storage word for its slot: 22,100 gas by the schedule).",
       "",
       "| path | gas / obs | transaction base | calldata | event logs | ecrecover | rest |",
       "|---|---:|---:|---:|---:|---:|---:|",
       ...onchain.headline.map((f) => {
         const base = (21_000 * f.transactions) / f.observations;
         const calldata = 4 * f.calldataZeroBytes + 16 * f.calldataNonZeroBytes;
-        // The ledger's batches carry a quorum of signatures per observation; a peer's, per transaction.
+        // The ledger's batches carry a quorum of signatures per observation; a peer's and a
+        // co-signed report's, per transaction.
         const recover =
           f.path === PATHS.easAttest || f.path === PATHS.ledgerAttest
             ? 0
-            : f.system === "Safe" || f.system === "Keystone"
+            : f.system === "Safe" ||
+                f.system === "Keystone" ||
+                f.path === PATHS.ledgerReport(f.observations)
               ? (3_000 * f.quorum * f.transactions) / f.observations
               : 3_000 * f.quorum;
         const rest = f.gas - base - calldata - f.logGas - recover;

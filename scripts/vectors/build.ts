@@ -45,6 +45,15 @@ import {
 } from "../../lib/eip712/manifest";
 import { packCompactBatch, toCompactSignature } from "../../lib/ledger/compactSignatures";
 import {
+  REPORT_ENTRY_TYPE,
+  REPORT_TYPE,
+  reportDigest,
+  reportOf,
+  reportTypes,
+  signReport,
+} from "../../lib/ledger/report";
+import { packReport, packReportEntries } from "../../lib/ledger/reportCalldata";
+import {
   OBSERVATION_LEDGER_DOMAIN_NAME,
   OBSERVATION_LEDGER_DOMAIN_VERSION,
   OBSERVATION_TYPE,
@@ -345,6 +354,21 @@ const submitCompactAttestationsAbi = [
         type: "tuple[]",
         components: abiParameters.ObservationContent.components,
       },
+      { name: "signatures", type: "bytes" },
+    ],
+    outputs: [{ name: "finalizedCount", type: "uint256" }],
+  },
+] as const;
+
+/** `submitReport` of `EveryChannelObservationLedger` (checked against the artifact). */
+export const submitReportAbi = [
+  {
+    type: "function",
+    name: "submitReport",
+    stateMutability: "nonpayable",
+    inputs: [
+      { name: "streamHash", type: "bytes32" },
+      { name: "entries", type: "bytes" },
       { name: "signatures", type: "bytes" },
     ],
     outputs: [{ name: "finalizedCount", type: "uint256" }],
@@ -761,7 +785,69 @@ export async function buildVectors(): Promise<VectorFiles> {
     },
   };
 
+  // Co-signed reports over the same keys and domain: a run of two epochs of the first stream, and
+  // one entry at the uint64 bounds.
+  const reportRuns = [
+    {
+      name: "epochs 289000000 and 289000001 (the first two contents), signed by keys 0, 1, 2: on an empty stream both finalize, as `finalized[0]` and `finalized[1]`",
+      contents: [ledgerContents[0]!.value, ledgerContents[1]!.value],
+      finalizes: [0, 1],
+    },
+    {
+      name: "all maximum, one entry",
+      contents: [ledgerContents[4]!.value],
+      finalizes: [],
+    },
+  ];
+  const reports = [];
+  for (const { name, contents, finalizes } of reportRuns) {
+    const report = reportOf(contents);
+    const entryStructHashes = report.entries.map((entry) =>
+      hashStruct({ types: reportTypes, primaryType: "ReportEntry", data: entry }),
+    );
+    const signatures: Hex[] = [];
+    for (const key of ledgerKeys)
+      signatures.push(await signReport(key.account, ledgerDomain, report));
+    const args = packReport(report, signatures);
+    reports.push({
+      name,
+      streamHash: report.streamHash,
+      entries: report.entries.map((e) => ({ ...e, observedUnixMs: e.observedUnixMs.toString() })),
+      packedEntries: packReportEntries(report),
+      entryStructHashes,
+      entriesHash: keccak256(concatHex(entryStructHashes)),
+      structHash: hashStruct({
+        types: reportTypes,
+        primaryType: "ObservationReport",
+        data: report,
+      }),
+      digest: reportDigest(ledgerDomain, report),
+      signatures: signatures.map((signature, i) => ({
+        witness: ledgerKeys[i]!.account.address,
+        signature,
+        compact: toCompactSignature(signature),
+      })),
+      calldata: encodeFunctionData({ abi: submitReportAbi, functionName: "submitReport", args }),
+      finalizes,
+    });
+  }
+  const ledgerReport = {
+    schema: "every.channel/vectors/ledger-report-eip712/v1",
+    generatedBy: header(),
+    keys: "the keys of ledger-eip712.json",
+    domain: "the domain of ledger-eip712.json",
+    domainSeparator: domainSeparatorOf(ledgerDomain),
+    typeString: REPORT_TYPE,
+    typeHash: keccak256(toHex(REPORT_TYPE)),
+    entryTypeString: REPORT_ENTRY_TYPE,
+    entryTypeHash: keccak256(toHex(REPORT_ENTRY_TYPE)),
+    entryBytes: 104,
+    maxEntries: 256,
+    reports,
+  };
+
   return {
+    "ledger-report-eip712.json": ledgerReport,
     "stream.json": stream,
     "manifest.json": manifestFile,
     "merkle.json": merkle,

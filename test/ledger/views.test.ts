@@ -91,7 +91,7 @@ describe("EveryChannelObservationLedger views and commitments", function () {
   it("exposes its registry, version, typehash, time tolerance and ERC-5267 domain (version 2)", async function () {
     const f = await loadLedgerFixture();
     expect(await f.ledger.read.registry()).to.equal(getAddress(f.registry.address));
-    expect(await f.ledger.read.version()).to.equal("2.0.0");
+    expect(await f.ledger.read.version()).to.equal("2.1.0");
     expect(await f.ledger.read.OBSERVATION_TYPEHASH()).to.equal(keccak256(toHex(OBSERVATION_TYPE)));
     expect(OBSERVATION_TYPE).to.equal(
       "Observation(bytes32 streamHash,bytes32 epochHash,bytes32 dataRoot,bytes32 locatorHash,uint64 observedUnixMs)",

@@ -10,7 +10,10 @@ import { deriveObservationContent } from "../../lib/derive/observation";
 import type { LedgerClient } from "../../lib/ledger/client";
 import { signatureAttestor } from "../../lib/operator/attestors";
 import type { LedgerRef, RegistryRef } from "../../lib/operator/contracts";
+import { inProcessCollector, type ReportCollector } from "../../lib/operator/cosign";
 import { Relayer } from "../../lib/operator/relayer";
+import { witnessReportCoSigner } from "../../lib/operator/report-cosigner";
+import { WitnessJournal } from "../../lib/operator/witness-journal";
 import type { OperatorWallet } from "../../lib/operator/send";
 import { runWitness } from "../../lib/operator/witness";
 import { deployedLedger } from "../support/ledger-client";
@@ -140,5 +143,79 @@ describe("relayer", function () {
         l.includes('field.json: slot: must be 0x and 64 hex digits (got "0x12")'),
       ),
     ).to.equal(true);
+  });
+  describe("report mode", function () {
+    /** witness1 and witness2 sign `count` epochs into the outbox; their co-signers read their journals. */
+    async function signedRun(count: number) {
+      const outbox = path.join(dir, "outbox");
+      const domain = await chain.domain();
+      const coSigners = [];
+      for (const [name, source] of [
+        ["witness1", "witness-a"],
+        ["witness2", "witness-b"],
+      ] as const) {
+        const archive = path.join(dir, `${name}.jsonl`);
+        await writeFile(archive, `${archiveSlice(source, "NHK総合", count).join("\n")}\n`);
+        await sign(name, archive, outbox);
+        const w = await wallet(name);
+        coSigners.push(
+          witnessReportCoSigner({
+            witness: w.account.address,
+            signer: w,
+            domain,
+            journal: await WitnessJournal.open(path.join(dir, `state-${name}`, "journal.jsonl")),
+          }),
+        );
+      }
+      return { outbox, coSigners };
+    }
+
+    async function reportRelayer(sources: string[], collector: ReportCollector, lines: string[]) {
+      return new Relayer({
+        publicClient: client,
+        wallet: await wallet("relayer"),
+        ledger,
+        registry,
+        domain: await chain.domain(),
+        sources,
+        maxBatch: 16,
+        holdMs: 0,
+        dryRun: false,
+        log: (line) => lines.push(line),
+        reports: { collector, timeoutMs: 1_000 },
+      });
+    }
+
+    it("proposes the run with a quorum as one report, submits it and counts its finalizations", async function () {
+      const { outbox, coSigners } = await signedRun(5);
+      const lines: string[] = [];
+      const r = await reportRelayer([outbox], inProcessCollector(coSigners), lines);
+      expect(await r.collectAndSubmit()).to.equal(5);
+      expect(r.counters).to.include({
+        reports: 1,
+        reportEntries: 5,
+        reportsShort: 0,
+        finalized: 5,
+        compactItems: 0,
+        genericItems: 0,
+      });
+      expect(lines[0]).to.match(/^submitReport: 5 observations, 2 signatures: from /);
+      const entry = checkArchiveLine(archiveSlice("witness-a", "NHK総合", 1)[0]!);
+      if (!entry.ok) throw new Error(entry.problem);
+      const head = await chain.head(deriveObservationContent(entry.entry).streamHash);
+      expect(head.sequence).to.equal(4n);
+      expect(await r.collectAndSubmit()).to.equal(0);
+    });
+
+    it("falls back to the compact path when the report gathers fewer signatures than the quorum", async function () {
+      const { outbox, coSigners } = await signedRun(3);
+      const lines: string[] = [];
+      const r = await reportRelayer([outbox], inProcessCollector(coSigners.slice(0, 1)), lines);
+      expect(await r.collectAndSubmit()).to.equal(3);
+      expect(r.counters).to.include({ reports: 0, reportsShort: 1, finalized: 3, compactItems: 3 });
+      expect(lines.some((l) => /1 of 2 signatures; sent on the other paths/.test(l))).to.equal(
+        true,
+      );
+    });
   });
 });

@@ -113,7 +113,8 @@ async function ledgerReader(
     async slot(slot) {
       const [status, , attestedWitnesses] = await ledger.read.slotStatus([slot]);
       const f = finalizations.get(slot);
-      if (status === 2) {
+      // A slot finalized by a co-signed report keeps no slot word: its finalization event says so.
+      if (status === 2 || f !== undefined) {
         return {
           status: "finalized",
           witnesses: f === undefined ? [] : await bitmapWitnesses(f.witnesses),
@@ -156,13 +157,13 @@ describe("reality-smoke", function () {
 
     before(async function () {
       json = path.join(dir, "fixtures-report.json");
-      report = (await hre.run("reality-smoke", { mode: "both", json })) as SmokeReport;
+      report = (await hre.run("reality-smoke", { mode: "all", json })) as SmokeReport;
     });
 
-    it("finishes with every slot as the archives dictate, in both modes, through the operators' witness nodes and relayer", async function () {
+    it("finishes with every slot as the archives dictate, in all three modes, through the operators' witness nodes, relayer and report co-signers", async function () {
       const expected = await readArchiveExpectations(path.join(FIXTURES, "expected.json"));
       expect(report.ok).to.equal(true);
-      expect(report.modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed"]);
+      expect(report.modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed", "report"]);
       expect(report.witnesses).to.deep.equal(expected.witnesses.map((w) => w.witness));
       expect(report.quorum).to.equal(expected.quorum);
       const epochs = expected.streams.flatMap((s) => s.epochs);
@@ -184,7 +185,11 @@ describe("reality-smoke", function () {
           expected.witnesses.reduce((n, w) => n + w.entries, 0) - expected.events.length,
         );
       }
-      const [tx, relayed] = report.modes;
+      const [tx, relayed, reports] = report.modes;
+      // Report mode: every finalization through co-signed reports, open votes on the compact path.
+      expect(reports!.reports).to.be.greaterThan(0);
+      expect(reports!.reportEntries).to.be.at.least(reports!.finalized);
+      expect(reports!.genericItems).to.equal(0);
       // Transaction mode: one transaction per attestation; relayed: batches, all on the compact path.
       expect(tx!.transactions).to.equal(tx!.attested);
       expect(tx!.compactItems + tx!.genericItems).to.equal(0);
@@ -193,7 +198,7 @@ describe("reality-smoke", function () {
       expect(relayed!.transactions * 10).to.be.lessThan(relayed!.compactItems);
     });
 
-    it("agrees slot by slot with the fixtures' own expectations (expected.json), on both ledgers", async function () {
+    it("agrees slot by slot with the fixtures' own expectations (expected.json), on every mode's ledger", async function () {
       const expected = await readArchiveExpectations(path.join(FIXTURES, "expected.json"));
       const accounts = await witnessAddresses(report.witnesses.length);
       const accountOf = (name: string): Address => accounts[report.witnesses.indexOf(name)]!;
@@ -325,7 +330,8 @@ describe("reality-smoke", function () {
       expect(written.schema).to.equal("every.channel/reality-smoke/report/v2");
       expect(written.ok).to.equal(true);
       const modes = written.modes as Record<string, unknown>[];
-      expect(modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed"]);
+      expect(modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed", "report"]);
+      expect(modes[2]!.reports).to.equal(report.modes[2]!.reports);
       expect(modes[0]!.gasUsed).to.equal(report.modes[0]!.gasUsed.toString());
       expect(modes[1]!.finalized).to.equal(report.modes[1]!.finalized);
     });
@@ -336,8 +342,13 @@ describe("reality-smoke", function () {
       // address, which depends on how many transactions the deployer sent before (test order), so
       // its gas varies by a few hundred (zero vs non-zero signature bytes) and is guarded by a
       // ceiling instead.
-      const [tx, relayed] = report.modes;
+      const [tx, relayed, reports] = report.modes;
       expectGasSnapshot("reality-smoke", "fixtures tx gas", tx!.gasUsed);
+      // Reports finalize with one quorum per run and no slot word: below the compact path.
+      expect(reports!.mode).to.equal("report");
+      expect(Number(reports!.gasPerFinalizedObservation!)).to.be.lessThan(
+        Number(relayed!.gasPerFinalizedObservation!),
+      );
       expectGasSnapshot(
         "reality-smoke",
         "fixtures tx gas per finalized observation",

@@ -53,6 +53,8 @@ import {
   unpackCompactBatch,
 } from "../../lib/ledger/compactSignatures";
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
+import { REPORT_ENTRY_TYPE, REPORT_TYPE, reportDigest, signReport } from "../../lib/ledger/report";
+import { packReport, packReportEntries } from "../../lib/ledger/reportCalldata";
 import {
   OBSERVATION_TYPE,
   observationDigest,
@@ -72,6 +74,7 @@ import {
   LEDGER_VECTOR_ADDRESS_LABEL,
   ledgerVectorKeyLabel,
   renderVectorFile,
+  submitReportAbi,
 } from "../../scripts/vectors/build";
 
 const DIR = path.join(__dirname, "..", "..", "fixtures", "vectors");
@@ -198,6 +201,47 @@ const ledgerFile = z.object({
 const invalidFile = z.object({
   cases: z.array(
     z.object({ name: z.string(), type: z.string(), json: z.unknown(), field: z.string() }),
+  ),
+});
+
+const reportFile = z.object({
+  domainSeparator: hex32,
+  typeString: z.string(),
+  typeHash: hex32,
+  entryTypeString: z.string(),
+  entryTypeHash: hex32,
+  entryBytes: z.literal(104),
+  maxEntries: z.number().int(),
+  reports: z.array(
+    z.object({
+      name: z.string(),
+      streamHash: hex32,
+      entries: z.array(
+        z.object({
+          epochHash: hex32,
+          dataRoot: hex32,
+          locatorHash: hex32,
+          observedUnixMs: z.string().regex(/^[0-9]+$/),
+        }),
+      ),
+      packedEntries: z
+        .string()
+        .startsWith("0x")
+        .transform((x) => x as Hex),
+      entryStructHashes: z.array(hex32),
+      entriesHash: hex32,
+      structHash: hex32,
+      digest: hex32,
+      signatures: z.array(
+        z.object({
+          witness: z.string(),
+          signature: z.string().transform((x) => x as Hex),
+          compact: z.string().transform((x) => x as Hex),
+        }),
+      ),
+      calldata: z.string().transform((x) => x as Hex),
+      finalizes: z.array(z.number().int()),
+    }),
   ),
 });
 
@@ -505,6 +549,105 @@ describe("conformance vectors (fixtures/vectors)", function () {
     }).map((e) => e.args.observationHash);
     expect(finalizedHashes).to.deep.equal(
       batch.finalizes.map((i) => file.finalized[i]!.observationHash),
+    );
+  });
+
+  it("ledger-report-eip712.json: type hashes, entry hashes, digests, signatures and calldata check out in TypeScript and on the ledger at the vectors' address, and the report finalizes the ledger vectors' headers", async function () {
+    const { file: ledgerVectors, ledger, publicClient } = await loadFixture(deployVectorLedger);
+    const file = read("ledger-report-eip712.json", reportFile);
+    const domain = await readObservationLedgerDomain(publicClient, ledger.address);
+    expect(file.domainSeparator).to.equal(ledgerVectors.domainSeparator);
+    expect(file.typeString).to.equal(REPORT_TYPE);
+    expect(file.entryTypeString).to.equal(REPORT_ENTRY_TYPE);
+    expect(file.typeHash).to.equal(keccak256(toHex(file.typeString)));
+    expect(file.entryTypeHash).to.equal(keccak256(toHex(file.entryTypeString)));
+    expect(await ledger.read.REPORT_TYPEHASH()).to.equal(file.typeHash);
+    expect(await ledger.read.REPORT_ENTRY_TYPEHASH()).to.equal(file.entryTypeHash);
+    expect(await ledger.read.MAX_REPORT_ENTRIES()).to.equal(BigInt(file.maxEntries));
+    // The vectors' calldata encoder is the artifact's function.
+    const artifact = ledger.abi.find((x) => x.type === "function" && x.name === "submitReport");
+    const shape = (f: { inputs: readonly { name?: string; type: string }[] } | undefined) =>
+      f?.inputs.map(({ name, type }) => ({ name, type }));
+    expect(shape(artifact as { inputs: { name: string; type: string }[] })).to.deep.equal(
+      shape(submitReportAbi[0]),
+    );
+    for (const v of file.reports) {
+      const report = {
+        streamHash: v.streamHash,
+        entries: v.entries.map((e) => ({ ...e, observedUnixMs: BigInt(e.observedUnixMs) })),
+      };
+      // Packed entries: epochHash ‖ dataRoot ‖ locatorHash ‖ uint64 big-endian, 104 bytes each.
+      expect(v.packedEntries, v.name).to.equal(
+        concatHex(
+          report.entries.map((e) =>
+            concatHex([
+              e.epochHash,
+              e.dataRoot,
+              e.locatorHash,
+              toHex(e.observedUnixMs, { size: 8 }),
+            ]),
+          ),
+        ),
+      );
+      expect(packReportEntries(report)).to.equal(v.packedEntries);
+      // hashStruct(entry) = keccak256(entryTypeHash ‖ the four fields as words).
+      report.entries.forEach((e, i) => {
+        expect(
+          keccak256(
+            concatHex([
+              file.entryTypeHash,
+              e.epochHash,
+              e.dataRoot,
+              e.locatorHash,
+              toHex(e.observedUnixMs, { size: 32 }),
+            ]),
+          ),
+        ).to.equal(v.entryStructHashes[i]);
+      });
+      expect(keccak256(concatHex(v.entryStructHashes))).to.equal(v.entriesHash);
+      expect(keccak256(concatHex([file.typeHash, v.streamHash, v.entriesHash]))).to.equal(
+        v.structHash,
+      );
+      expect(keccak256(concatHex(["0x1901", file.domainSeparator, v.structHash]))).to.equal(
+        v.digest,
+      );
+      expect(reportDigest(domain, report)).to.equal(v.digest);
+      expect(await ledger.read.reportDigest([v.streamHash, v.packedEntries])).to.equal(v.digest);
+      for (const [i, s] of v.signatures.entries()) {
+        const account = privateKeyToAccount(ledgerVectors.keys[i]!.privateKey);
+        expect(s.witness).to.equal(account.address);
+        expect(await signReport(account, domain, report)).to.equal(s.signature);
+        expect(await recoverAddress({ hash: v.digest, signature: s.signature })).to.equal(
+          s.witness,
+        );
+        expect(toCompactSignature(s.signature)).to.equal(s.compact);
+      }
+      const args = packReport(
+        report,
+        v.signatures.map((s) => s.signature),
+      );
+      expect(encodeFunctionData({ abi: ledger.abi, functionName: "submitReport", args })).to.equal(
+        v.calldata,
+      );
+    }
+    // The first report, on the vectors' ledger (the three keys at quorum 2), finalizes `finalized[0]`
+    // and `finalized[1]` of ledger-eip712.json.
+    const first = file.reports[0]!;
+    const receipt = await publicClient.waitForTransactionReceipt({
+      hash: await (
+        await hre.viem.getWalletClients()
+      )[0]!.sendTransaction({
+        to: ledger.address,
+        data: first.calldata,
+      }),
+    });
+    const finalizedHashes = parseEventLogs({
+      abi: ledger.abi,
+      logs: receipt.logs,
+      eventName: "ObservationProposedAndFinalized",
+    }).map((e) => e.args.observationHash);
+    expect(finalizedHashes).to.deep.equal(
+      first.finalizes.map((i) => ledgerVectors.finalized[i]!.observationHash),
     );
   });
 
