@@ -442,13 +442,11 @@ ponder.on("EveryChannelRail:PublisherRotated", async ({ event, context }) => {
   await context.db
     .insert(schema.publisherRotated)
     .values({ ...eventRow(event), streamId, previousPublisher, newPublisher });
-  await context.db
-    .update(schema.railStream, { streamId })
-    .set({
-      publisher: newPublisher,
-      pendingPublisher: zeroAddress,
-      updatedBlock: event.block.number,
-    });
+  await context.db.update(schema.railStream, { streamId }).set({
+    publisher: newPublisher,
+    pendingPublisher: zeroAddress,
+    updatedBlock: event.block.number,
+  });
 });
 
 ponder.on("EveryChannelRail:ManifestPublished", async ({ event, context }) => {
