@@ -29,6 +29,7 @@ export default createConfig({
       id: settings.chainId,
       rpc: settings.rpcUrl,
       pollingInterval: settings.pollingIntervalMs,
+      ethGetLogsBlockRange: settings.ethGetLogsBlockRange,
     },
   },
   contracts: {

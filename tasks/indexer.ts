@@ -25,6 +25,7 @@ interface IndexerRunArgs {
   data?: string;
   schema: string;
   poll: string;
+  blockRange?: string;
 }
 
 async function deployments(hre: HardhatRuntimeEnvironment) {
@@ -55,12 +56,20 @@ withOptions(
       "Folder of the run configuration and, without DATABASE_URL, the PGlite database (default: .indexer/<network>)",
     )
     .addOptionalParam("schema", "PostgreSQL schema of the indexer's tables", DEFAULT_SCHEMA)
-    .addOptionalParam("poll", "Milliseconds between polls for new blocks", "1000"),
+    .addOptionalParam("poll", "Milliseconds between polls for new blocks", "1000")
+    .addOptionalParam(
+      "blockRange",
+      "Most blocks per eth_getLogs request (default: found out from the RPC's errors)",
+    ),
 ).setAction(
   taskAction(async (args: IndexerRunArgs, hre) => {
     const listen = parseListen(args.listen);
     const schema = parseSchemaName(args.schema);
     const pollingIntervalMs = parseIntegerOption("poll", args.poll, 50);
+    const ethGetLogsBlockRange =
+      args.blockRange === undefined
+        ? undefined
+        : parseIntegerOption("block-range", args.blockRange, 1);
     const config = hre.network.config;
     if (!("url" in config) || hre.network.name === "hardhat")
       throw new IndexerRunError(
@@ -80,6 +89,7 @@ withOptions(
         databaseUrl,
         dataDir,
         pollingIntervalMs,
+        ethGetLogsBlockRange,
       }),
       dataDir,
       listen,

@@ -86,7 +86,7 @@ export function decodeCursor(cursor: string | undefined, size: number): string[]
   if (
     !Array.isArray(key) ||
     key.length !== size ||
-    !key.every((part) => typeof part === "string" && /^[0-9a-zx]{1,80}$/.test(part))
+    !key.every((part) => typeof part === "string" && /^(0x[0-9a-f]{1,64}|[0-9]{1,80})$/.test(part))
   )
     throw new InvalidFieldError("query.cursor", cursor, "not a cursor of this list");
   return key as string[];

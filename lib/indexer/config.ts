@@ -39,6 +39,8 @@ export const indexerConfigSchema = z
     rpcUrl: z.string().url(),
     /** Milliseconds between polls for new blocks (Ponder's `pollingInterval`). */
     pollingIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
+    /** Most blocks per `eth_getLogs` request (RPC providers cap it); Ponder finds it out when absent. */
+    ethGetLogsBlockRange: z.number().int().positive().optional(),
     contracts: z.object({
       EveryChannelWitnessRegistry: contract,
       EveryChannelObservationLedger: contract,

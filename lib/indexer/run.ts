@@ -50,11 +50,11 @@ export function parseListen(value: string): { host: string; port: number } {
 
 /** A PostgreSQL schema name Ponder accepts (at most 45 characters). */
 export function parseSchemaName(value: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(value))
+  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(value) || value.startsWith("pg_"))
     throw new InvalidFieldError(
       "schema",
       value,
-      "expected a PostgreSQL schema name of lower-case letters, digits and _ (at most 45)",
+      "expected a PostgreSQL schema name of lower-case letters, digits and _ (at most 45, not pg_…)",
     );
   return value;
 }
@@ -74,6 +74,7 @@ export interface BuildIndexerConfigParameters {
   databaseUrl?: string;
   dataDir: string;
   pollingIntervalMs?: number;
+  ethGetLogsBlockRange?: number;
 }
 
 export function buildIndexerConfig(parameters: BuildIndexerConfigParameters): IndexerConfig {
@@ -87,6 +88,9 @@ export function buildIndexerConfig(parameters: BuildIndexerConfigParameters): In
       chainId: parameters.chainId,
       rpcUrl: parameters.rpcUrl,
       pollingIntervalMs: parameters.pollingIntervalMs ?? 1_000,
+      ...(parameters.ethGetLogsBlockRange === undefined
+        ? {}
+        : { ethGetLogsBlockRange: parameters.ethGetLogsBlockRange }),
       contracts: {
         EveryChannelWitnessRegistry: contract("EveryChannelWitnessRegistry"),
         EveryChannelObservationLedger: contract("EveryChannelObservationLedger"),

@@ -797,7 +797,7 @@ v1.onError((error, c) => {
   if (error instanceof InvalidFieldError) return c.json({ error: error.shortMessage }, 400);
   throw error;
 });
-v1.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+v1.all("*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 app.route(API_PREFIX, v1);
 
 export default app;
