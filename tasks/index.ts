@@ -4,6 +4,7 @@ import { extendEnvironment } from "hardhat/config";
 
 import { installErrorBoundary } from "./errors";
 import "./deploy";
+import "./indexer";
 import "./leader";
 import "./operator";
 import "./rail";

@@ -25,6 +25,7 @@ import {
 import { createLedgerClient } from "../lib/ledger/client";
 import { checkArchiveArgument, parseIntegerOption, parsePathList } from "../lib/operator/arguments";
 import { dryRunAttestor, signatureAttestor, transactionAttestor } from "../lib/operator/attestors";
+import { IndexerClient, parseIndexerUrl, readLedgerStatusFromIndexer } from "../lib/indexer/client";
 import { formatLedgerStatus, readLedgerStatus } from "../lib/operator/ledger-status";
 import { Relayer } from "../lib/operator/relayer";
 import { runWitness } from "../lib/operator/witness";
@@ -48,11 +49,13 @@ import {
   addressOption,
   dryRunOption,
   fromOption,
+  indexerOption,
   jsonOption,
   ownerSends,
   taskAction,
   withOptions,
   type AddressArgs,
+  type IndexerArgs,
   type JsonArgs,
   type SenderArgs,
 } from "./options";
@@ -508,16 +511,35 @@ withOptions(
       "fromBlock",
       "First block to read events from (default: the deployment block)",
     ),
+  indexerOption,
   jsonOption,
 ).setAction(
   taskAction(
-    async (args: AddressArgs<"ObservationLedger"> & JsonArgs & { fromBlock?: string }, hre) => {
+    async (
+      args: AddressArgs<"ObservationLedger"> & JsonArgs & IndexerArgs & { fromBlock?: string },
+      hre,
+    ) => {
       const explicitFrom =
         args.fromBlock === undefined
           ? undefined
           : BigInt(parseIntegerOption("from-block", args.fromBlock, 0));
+      const indexer = args.indexer === undefined ? undefined : parseIndexerUrl(args.indexer);
       await checkNetwork(hre);
       const { client, ledger, registry } = await ledgerAndRegistry(hre, args.ledger);
+      if (indexer !== undefined) {
+        // The indexer answers from its tables; the ledger's address only checks it is the same one.
+        const status = await readLedgerStatusFromIndexer(
+          new IndexerClient(indexer),
+          ledger.address,
+        );
+        if (args.json) await printJson(status);
+        else
+          await printLines([
+            ...formatLedgerStatus(status),
+            `  answered by the indexer at ${indexer}; chain finalized up to block ${status.finalizedBlock}`,
+          ]);
+        return;
+      }
       let fromBlock = explicitFrom ?? 0n;
       if (explicitFrom === undefined && args.ledger === undefined) {
         const record = await deploymentRecord(hre, "ObservationLedger");

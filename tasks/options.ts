@@ -105,3 +105,14 @@ export function taskAction<args extends TaskArguments>(
 ): ActionType<args> {
   return (args, hre, runSuper) => reportErrors(() => action(args, hre, runSuper));
 }
+
+export interface IndexerArgs {
+  indexer?: string;
+}
+
+/** `--indexer URL`: answer from the settlement indexer's API instead of reading logs. */
+export const indexerOption: OptionSet = (definition) =>
+  definition.addOptionalParam(
+    "indexer",
+    "URL of a settlement indexer (npx hardhat indexer:run) to answer from instead of reading logs",
+  );

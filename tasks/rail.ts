@@ -15,14 +15,32 @@ import {
   type RailMode,
   type RailPublication,
 } from "../lib/operator/rail";
-import { checkNetworkToSend, deployedContract, publicClient, walletFor } from "./context";
+import { printJson, printLines } from "../lib/cli/output";
+import { deploymentRecord } from "../lib/deploy/context";
+import { parseIndexerUrl } from "../lib/indexer/client";
+import {
+  formatRailView,
+  readRailViewFromIndexer,
+  readRailViewFromLogs,
+} from "../lib/operator/rail-view";
+import {
+  checkNetwork,
+  checkNetworkToSend,
+  deployedContract,
+  publicClient,
+  walletFor,
+} from "./context";
 import {
   addressOption,
   dryRunOption,
   fromOption,
+  indexerOption,
+  jsonOption,
   taskAction,
   withOptions,
   type AddressArgs,
+  type IndexerArgs,
+  type JsonArgs,
 } from "./options";
 
 interface RailArgs extends AddressArgs<"Rail"> {
@@ -139,5 +157,34 @@ withRailOptions(
       kind: "announcement",
       announcement: await readAnnouncementFile(args.announcement, BigInt(Date.now())),
     });
+  }),
+);
+
+withOptions(
+  task(
+    "rail:show",
+    "Prints each claimed stream's publisher, latest manifest pointers and latest announcement",
+  ),
+  addressOption("Rail"),
+  indexerOption,
+  jsonOption,
+).setAction(
+  taskAction(async (args: AddressArgs<"Rail"> & IndexerArgs & JsonArgs, hre) => {
+    const indexer = args.indexer === undefined ? undefined : parseIndexerUrl(args.indexer);
+    await checkNetwork(hre);
+    const client = await publicClient(hre);
+    const rail = await deployedContract(hre, client, "Rail", args.rail);
+    let fromBlock = 0n;
+    if (args.rail === undefined) {
+      const record = await deploymentRecord(hre, "Rail");
+      if (record?.receipt?.blockNumber !== undefined)
+        fromBlock = BigInt(record.receipt.blockNumber);
+    }
+    const view =
+      indexer === undefined
+        ? await readRailViewFromLogs({ client, rail: rail.address, fromBlock })
+        : await readRailViewFromIndexer(indexer, rail.address);
+    if (args.json) await printJson(view);
+    else await printLines(formatRailView(view));
   }),
 );

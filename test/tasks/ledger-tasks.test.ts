@@ -70,6 +70,16 @@ describe("ledger tasks", function () {
           'from-block: is not a whole number (got "-1")',
         ],
         ["ledger:status", { ...status, ledger: "0x12" }, 'ledger: is not an address (got "0x12")'],
+        [
+          "ledger:status",
+          { ...status, indexer: "ftp://127.0.0.1/" },
+          'indexer: expected an http(s) URL without query or fragment (got "ftp://127.0.0.1/")',
+        ],
+        [
+          "ledger:status",
+          { ...status, indexer: "http://127.0.0.1:1" },
+          "indexer http://127.0.0.1:1 is unreachable",
+        ],
       ];
       for (const [name, args, message] of cases) {
         expect(await refusal(name, args), name).to.satisfy((m: string) => m.startsWith(message));

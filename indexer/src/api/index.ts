@@ -1,0 +1,803 @@
+/**
+ * The settlement indexer's query API (`docs/indexer.md`), beside Ponder's GraphQL (`/graphql`) and
+ * SQL over HTTP (`/sql/*`). Every answer carries `chain` (the chain's tip and `finalized` block, the
+ * indexed block) and marks each item `finalized` when the block that last wrote it is at or below
+ * the chain's `finalized` block. Lists are paged by an opaque cursor (`limit` ≤ 1000).
+ */
+import { db, publicClients } from "ponder:api";
+import schema from "ponder:schema";
+import { Hono, type Context } from "hono";
+import {
+  and,
+  asc,
+  client,
+  count,
+  desc,
+  eq,
+  gt,
+  graphql,
+  inArray,
+  isNull,
+  lt,
+  or,
+  sql,
+} from "ponder";
+import { getAddress, hexToBigInt, type Hex } from "viem";
+
+import { EveryChannelError, InvalidFieldError } from "../../../lib/errors";
+import {
+  API_PREFIX,
+  DEFAULT_PAGE,
+  candidateStatus,
+  decodeCursor,
+  encodeCursor,
+  parseParameters,
+  pathSchemas,
+  popCount,
+  querySchemas,
+  slotOutcome,
+  type ChainView,
+} from "../../../lib/indexer/api";
+import { readIndexerConfig } from "../../../lib/indexer/config";
+
+type SQL = ReturnType<typeof eq>;
+
+const settings = readIndexerConfig();
+
+class NotFoundError extends EveryChannelError {
+  override name = "NotFoundError";
+}
+
+const app = new Hono();
+app.use("/sql/*", client({ db, schema }));
+app.use("/graphql", graphql({ db, schema }));
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+const CHECKPOINT_BLOCK = { timestamp: [0, 10], chainId: [10, 26], number: [26, 42] } as const;
+
+/** The chain's tip and `finalized` block, and the indexer's checkpoint. */
+async function chainView(): Promise<ChainView> {
+  const rpc = publicClients.settlement;
+  const [latest, finalized, checkpoints] = await Promise.all([
+    rpc.request({ method: "eth_blockNumber" }),
+    rpc.request({ method: "eth_getBlockByNumber", params: ["finalized", false] }),
+    db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`),
+  ]);
+  const rows = (checkpoints as unknown as { rows: { latest_checkpoint: string }[] }).rows;
+  const checkpoint = rows[0]?.latest_checkpoint ?? "0".repeat(75);
+  return {
+    chainId: rpc.chain?.id ?? Number(checkpoint.slice(...CHECKPOINT_BLOCK.chainId)),
+    latestBlock: hexToBigInt(latest).toString(),
+    finalizedBlock: finalized === null ? "0" : hexToBigInt(finalized.number as Hex).toString(),
+    indexedBlock: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.number)).toString(),
+    indexedBlockTimestamp: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.timestamp)).toString(),
+  };
+}
+
+const isFinal = (chain: ChainView, block: bigint | null | undefined): boolean =>
+  block !== null && block !== undefined && block <= BigInt(chain.finalizedBlock);
+
+/** JSON form of a row: uint as decimal strings, 20-byte hex as checksummed addresses. */
+function json(value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "string" && /^0x[0-9a-f]{40}$/.test(value)) return getAddress(value);
+  if (Array.isArray(value)) return value.map(json);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, json(v)]));
+  return value;
+}
+
+function query<S extends keyof typeof querySchemas>(c: Context, name: S) {
+  return parseParameters(querySchemas[name], c.req.query(), "query");
+}
+
+function pathHex(c: Context, name: string): Hex {
+  const value = c.req.param(name);
+  const parsed = pathSchemas.hex32.safeParse(value);
+  if (!parsed.success)
+    throw new InvalidFieldError(`path.${name}`, value, parsed.error.issues[0]!.message);
+  return parsed.data;
+}
+
+function page<T>(rows: T[], limit: number, key: (row: T) => string[]) {
+  const more = rows.length > limit;
+  const data = more ? rows.slice(0, limit) : rows;
+  return { data, nextCursor: more ? encodeCursor(key(data[data.length - 1]!)) : null };
+}
+
+/** Current key of every witness index, and the registry's active bitmap and quorum. */
+async function membership() {
+  const [state] = await db
+    .select()
+    .from(schema.registryState)
+    .where(eq(schema.registryState.id, 0));
+  const keys = await db.select().from(schema.witness).where(isNull(schema.witness.rotatedTo));
+  const keyAt = new Map(keys.map((w) => [w.index, getAddress(w.address)]));
+  return {
+    active: state?.active ?? 0n,
+    quorum: state?.quorum ?? 0,
+    keyAt,
+    addresses: (bits: bigint) => {
+      const out: string[] = [];
+      for (let b = bits, i = 0; b > 0n; b >>= 1n, i += 1)
+        if ((b & 1n) === 1n) out.push(keyAt.get(i) ?? `unknown index ${i}`);
+      return out;
+    },
+  };
+}
+
+type Membership = Awaited<ReturnType<typeof membership>>;
+type SlotRow = typeof schema.slot.$inferSelect;
+
+/** Slots with their candidates, as the ledger's views would answer for each. */
+async function slotAnswers(rows: SlotRow[], chain: ChainView, members: Membership) {
+  if (rows.length === 0) return [];
+  const slots = rows.map((r) => r.slot);
+  const streams = [...new Set(rows.map((r) => r.streamHash))];
+  const [candidates, heads] = await Promise.all([
+    db
+      .select()
+      .from(schema.candidate)
+      .where(inArray(schema.candidate.slot, slots))
+      .orderBy(asc(schema.candidate.firstBlock), asc(schema.candidate.contentHash)),
+    db.select().from(schema.ledgerStream).where(inArray(schema.ledgerStream.streamHash, streams)),
+  ]);
+  const headOf = new Map(heads.map((h) => [h.streamHash, h]));
+  // Candidates in proposal order: by the id of their `ObservationProposed` where there is one.
+  const proposals = await db
+    .select({
+      contentHash: schema.observationProposed.contentHash,
+      id: schema.observationProposed.id,
+    })
+    .from(schema.observationProposed)
+    .where(inArray(schema.observationProposed.slot, slots));
+  const proposedAt = new Map(proposals.map((p) => [p.contentHash, p.id]));
+  candidates.sort((a, b) => {
+    const x = proposedAt.get(a.contentHash) ?? "~";
+    const y = proposedAt.get(b.contentHash) ?? "~";
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return rows.map((row) => {
+    const head = headOf.get(row.streamHash);
+    const headPosition =
+      head?.headObservedUnixMs === null || head?.headObservedUnixMs === undefined
+        ? null
+        : { observedUnixMs: head.headObservedUnixMs };
+    const list = candidates
+      .filter((candidate) => candidate.slot === row.slot)
+      .map((candidate) => {
+        const rule = candidateStatus(
+          candidate,
+          {
+            status: row.status as "open" | "finalized",
+            finalizedContentHash: row.finalizedContentHash,
+            attested: row.attested,
+          },
+          headPosition,
+          members,
+        );
+        return {
+          contentHash: candidate.contentHash,
+          dataRoot: candidate.dataRoot,
+          locatorHash: candidate.locatorHash,
+          witnesses: members.addresses(candidate.recorded),
+          ...rule,
+          firstBlock: candidate.firstBlock.toString(),
+        };
+      });
+    return {
+      slot: row.slot,
+      streamHash: row.streamHash,
+      epochHash: row.epochHash,
+      observedUnixMs: row.observedUnixMs.toString(),
+      outcome: slotOutcome(list, row.status as "open" | "finalized"),
+      contested: list.length > 1,
+      finalizedContentHash: row.finalizedContentHash,
+      finalizedObservationHash: row.finalizedObservationHash,
+      candidates: list,
+      quorum: members.quorum,
+      blockNumber: row.updatedBlock.toString(),
+      finalized: isFinal(chain, row.updatedBlock),
+    };
+  });
+}
+
+/** SQL conditions of a slot filter, against the stream's head (`ledger_stream` joined). */
+function slotCondition(filter: string): SQL | undefined {
+  const s = schema.slot;
+  const head = schema.ledgerStream.headObservedUnixMs;
+  const live = sql`(${head} IS NULL OR ${s.observedUnixMs} > ${head})`;
+  switch (filter) {
+    case "open":
+      return sql`${s.status} = 'open' AND ${live}`;
+    case "expired":
+      return sql`${s.status} = 'open' AND NOT ${live}`;
+    case "finalized":
+      return eq(s.status, "finalized");
+    case "contested":
+      return sql`${s.status} = 'open' AND ${live} AND ${s.candidateCount} > 1`;
+    default:
+      return undefined;
+  }
+}
+
+async function streamAnswers(rows: (typeof schema.ledgerStream.$inferSelect)[], chain: ChainView) {
+  if (rows.length === 0) return [];
+  const s = schema.slot;
+  const l = schema.ledgerStream;
+  const counted = (filter: string) =>
+    sql<number>`count(*) filter (where ${slotCondition(filter)})`.mapWith(Number);
+  const stats = await db
+    .select({
+      streamHash: s.streamHash,
+      total: count(),
+      finalized: counted("finalized"),
+      open: counted("open"),
+      contested: counted("contested"),
+      expired: counted("expired"),
+    })
+    .from(s)
+    .innerJoin(l, eq(l.streamHash, s.streamHash))
+    .where(
+      inArray(
+        s.streamHash,
+        rows.map((r) => r.streamHash),
+      ),
+    )
+    .groupBy(s.streamHash);
+  const statsOf = new Map(stats.map((x) => [x.streamHash, x]));
+  const indexedAt = BigInt(chain.indexedBlockTimestamp);
+  return rows.map((row) => {
+    const x = statsOf.get(row.streamHash);
+    const slots = {
+      total: x?.total ?? 0,
+      finalized: x?.finalized ?? 0,
+      open: x?.open ?? 0,
+      contested: x?.contested ?? 0,
+      expired: x?.expired ?? 0,
+    };
+    const closed = slots.finalized + slots.expired;
+    return {
+      streamHash: row.streamHash,
+      head:
+        row.headObservationHash === null
+          ? null
+          : {
+              observationHash: row.headObservationHash,
+              contentHash: row.headContentHash!,
+              sequence: row.headSequence!.toString(),
+              observedUnixMs: row.headObservedUnixMs!.toString(),
+              blockNumber: row.headBlockNumber!.toString(),
+              blockTimestamp: row.headBlockTimestamp!.toString(),
+              ageSeconds: (indexedAt > row.headBlockTimestamp!
+                ? indexedAt - row.headBlockTimestamp!
+                : 0n
+              ).toString(),
+              finalized: isFinal(chain, row.headBlockNumber),
+            },
+      finalizedCount: row.finalizedCount,
+      slots,
+      finalizationRate: closed === 0 ? null : slots.finalized / closed,
+      firstBlock: row.firstBlock.toString(),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------
+
+const v1 = new Hono();
+
+v1.get("/status", async (c) => {
+  const chain = await chainView();
+  const [[streams], [slots], [observations], [equivocations]] = await Promise.all([
+    db.select({ n: count() }).from(schema.ledgerStream),
+    db.select({ n: count() }).from(schema.slot),
+    db.select({ n: count() }).from(schema.observation),
+    db.select({ n: count() }).from(schema.equivocationRecorded),
+  ]);
+  const contracts = Object.fromEntries(
+    Object.entries(settings.contracts).map(([name, x]) => [
+      name,
+      { address: x.address, startBlock: String(x.startBlock) },
+    ]),
+  );
+  return c.json({
+    chain,
+    data: {
+      network: settings.network,
+      contracts,
+      streams: streams?.n ?? 0,
+      slots: slots?.n ?? 0,
+      finalizedObservations: observations?.n ?? 0,
+      equivocations: equivocations?.n ?? 0,
+    },
+  });
+});
+
+v1.get("/streams", async (c) => {
+  const q = query(c, "page");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const l = schema.ledgerStream;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(l)
+    .where(after === undefined ? undefined : gt(l.streamHash, after as Hex))
+    .orderBy(asc(l.streamHash))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.streamHash]);
+  return c.json({ chain, data: await streamAnswers(data, chain), nextCursor });
+});
+
+v1.get("/streams/:streamHash", async (c) => {
+  const streamHash = pathHex(c, "streamHash");
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(schema.ledgerStream)
+    .where(eq(schema.ledgerStream.streamHash, streamHash));
+  if (rows.length === 0) throw new NotFoundError(`stream ${streamHash} has no observation`);
+  const [data] = await streamAnswers(rows, chain);
+  return c.json({ chain, data });
+});
+
+v1.get("/streams/:streamHash/chain", async (c) => {
+  const streamHash = pathHex(c, "streamHash");
+  const q = query(c, "chain");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const descending = q.order === "desc";
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const o = schema.observation;
+  const chain = await chainView();
+  const members = await membership();
+  const rows = await db
+    .select()
+    .from(o)
+    .where(
+      and(
+        eq(o.streamHash, streamHash),
+        after === undefined
+          ? undefined
+          : descending
+            ? lt(o.sequence, BigInt(after))
+            : gt(o.sequence, BigInt(after)),
+      ),
+    )
+    .orderBy(descending ? desc(o.sequence) : asc(o.sequence))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.sequence.toString()]);
+  return c.json({
+    chain,
+    data: data.map((r) => ({
+      observationHash: r.observationHash,
+      streamHash: r.streamHash,
+      sequence: r.sequence.toString(),
+      parentObservationHash: r.parentObservationHash,
+      contentHash: r.contentHash,
+      slot: r.slot,
+      epochHash: r.epochHash,
+      dataRoot: r.dataRoot,
+      locatorHash: r.locatorHash,
+      observedUnixMs: r.observedUnixMs.toString(),
+      witnesses: members.addresses(r.witnesses),
+      blockTimestamp: r.blockTimestamp.toString(),
+      transactionHash: r.transactionHash,
+      blockNumber: r.blockNumber.toString(),
+      finalized: isFinal(chain, r.blockNumber),
+    })),
+    nextCursor,
+  });
+});
+
+v1.get("/streams/:streamHash/slots", async (c) => {
+  const streamHash = pathHex(c, "streamHash");
+  const q = query(c, "slots");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const cursor = decodeCursor(q.cursor, 2);
+  const s = schema.slot;
+  const chain = await chainView();
+  const members = await membership();
+  const rows = await db
+    .select({ slot: s })
+    .from(s)
+    .innerJoin(schema.ledgerStream, eq(schema.ledgerStream.streamHash, s.streamHash))
+    .where(
+      and(
+        eq(s.streamHash, streamHash),
+        slotCondition(q.status ?? "all"),
+        cursor === undefined
+          ? undefined
+          : or(
+              gt(s.observedUnixMs, BigInt(cursor[0]!)),
+              and(eq(s.observedUnixMs, BigInt(cursor[0]!)), gt(s.slot, cursor[1] as Hex)),
+            ),
+      ),
+    )
+    .orderBy(asc(s.observedUnixMs), asc(s.slot))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(
+    rows.map((r) => r.slot),
+    limit,
+    (r) => [r.observedUnixMs.toString(), r.slot],
+  );
+  return c.json({ chain, data: await slotAnswers(data, chain, members), nextCursor });
+});
+
+v1.get("/slots/:slot", async (c) => {
+  const slot = pathHex(c, "slot");
+  const chain = await chainView();
+  const rows = await db.select().from(schema.slot).where(eq(schema.slot.slot, slot));
+  if (rows.length === 0) throw new NotFoundError(`slot ${slot} has no attestation`);
+  const [data] = await slotAnswers(rows, chain, await membership());
+  return c.json({ chain, data });
+});
+
+v1.get("/equivocations", async (c) => {
+  const q = query(c, "equivocations");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const e = schema.equivocationRecorded;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(e)
+    .where(
+      and(
+        q.witness === undefined ? undefined : eq(e.witness, q.witness),
+        q.slot === undefined ? undefined : eq(e.slot, q.slot),
+        after === undefined ? undefined : gt(e.id, after),
+      ),
+    )
+    .orderBy(asc(e.id))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return c.json({
+    chain,
+    data: data.map((r) => ({
+      id: r.id,
+      slot: r.slot,
+      witness: getAddress(r.witness),
+      contentA: r.contentA,
+      contentB: r.contentB,
+      transactionHash: r.transactionHash,
+      blockNumber: r.blockNumber.toString(),
+      finalized: isFinal(chain, r.blockNumber),
+    })),
+    nextCursor,
+  });
+});
+
+v1.get("/witnesses", async (c) => {
+  query(c, "page");
+  const chain = await chainView();
+  const witnesses = await db.select().from(schema.witness).orderBy(asc(schema.witness.index));
+  const fw = schema.finalizationWitness;
+  const [counted, attested, equivocations, finalizations] = await Promise.all([
+    db.select({ index: fw.witnessIndex, n: count() }).from(fw).groupBy(fw.witnessIndex),
+    db
+      .select({ witness: schema.observationAttested.witness, n: count() })
+      .from(schema.observationAttested)
+      .groupBy(schema.observationAttested.witness),
+    db
+      .select({ witness: schema.equivocationRecorded.witness, n: count() })
+      .from(schema.equivocationRecorded)
+      .groupBy(schema.equivocationRecorded.witness),
+    db.select({ blockNumber: schema.observation.blockNumber }).from(schema.observation),
+  ]);
+  const countedOf = new Map(counted.map((x) => [x.index, x.n]));
+  const attestedOf = new Map(attested.map((x) => [x.witness, x.n]));
+  const equivocationsOf = new Map(equivocations.map((x) => [x.witness, x.n]));
+  // An index's first key was added at the earliest `addedBlock` among its keys.
+  const indexAdded = new Map<number, bigint>();
+  for (const w of witnesses) {
+    const seen = indexAdded.get(w.index);
+    if (seen === undefined || w.addedBlock < seen) indexAdded.set(w.index, w.addedBlock);
+  }
+  const data = witnesses.map((w) => {
+    const current = w.rotatedTo === null;
+    const since = finalizations.filter((f) => f.blockNumber >= indexAdded.get(w.index)!).length;
+    const countedHere = current ? (countedOf.get(w.index) ?? 0) : 0;
+    return {
+      address: getAddress(w.address),
+      index: w.index,
+      active: w.active,
+      rotatedTo: w.rotatedTo === null ? null : getAddress(w.rotatedTo),
+      attestationsRecorded: attestedOf.get(w.address) ?? 0,
+      finalizationsCounted: countedHere,
+      finalizationsSinceAdded: current ? since : 0,
+      participation: current && since > 0 ? countedHere / since : null,
+      equivocations: equivocationsOf.get(w.address) ?? 0,
+      addedBlock: w.addedBlock.toString(),
+    };
+  });
+  return c.json({ chain, data, nextCursor: null });
+});
+
+v1.get("/registry", async (c) => {
+  const chain = await chainView();
+  const [state] = await db
+    .select()
+    .from(schema.registryState)
+    .where(eq(schema.registryState.id, 0));
+  if (state === undefined) throw new NotFoundError("the registry has no event yet");
+  const members = await membership();
+  return c.json({
+    chain,
+    data: {
+      owner: getAddress(state.owner),
+      pendingOwner: getAddress(state.pendingOwner),
+      quorum: state.quorum,
+      witnesses: members.addresses(state.active),
+      blockNumber: state.updatedBlock.toString(),
+      finalized: isFinal(chain, state.updatedBlock),
+    },
+  });
+});
+
+v1.get("/registry/history", async (c) => {
+  const q = query(c, "page");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const h = schema.registryHistory;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(h)
+    .where(after === undefined ? undefined : gt(h.id, after))
+    .orderBy(asc(h.id))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return c.json({
+    chain,
+    data: data.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      account: r.account === null ? null : getAddress(r.account),
+      previousAccount: r.previousAccount === null ? null : getAddress(r.previousAccount),
+      index: r.index,
+      previousQuorum: r.previousQuorum,
+      quorum: r.quorum,
+      transactionHash: r.transactionHash,
+      blockNumber: r.blockNumber.toString(),
+      finalized: isFinal(chain, r.blockNumber),
+    })),
+    nextCursor,
+  });
+});
+
+function railStreamAnswer(r: typeof schema.railStream.$inferSelect, chain: ChainView) {
+  return {
+    streamId: r.streamId,
+    key: r.key,
+    publisher: getAddress(r.publisher),
+    pendingPublisher: getAddress(r.pendingPublisher),
+    manifestCount: r.manifestCount,
+    announcementCount: r.announcementCount,
+    claimedBlock: r.claimedBlock.toString(),
+    blockNumber: r.updatedBlock.toString(),
+    finalized: isFinal(chain, r.updatedBlock),
+  };
+}
+
+v1.get("/rail/streams", async (c) => {
+  const q = query(c, "page");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const r = schema.railStream;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(r)
+    .where(after === undefined ? undefined : gt(r.streamId, after as Hex))
+    .orderBy(asc(r.streamId))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (x) => [x.streamId]);
+  return c.json({ chain, data: data.map((x) => railStreamAnswer(x, chain)), nextCursor });
+});
+
+v1.get("/rail/streams/:streamId", async (c) => {
+  const streamId = pathHex(c, "streamId");
+  const chain = await chainView();
+  const [row] = await db
+    .select()
+    .from(schema.railStream)
+    .where(eq(schema.railStream.streamId, streamId));
+  if (row === undefined) throw new NotFoundError(`rail stream ${streamId} is not claimed`);
+  return c.json({ chain, data: railStreamAnswer(row, chain) });
+});
+
+function manifestAnswer(
+  r: {
+    id: string;
+    streamId: Hex;
+    epochId: bigint;
+    publisher: Hex;
+    manifestBodyHash: Hex;
+    manifestEnvelopeHash: Hex;
+    dataRoot: Hex;
+    manifestId: Hex;
+    revision: bigint;
+    blockNumber: bigint;
+  },
+  chain: ChainView,
+) {
+  return {
+    id: r.id,
+    streamId: r.streamId,
+    epochId: r.epochId.toString(),
+    publisher: getAddress(r.publisher),
+    manifestBodyHash: r.manifestBodyHash,
+    manifestEnvelopeHash: r.manifestEnvelopeHash,
+    dataRoot: r.dataRoot,
+    manifestId: r.manifestId,
+    revision: r.revision.toString(),
+    blockNumber: r.blockNumber.toString(),
+    finalized: isFinal(chain, r.blockNumber),
+  };
+}
+
+v1.get("/rail/streams/:streamId/manifests", async (c) => {
+  const streamId = pathHex(c, "streamId");
+  const q = query(c, "manifests");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const m = schema.manifestPublished;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(m)
+    .where(
+      and(
+        eq(m.streamId, streamId),
+        q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
+        after === undefined ? undefined : gt(m.id, after),
+      ),
+    )
+    .orderBy(asc(m.id))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return c.json({ chain, data: data.map((r) => manifestAnswer(r, chain)), nextCursor });
+});
+
+v1.get("/rail/streams/:streamId/manifests/latest", async (c) => {
+  const streamId = pathHex(c, "streamId");
+  const q = query(c, "manifests");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const m = schema.latestManifest;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(m)
+    .where(
+      and(
+        eq(m.streamId, streamId),
+        q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
+        after === undefined ? undefined : gt(m.epochId, BigInt(after)),
+      ),
+    )
+    .orderBy(asc(m.epochId))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.epochId.toString()]);
+  return c.json({
+    chain,
+    data: data.map((r) => manifestAnswer({ ...r, id: r.eventId }, chain)),
+    nextCursor,
+  });
+});
+
+function announcementAnswer(
+  r: {
+    id: string;
+    streamId: Hex;
+    publisher: Hex;
+    announcementHash: Hex;
+    descriptorHash: Hex;
+    sequence: bigint;
+    blockNumber: bigint;
+  },
+  chain: ChainView,
+) {
+  return {
+    id: r.id,
+    streamId: r.streamId,
+    publisher: getAddress(r.publisher),
+    announcementHash: r.announcementHash,
+    descriptorHash: r.descriptorHash,
+    sequence: r.sequence.toString(),
+    blockNumber: r.blockNumber.toString(),
+    finalized: isFinal(chain, r.blockNumber),
+  };
+}
+
+v1.get("/rail/streams/:streamId/announcements", async (c) => {
+  const streamId = pathHex(c, "streamId");
+  const q = query(c, "page");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const a = schema.announcementPublished;
+  const chain = await chainView();
+  const rows = await db
+    .select()
+    .from(a)
+    .where(and(eq(a.streamId, streamId), after === undefined ? undefined : gt(a.id, after)))
+    .orderBy(asc(a.id))
+    .limit(limit + 1);
+  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return c.json({ chain, data: data.map((r) => announcementAnswer(r, chain)), nextCursor });
+});
+
+v1.get("/rail/streams/:streamId/announcements/latest", async (c) => {
+  const streamId = pathHex(c, "streamId");
+  const chain = await chainView();
+  const [row] = await db
+    .select()
+    .from(schema.latestAnnouncement)
+    .where(eq(schema.latestAnnouncement.streamId, streamId));
+  if (row === undefined) throw new NotFoundError(`rail stream ${streamId} has no announcement`);
+  return c.json({ chain, data: announcementAnswer({ ...row, id: row.eventId }, chain) });
+});
+
+/** Every event table, by its SQL name: the raw rows of one event, in chain order. */
+const EVENT_TABLES = {
+  witness_added: schema.witnessAdded,
+  witness_removed: schema.witnessRemoved,
+  witness_rotated: schema.witnessRotated,
+  quorum_changed: schema.quorumChanged,
+  ownership_transfer_started: schema.ownershipTransferStarted,
+  ownership_transferred: schema.ownershipTransferred,
+  observation_proposed: schema.observationProposed,
+  observation_attested: schema.observationAttested,
+  observation_finalized: schema.observationFinalized,
+  observation_proposed_and_finalized: schema.observationProposedAndFinalized,
+  equivocation_recorded: schema.equivocationRecorded,
+  stream_claimed: schema.streamClaimed,
+  publisher_proposed: schema.publisherProposed,
+  publisher_rotated: schema.publisherRotated,
+  manifest_published: schema.manifestPublished,
+  announcement_published: schema.announcementPublished,
+  nonce_used: schema.nonceUsed,
+} as const;
+
+v1.get("/events/:table", async (c) => {
+  const name = c.req.param("table");
+  if (!Object.hasOwn(EVENT_TABLES, name))
+    throw new InvalidFieldError(
+      "path.table",
+      name,
+      `expected one of ${Object.keys(EVENT_TABLES).join(", ")}`,
+    );
+  const table = EVENT_TABLES[name as keyof typeof EVENT_TABLES];
+  const q = query(c, "page");
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const [after] = decodeCursor(q.cursor, 1) ?? [];
+  const chain = await chainView();
+  const rows = (await db
+    .select()
+    .from(table)
+    .where(after === undefined ? undefined : gt(table.id, after))
+    .orderBy(asc(table.id))
+    .limit(limit + 1)) as { id: string; blockNumber: bigint }[];
+  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
+  return c.json({
+    chain,
+    data: data.map((r) => ({ ...(json(r) as object), finalized: isFinal(chain, r.blockNumber) })),
+    nextCursor,
+  });
+});
+
+v1.onError((error, c) => {
+  if (error instanceof NotFoundError) return c.json({ error: error.shortMessage }, 404);
+  if (error instanceof InvalidFieldError) return c.json({ error: error.shortMessage }, 400);
+  throw error;
+});
+v1.all("*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+app.route(API_PREFIX, v1);
+
+export default app;

@@ -1,0 +1,249 @@
+/**
+ * Starting the settlement indexer: writes the run configuration (`lib/indexer/config.ts`) and runs
+ * `ponder start` on the Ponder app in `indexer/` as a child process, with PGlite in a data folder
+ * by default or PostgreSQL when `DATABASE_URL` is set. The data folder is locked while an indexer
+ * runs on it: two PGlite processes on one folder corrupt it. SIGINT and SIGTERM are forwarded.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { EveryChannelError, InvalidFieldError } from "../errors";
+import {
+  INDEXER_CONFIG_ENV,
+  parseIndexerConfig,
+  type IndexedContract,
+  type IndexerConfig,
+} from "./config";
+
+/** The Ponder app's folder. */
+export const INDEXER_APP_DIR = path.join(__dirname, "..", "..", "indexer");
+/** Ponder's command-line entry point (the pinned `ponder` package; it exports no package.json). */
+export const PONDER_BIN = path.join(
+  __dirname,
+  "..",
+  "..",
+  "node_modules",
+  "ponder",
+  "dist",
+  "esm",
+  "bin",
+  "ponder.js",
+);
+/** PostgreSQL schema the indexer's tables live in unless `--schema` says otherwise. */
+export const DEFAULT_SCHEMA = "every_channel";
+export const DEFAULT_LISTEN = "127.0.0.1:42069";
+
+export class IndexerRunError extends EveryChannelError {
+  override name = "IndexerRunError";
+}
+
+/** `host:port` of `--listen`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(\[[0-9a-fA-F:]+\]|[0-9A-Za-z.-]+):([0-9]{1,5})$/.exec(value);
+  const port = match === null ? NaN : Number(match[2]);
+  if (match === null || port < 1 || port > 65535)
+    throw new InvalidFieldError("listen", value, "expected host:port, e.g. 127.0.0.1:42069");
+  return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+/** A PostgreSQL schema name Ponder accepts (at most 45 characters). */
+export function parseSchemaName(value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,44}$/.test(value) || value.startsWith("pg_"))
+    throw new InvalidFieldError(
+      "schema",
+      value,
+      "expected a PostgreSQL schema name of lower-case letters, digits and _ (at most 45, not pg_…)",
+    );
+  return value;
+}
+
+export interface IndexerDeployment {
+  address: string;
+  /** Block of the deployment transaction. */
+  blockNumber: number;
+}
+
+export interface BuildIndexerConfigParameters {
+  network: string;
+  chainId: number;
+  rpcUrl: string;
+  deployments: Record<IndexedContract, IndexerDeployment>;
+  /** Database: PostgreSQL when `databaseUrl` is given, else PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  pollingIntervalMs?: number;
+  ethGetLogsBlockRange?: number;
+}
+
+export function buildIndexerConfig(parameters: BuildIndexerConfigParameters): IndexerConfig {
+  const contract = (name: IndexedContract) => ({
+    address: parameters.deployments[name].address,
+    startBlock: parameters.deployments[name].blockNumber,
+  });
+  return parseIndexerConfig(
+    {
+      network: parameters.network,
+      chainId: parameters.chainId,
+      rpcUrl: parameters.rpcUrl,
+      pollingIntervalMs: parameters.pollingIntervalMs ?? 1_000,
+      ...(parameters.ethGetLogsBlockRange === undefined
+        ? {}
+        : { ethGetLogsBlockRange: parameters.ethGetLogsBlockRange }),
+      contracts: {
+        EveryChannelWitnessRegistry: contract("EveryChannelWitnessRegistry"),
+        EveryChannelObservationLedger: contract("EveryChannelObservationLedger"),
+        EveryChannelRail: contract("EveryChannelRail"),
+      },
+      database:
+        parameters.databaseUrl === undefined || parameters.databaseUrl === ""
+          ? { kind: "pglite", directory: path.resolve(parameters.dataDir, "pglite") }
+          : { kind: "postgres" },
+    },
+    "indexer configuration",
+  );
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the data folder's lock (`indexer.lock`, the holder's pid); a dead holder's lock is taken over. */
+export function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, "indexer.lock");
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(file, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && pidAlive(holder))
+        throw new IndexerRunError(
+          `data folder ${dataDir} is in use by indexer process ${holder}; stop it or pass another --data`,
+          { dataDir, holder },
+        );
+      rmSync(file, { force: true });
+    }
+  }
+  throw new IndexerRunError(`data folder ${dataDir}: cannot take its lock`, { dataDir });
+}
+
+export interface StartIndexerParameters {
+  config: IndexerConfig;
+  /** Folder of the run configuration, the lock and (PGlite) the database. */
+  dataDir: string;
+  listen: { host: string; port: number };
+  schema: string;
+  /** PostgreSQL connection string (with `config.database.kind === "postgres"`). */
+  databaseUrl?: string;
+  /** Where Ponder's output goes (default: inherited). */
+  output?: "inherit" | "pipe";
+  /** Ponder's log level (default `info`). */
+  logLevel?: "error" | "warn" | "info" | "debug";
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningIndexer {
+  child: ChildProcess;
+  /** `http://host:port`. */
+  url: string;
+  /** Resolves with the exit status (null when killed by a signal). */
+  exited: Promise<number | null>;
+  /** Sends `signal` (default SIGTERM) and waits for the exit. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Writes the configuration, takes the lock and starts `ponder start`. */
+export async function startIndexer(parameters: StartIndexerParameters): Promise<RunningIndexer> {
+  const { config, dataDir, listen, schema } = parameters;
+  await mkdir(dataDir, { recursive: true });
+  const release = lockDataDir(dataDir);
+  const configFile = path.join(dataDir, "indexer.config.json");
+  try {
+    await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...(parameters.env ?? process.env),
+    [INDEXER_CONFIG_ENV]: configFile,
+    PONDER_TELEMETRY_DISABLED: "true",
+    PONDER_LOG_LEVEL: parameters.logLevel ?? "info",
+  };
+  delete env.DATABASE_PRIVATE_URL;
+  if (config.database.kind === "postgres") {
+    if (parameters.databaseUrl === undefined) {
+      release();
+      throw new InvalidFieldError("DATABASE_URL", undefined, "needed for the postgres database");
+    }
+    env.DATABASE_URL = parameters.databaseUrl;
+  } else delete env.DATABASE_URL;
+  const child = spawn(
+    process.execPath,
+    [
+      PONDER_BIN,
+      "--root",
+      INDEXER_APP_DIR,
+      "start",
+      "--schema",
+      schema,
+      "--port",
+      String(listen.port),
+      "--hostname",
+      listen.host,
+    ],
+    {
+      cwd: INDEXER_APP_DIR,
+      env,
+      stdio: ["ignore", parameters.output ?? "inherit", parameters.output ?? "inherit"],
+    },
+  );
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code) => {
+      release();
+      resolve(code);
+    });
+  });
+  const host = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  return {
+    child,
+    url: `http://${host}:${listen.port}`,
+    exited,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return await exited;
+    },
+  };
+}
+
+/** Polls `url/ready` until the backfill is complete (200), the process exits, or `timeoutMs` passes. */
+export async function waitUntilReady(
+  indexer: RunningIndexer,
+  timeoutMs: number,
+  path_ = "/ready",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void indexer.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new IndexerRunError(`indexer exited before ${path_} answered 200`);
+    try {
+      const response = await fetch(`${indexer.url}${path_}`);
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new IndexerRunError(`indexer: ${indexer.url}${path_} not ready within ${timeoutMs} ms`);
+}

@@ -1,0 +1,112 @@
+// `indexer:run`: the settlement indexer (Ponder, indexer/) over a network's deployment records.
+import path from "node:path";
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { DEPLOYMENTS, deploymentRecord, deploymentRecordPath } from "../lib/deploy/context";
+import { EveryChannelError } from "../lib/errors";
+import { INDEXED_CONTRACTS } from "../lib/indexer/config";
+import {
+  DEFAULT_LISTEN,
+  DEFAULT_SCHEMA,
+  IndexerRunError,
+  buildIndexerConfig,
+  parseListen,
+  parseSchemaName,
+  startIndexer,
+  type IndexerDeployment,
+} from "../lib/indexer/run";
+import { parseIntegerOption } from "../lib/operator/arguments";
+import { checkNetwork, deploymentAddress, publicClient } from "./context";
+import { taskAction, withOptions } from "./options";
+
+interface IndexerRunArgs {
+  listen: string;
+  data?: string;
+  schema: string;
+  poll: string;
+  blockRange?: string;
+}
+
+async function deployments(hre: HardhatRuntimeEnvironment) {
+  const client = await publicClient(hre);
+  const out = {} as Record<(typeof INDEXED_CONTRACTS)[number], IndexerDeployment>;
+  for (const tag of Object.keys(DEPLOYMENTS) as (keyof typeof DEPLOYMENTS)[]) {
+    const address = await deploymentAddress(hre, client, tag, undefined);
+    const record = await deploymentRecord(hre, tag);
+    const blockNumber = record?.receipt?.blockNumber;
+    if (blockNumber === undefined)
+      throw new EveryChannelError(
+        `${hre.network.name}: the ${DEPLOYMENTS[tag]} deployment record (${deploymentRecordPath(hre, tag)}) has no receipt block number; redeploy it`,
+      );
+    out[DEPLOYMENTS[tag]] = { address, blockNumber: Number(blockNumber) };
+  }
+  return { client, deployments: out };
+}
+
+withOptions(
+  task(
+    "indexer:run",
+    "Runs the settlement indexer (Ponder) over the network's deployments and serves its query API. " +
+      "Database: PGlite in the --data folder, or PostgreSQL when DATABASE_URL is set (tables in --schema).",
+  )
+    .addOptionalParam("listen", "host:port of the query API", DEFAULT_LISTEN)
+    .addOptionalParam(
+      "data",
+      "Folder of the run configuration and, without DATABASE_URL, the PGlite database (default: .indexer/<network>)",
+    )
+    .addOptionalParam("schema", "PostgreSQL schema of the indexer's tables", DEFAULT_SCHEMA)
+    .addOptionalParam("poll", "Milliseconds between polls for new blocks", "1000")
+    .addOptionalParam(
+      "blockRange",
+      "Most blocks per eth_getLogs request (default: found out from the RPC's errors)",
+    ),
+).setAction(
+  taskAction(async (args: IndexerRunArgs, hre) => {
+    const listen = parseListen(args.listen);
+    const schema = parseSchemaName(args.schema);
+    const pollingIntervalMs = parseIntegerOption("poll", args.poll, 50);
+    const ethGetLogsBlockRange =
+      args.blockRange === undefined
+        ? undefined
+        : parseIntegerOption("block-range", args.blockRange, 1);
+    const config = hre.network.config;
+    if (!("url" in config) || hre.network.name === "hardhat")
+      throw new IndexerRunError(
+        `network ${hre.network.name}: the indexer needs a JSON-RPC node; pass --network localhost, anvil or a live network`,
+      );
+    await checkNetwork(hre);
+    const { client, deployments: records } = await deployments(hre);
+    await hre.run("compile", { quiet: true });
+    const dataDir = path.resolve(args.data ?? path.join(".indexer", hre.network.name));
+    const databaseUrl = process.env.DATABASE_URL;
+    const indexer = await startIndexer({
+      config: buildIndexerConfig({
+        network: hre.network.name,
+        chainId: await client.getChainId(),
+        rpcUrl: config.url,
+        deployments: records,
+        databaseUrl,
+        dataDir,
+        pollingIntervalMs,
+        ethGetLogsBlockRange,
+      }),
+      dataDir,
+      listen,
+      schema,
+      databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
+    });
+    const forward = (signal: NodeJS.Signals) => () => {
+      indexer.child.kill(signal);
+    };
+    const onInt = forward("SIGINT");
+    const onTerm = forward("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    const code = await indexer.exited;
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    if (code !== 0 && code !== null)
+      throw new IndexerRunError(`indexer: ponder exited with status ${code}`);
+  }),
+);
