@@ -116,6 +116,21 @@ export const observationProposedAndFinalized = onchainTable(
   }),
 );
 
+/** A co-signed report accepted by `submitReport` (its entries' finalizations are their own rows). */
+export const reportAccepted = onchainTable(
+  "report_accepted",
+  (t) => ({
+    ...eventColumns(t),
+    streamHash: t.hex().notNull(),
+    reportDigest: t.hex().notNull(),
+    witnesses: t.bigint().notNull(),
+    firstSequence: t.bigint().notNull(),
+    finalized: t.bigint().notNull(),
+    skipped: t.bigint().notNull(),
+  }),
+  (table) => ({ streamIndex: index().on(table.streamHash) }),
+);
+
 export const equivocationRecorded = onchainTable(
   "equivocation_recorded",
   (t) => ({

@@ -390,6 +390,19 @@ ponder.on(
   },
 );
 
+ponder.on("EveryChannelObservationLedger:ReportAccepted", async ({ event, context }) => {
+  const { streamHash, reportDigest, witnesses, firstSequence, finalized, skipped } = event.args;
+  await context.db.insert(schema.reportAccepted).values({
+    ...eventRow(event),
+    streamHash,
+    reportDigest,
+    witnesses,
+    firstSequence: BigInt(firstSequence),
+    finalized,
+    skipped,
+  });
+});
+
 ponder.on("EveryChannelObservationLedger:EquivocationRecorded", async ({ event, context }) => {
   const { slot, witness, contentA, contentB } = event.args;
   await context.db

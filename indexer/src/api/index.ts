@@ -757,6 +757,7 @@ const EVENT_TABLES = {
   observation_finalized: schema.observationFinalized,
   observation_proposed_and_finalized: schema.observationProposedAndFinalized,
   equivocation_recorded: schema.equivocationRecorded,
+  report_accepted: schema.reportAccepted,
   stream_claimed: schema.streamClaimed,
   publisher_proposed: schema.publisherProposed,
   publisher_rotated: schema.publisherRotated,
