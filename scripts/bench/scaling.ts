@@ -38,7 +38,7 @@ export const SCALING_PATHS = [
   { label: "relayed signatures (one observation)", path: "ledger: relayed signatures" },
   { label: "signed batch of 200", path: "ledger: relayed batch of 200" },
   { label: "compact batch of 200", path: "ledger: relayed compact batch of 200" },
-  { label: "report (co-signed)", match: /^ledger: .*report/i },
+  { label: "report (co-signed), 200 per report", match: /^ledger: co-signed report of 200$/ },
   {
     label: "Safe 3 of 5, 200 per execTransaction",
     path: "Safe 3 of 5: execTransaction, 200 observations",

@@ -80,11 +80,13 @@ describe("docs/scaling.md", function () {
 
   it("shows the report row only when the bench measured it", function () {
     const without = renderScaling(bench([{ path: "ledger: relayed signatures", gas: 100_000 }]));
-    expect(row(without, "report (co-signed)")[2]).to.equal("not in `reports/bench.json` yet");
+    expect(row(without, "report (co-signed), 200 per report")[2]).to.equal(
+      "not in `reports/bench.json` yet",
+    );
     const withReport = renderScaling(
       bench([{ path: "ledger: co-signed report of 200", gas: 20_000 }]),
     );
-    expect(row(withReport, "report (co-signed)").slice(2, 5)).to.deep.equal([
+    expect(row(withReport, "report (co-signed), 200 per report").slice(2, 5)).to.deep.equal([
       "`ledger: co-signed report of 200`",
       "20,000",
       "250",
