@@ -421,7 +421,7 @@ ${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${n(d.statusFromIndexerM
 
 ## The API under load
 
-\`autocannon\`, 10 connections, 200 requests/s for ${run.results[0] ? "the duration in indexer.json" : ""} on loopback: a stream's head
+\`autocannon\`, 10 connections, 200 requests/s for ${LOAD_SECONDS} s each on loopback: a stream's head
 (\`/v1/streams/:streamHash\`) and a slot (\`/v1/slots/:slot\`). Goal: p99 ≤ 20 ms.
 
 | finalized | database | head p50 / p99 / max (ms) | slot p50 / p99 / max (ms) | requests | failures |
