@@ -382,6 +382,91 @@ describe("nix/modules/ec-op-stack", function () {
     ).to.deep.equal(["services.every-channel.daemons.relayer.privateKeyFile is not set"]);
   });
 
+  it("runs indexer:run on PGlite in its state folder, or on PostgreSQL from a credential", function () {
+    const pglite = planOf({ daemons: { indexer: { enable: true } } });
+    const indexer = pglite.daemons.indexer!;
+    expect(indexer.argv).to.deep.equal([
+      "/srv/every-channel-rail/node_modules/.bin/hardhat",
+      "--network",
+      "ecpForgeL2",
+      "indexer:run",
+      "--listen",
+      "127.0.0.1:42069",
+      "--data",
+      "/var/lib/every-channel/indexer",
+    ]);
+    expect(indexer.secretEnv).to.deep.equal({});
+    expect(indexer.environment).to.deep.equal({
+      ECP_FORGE_L2_RPC_URL: "http://127.0.0.1:8545",
+      ECP_DEPLOYMENTS_DIR: "/srv/every-channel-rail/deployments",
+    });
+    expect([indexer.restart, indexer.restartSec]).to.deep.equal(["always", 5]);
+    expect(pglite.stateDirectories).to.deep.equal(["/var/lib/every-channel/indexer"]);
+    expect(pglite.firewall).to.deep.equal({ allowedTCPPorts: [], allowedUDPPorts: [] });
+    expect(failed(pglite)).to.deep.equal([]);
+
+    const postgres = planOf({
+      daemons: {
+        indexer: {
+          enable: true,
+          listen: "[::1]:8080",
+          databaseUrlFile: "/run/keys/indexer-db",
+          extraArgs: ["--schema", "rail"],
+        },
+      },
+    });
+    expect(postgres.daemons.indexer!.argv.slice(3)).to.deep.equal([
+      "indexer:run",
+      "--listen",
+      "[::1]:8080",
+      "--data",
+      "/var/lib/every-channel/indexer",
+      "--schema",
+      "rail",
+    ]);
+    expect(postgres.daemons.indexer!.secretEnv).to.deep.equal({
+      DATABASE_URL: "/run/keys/indexer-db",
+    });
+    expect(failed(postgres)).to.deep.equal([]);
+
+    for (const listen of ["42069", "localhost", "127.0.0.1:0", "127.0.0.1:70000", "a b:1", ":80"])
+      expect(
+        failed(planOf({ daemons: { indexer: { enable: true, listen } } })),
+        listen,
+      ).to.deep.equal([
+        `services.every-channel.daemons.indexer.listen is ${listen}: expected host:port, e.g. 127.0.0.1:42069`,
+      ]);
+    // A disabled indexer's listen is not checked.
+    expect(failed(planOf({ daemons: { indexer: { listen: "nowhere" } } }))).to.deep.equal([]);
+  });
+
+  it("hands the indexer's DATABASE_URL over as a systemd credential (lib and pkgs stubbed)", function () {
+    const config = moduleConfigOf({
+      daemons: { indexer: { enable: true, databaseUrlFile: "/run/keys/indexer-db" } },
+    });
+    const unit = (config.systemd as { services: Record<string, Json> }).services[
+      "every-channel-indexer"
+    ]!;
+    const serviceConfig = unit.serviceConfig as Json;
+    expect(serviceConfig.User).to.equal("every-channel");
+    expect(serviceConfig.Restart).to.equal("always");
+    expect(serviceConfig.LoadCredential).to.deep.equal(["DATABASE_URL:/run/keys/indexer-db"]);
+    const start = (serviceConfig.ExecStart as { text: string }).text;
+    expect(start).to.contain('DATABASE_URL="$(< "$CREDENTIALS_DIRECTORY/DATABASE_URL")"');
+    expect(start).to.contain(
+      "exec '/srv/every-channel-rail/node_modules/.bin/hardhat' '--network' 'ecpForgeL2' 'indexer:run' '--listen' '127.0.0.1:42069' '--data' '/var/lib/every-channel/indexer'",
+    );
+    expect(unit.environment).to.not.have.property("DATABASE_URL");
+    expect(config.systemd)
+      .to.have.nested.property("tmpfiles.rules")
+      .that.includes("d /var/lib/every-channel/indexer 0750 every-channel every-channel -");
+    const pglite = moduleConfigOf({ daemons: { indexer: { enable: true } } });
+    const plain = (pglite.systemd as { services: Record<string, Json> }).services[
+      "every-channel-indexer"
+    ]!;
+    expect((plain.serviceConfig as Json).LoadCredential).to.deep.equal([]);
+  });
+
   describe("default.nix's systemd units (lib and pkgs stubbed)", function () {
     let config: Json;
     before(function () {

@@ -39,6 +39,7 @@ import {
   type ChainView,
 } from "../../../lib/indexer/api";
 import { readIndexerConfig } from "../../../lib/indexer/config";
+import { statusPage } from "./status-page";
 
 type SQL = ReturnType<typeof eq>;
 
@@ -800,5 +801,6 @@ v1.onError((error, c) => {
 });
 v1.all("*", (c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
 app.route(API_PREFIX, v1);
+app.route("/", statusPage());
 
 export default app;

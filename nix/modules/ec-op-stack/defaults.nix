@@ -68,6 +68,14 @@ let
         extraArgs = [ ];
         restartSec = 5;
       };
+      indexer = {
+        enable = false;
+        # lib/indexer/run.ts DEFAULT_LISTEN
+        listen = "127.0.0.1:42069";
+        databaseUrlFile = null;
+        extraArgs = [ ];
+        restartSec = 5;
+      };
     };
   };
   # Attribute sets merge recursively; any other value (null, a list, a string) replaces.

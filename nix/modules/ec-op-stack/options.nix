@@ -204,6 +204,29 @@ in
         description = "Folder for EIP-712 signatures for a relayer (--sign-to); null attests by transaction.";
       };
     };
+    indexer = {
+      enable = mkEnableOption "the every.channel settlement indexer and its status page (npx hardhat indexer:run) as a service";
+      listen = mkOption {
+        type = types.str;
+        default = d.daemons.indexer.listen;
+        description = "host:port the indexer's query API (/v1) and status page (/) listen on (--listen); loopback by default, never opened in the firewall.";
+      };
+      databaseUrlFile = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "File holding a PostgreSQL connection string, handed over as a systemd credential and exported as DATABASE_URL; null keeps the index in PGlite in the indexer's state folder.";
+      };
+      extraArgs = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Arguments appended to indexer:run (for example --schema or --poll).";
+      };
+      restartSec = mkOption {
+        type = types.ints.positive;
+        default = d.daemons.indexer.restartSec;
+        description = "Seconds systemd waits before restarting the indexer (Restart=always).";
+      };
+    };
     relayer = daemonOptions "relayer" // {
       signatures = mkOption {
         type = types.listOf types.str;

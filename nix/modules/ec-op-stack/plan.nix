@@ -191,6 +191,15 @@ let
     };
   witness = daemonsCfg.witness;
   relayer = daemonsCfg.relayer;
+  indexer = daemonsCfg.indexer;
+  # lib/indexer/run.ts parseListen: host (name, IPv4 or [IPv6]) and a port 1-65535.
+  listenMatch = builtins.match "(\\[[0-9a-fA-F:]+]|[0-9A-Za-z.-]+):([1-9][0-9]{0,4})" indexer.listen;
+  listenValid =
+    listenMatch != null
+    && builtins.fromJSON (builtins.elemAt listenMatch 1) >= 1
+    && builtins.fromJSON (builtins.elemAt listenMatch 1) <= 65535;
+  # Daemons that sign need their key file; the indexer's one secret is optional.
+  keyedDaemons = filter (kind: kind != "indexer") (attrNames daemons);
   daemons =
     (
       if witness.enable then
@@ -220,6 +229,24 @@ let
             "--signatures"
             (concatStringsSep "," (map toString relayer.signatures))
           ] "RELAYER_PRIVATE_KEY";
+        }
+      else
+        { }
+    )
+    // (
+      if indexer.enable then
+        {
+          indexer =
+            daemon "indexer" indexer [
+              "indexer:run"
+              "--listen"
+              indexer.listen
+              "--data"
+              "${daemonsCfg.stateDir}/indexer"
+            ] "DATABASE_URL"
+            // {
+              secretEnv = if indexer.databaseUrlFile == null then { } else { DATABASE_URL = indexer.databaseUrlFile; };
+            };
         }
       else
         { }
@@ -290,6 +317,10 @@ in
         assertion = !(relayer.enable && relayer.signatures == [ ]);
         message = "services.every-channel.daemons.relayer.signatures is empty";
       }
+      {
+        assertion = !indexer.enable || listenValid;
+        message = "services.every-channel.daemons.indexer.listen is ${indexer.listen}: expected host:port, e.g. 127.0.0.1:42069";
+      }
     ]
     ++ map (name: {
       assertion = false;
@@ -302,5 +333,5 @@ in
     ++ map (kind: {
       assertion = daemons.${kind}.secretEnv != { } && builtins.all (file: file != null) (builtins.attrValues daemons.${kind}.secretEnv);
       message = "services.every-channel.daemons.${kind}.privateKeyFile is not set";
-    }) (attrNames daemons);
+    }) keyedDaemons;
 }

@@ -1,0 +1,445 @@
+/**
+ * The settlement indexer's benchmark (`npm run bench:indexer`, or `npx hardhat run
+ * scripts/bench/indexer.ts`): on a local anvil chain grown to each size of `ECP_INDEXER_BENCH_SIZES`
+ * finalized observations (default 1000,10000), made by relayed compact batches:
+ *
+ * - backfill: a fresh indexer into PGlite and into PostgreSQL (`lib/node/postgres.ts`), ledger
+ *   events per second from Ponder's "Started backfill" log line to the tip indexed, and the peak RSS
+ *   of the Ponder process (`VmHWM`, with `VmRSS` sampled every 250 ms);
+ * - `ledger:status` through the indexer (`readLedgerStatusFromIndexer`) against through the logs
+ *   (`readLedgerStatus`), median of 3;
+ * - the API under load: `autocannon` at 200 requests/s on loopback on a stream's head and a slot;
+ * - a new block to the API: from a finalizing transaction's receipt to the stream's new head in
+ *   `/v1/streams/:streamHash` (the indexer's default 1,000 ms polling of the node).
+ *
+ * Writes `reports/indexer.json` and `reports/INDEXER.md`.
+ */
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import pg from "pg";
+import type { Hex } from "viem";
+
+import { IndexerClient, readLedgerStatusFromIndexer } from "../../lib/indexer/client";
+import {
+  buildIndexerConfig,
+  startIndexer,
+  waitUntilReady,
+  type RunningIndexer,
+} from "../../lib/indexer/run";
+import { freePort } from "../../lib/node/anvil";
+import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
+import { readLedgerStatus } from "../../lib/operator/ledger-status";
+import {
+  INDEXER_BENCH_CHAIN_ID,
+  finalizeEpochs,
+  indexerBenchChain,
+  ledgerHead,
+  mineBlocks,
+  streamCursor,
+  type HeaderChainCursor,
+  type IndexerBenchChain,
+} from "./indexer-chain";
+
+interface AutocannonResult {
+  requests: { total: number; average: number };
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+// autocannon ships no type declarations: the fields read here are typed above.
+const autocannon = require("autocannon") as (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  overallRate: number;
+}) => Promise<AutocannonResult>;
+
+const STREAMS = 10;
+const LOAD_RATE = 200;
+const LOAD_SECONDS = Number(process.env.ECP_INDEXER_BENCH_LOAD_SECONDS ?? 10);
+const NEW_BLOCK_SAMPLES = 5;
+const REPORT_DIR = path.join(__dirname, "..", "..", "reports");
+
+function sizes(): number[] {
+  const raw = process.env.ECP_INDEXER_BENCH_SIZES ?? "1000,10000";
+  const out = raw.split(",").map((s) => Number(s.trim()));
+  for (const [i, n] of out.entries())
+    if (!Number.isInteger(n) || n < STREAMS || (i > 0 && n <= out[i - 1]!))
+      throw new Error(
+        `ECP_INDEXER_BENCH_SIZES: ${raw}: expected increasing integers of at least ${STREAMS}`,
+      );
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** `VmRSS` and `VmHWM` of a process, in MiB. */
+async function memory(pid: number): Promise<{ rss: number; peak: number } | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Backfill {
+  database: "pglite" | "postgres";
+  events: number;
+  startupMs: number;
+  backfillMs: number;
+  eventsPerSecond: number;
+  rssSamplesMiB: number[];
+  peakRssMiB: number;
+}
+
+/** Starts a fresh indexer and times its backfill; the indexer is left running. */
+async function backfill(
+  chain: IndexerBenchChain,
+  events: number,
+  database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string; dir: string },
+): Promise<{ indexer: RunningIndexer; figures: Backfill }> {
+  const started = Date.now();
+  const indexer = await startIndexer({
+    config: buildIndexerConfig({
+      network: "anvil",
+      chainId: INDEXER_BENCH_CHAIN_ID,
+      rpcUrl: chain.node.url,
+      deployments: chain.deployments,
+      dataDir: database.dir,
+      ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
+    }),
+    dataDir: database.dir,
+    listen: { host: "127.0.0.1", port: await freePort() },
+    schema: "every_channel",
+    ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
+    output: "pipe",
+    logLevel: "info",
+  });
+  let output = "";
+  let backfillStarted: number | undefined;
+  indexer.child.stdout?.on("data", (d: Buffer) => {
+    output = (output + d).slice(-4000);
+    if (backfillStarted === undefined && /Started (fetching )?backfill/.test(output))
+      backfillStarted = Date.now();
+  });
+  indexer.child.stderr?.on("data", (d: Buffer) => (output = (output + d).slice(-4000)));
+  const samples: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const m = await memory(indexer.child.pid!);
+      if (m !== undefined) samples.push(Math.round(m.rss));
+      await sleep(250);
+    }
+  })();
+  try {
+    await waitUntilReady(indexer, 1_800_000);
+    const latest = await chain.bench.publicClient.getBlockNumber();
+    for (;;) {
+      const status = (await (await fetch(`${indexer.url}/v1/status`)).json()) as {
+        chain: { indexedBlock: string };
+      };
+      if (BigInt(status.chain.indexedBlock) >= latest) break;
+      await sleep(20);
+    }
+    const ready = Date.now();
+    const healthy = backfillStarted ?? started;
+    const peak = (await memory(indexer.child.pid!))?.peak ?? Math.max(...samples);
+    const backfillMs = ready - healthy;
+    return {
+      indexer,
+      figures: {
+        database: database.kind,
+        events,
+        startupMs: healthy - started,
+        backfillMs,
+        eventsPerSecond: Math.round((events * 1000) / Math.max(backfillMs, 1)),
+        rssSamplesMiB: samples.filter((_, i) => i % 4 === 0),
+        peakRssMiB: Math.round(peak),
+      },
+    };
+  } catch (error) {
+    await indexer.stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
+  } finally {
+    sampling = false;
+    await sampler;
+  }
+}
+
+async function load(url: string): Promise<{
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  failures: number;
+}> {
+  const result = await autocannon({
+    url,
+    connections: 10,
+    duration: LOAD_SECONDS,
+    overallRate: LOAD_RATE,
+  });
+  return {
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requests: result.requests.total,
+    failures: result.non2xx + result.errors,
+  };
+}
+
+async function timed(run: () => Promise<unknown>, times = 3): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const start = performance.now();
+    await run();
+    ms.push(performance.now() - start);
+  }
+  return Math.round(median(ms));
+}
+
+/** From a finalizing transaction's receipt to the new head in the API, `samples` times. */
+async function newBlockToApi(
+  chain: IndexerBenchChain,
+  indexer: RunningIndexer,
+  cursor: HeaderChainCursor,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < NEW_BLOCK_SAMPLES; i++) {
+    await sleep(300 + 170 * i); // spread the samples over the polling interval
+    await finalizeEpochs(chain, cursor, 1, chain.witnesses);
+    const mined = Date.now();
+    const want = (cursor.sequence - 1n).toString();
+    for (;;) {
+      const body = (await (
+        await fetch(`${indexer.url}/v1/streams/${cursor.streamHash}`)
+      ).json()) as { data: { head: { sequence: string } | null } };
+      if (body.data.head?.sequence === want) break;
+      if (Date.now() - mined > 30_000) throw new Error(`new head ${want} not served in 30 s`);
+      await sleep(10);
+    }
+    out.push(Date.now() - mined);
+  }
+  return out;
+}
+
+async function ledgerEvents(chain: IndexerBenchChain): Promise<number> {
+  const logs = await chain.bench.publicClient.getLogs({
+    address: chain.ledger.ledger,
+    fromBlock: BigInt(chain.deployments.EveryChannelObservationLedger.blockNumber),
+    toBlock: "latest",
+  });
+  return logs.length;
+}
+
+async function freshDatabase(admin: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name}`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return admin.replace(/\/postgres$/, `/${name}`);
+}
+
+async function main() {
+  const targets = sizes();
+  const runStarted = Date.now();
+  const chain = await indexerBenchChain(hre, { witnesses: 1, quorum: 1 });
+  let postgres: StartPostgresReturnType | undefined;
+  const work = await mkdtemp(path.join(os.tmpdir(), "ecp-indexer-bench-"));
+  const results = [];
+  try {
+    postgres = await startPostgres();
+    const cursors = Array.from({ length: STREAMS }, (_, i) => streamCursor(`indexer bench ${i}`));
+    let made = 0;
+    for (const target of targets) {
+      const generationStarted = Date.now();
+      const each = Math.floor((target - made) / STREAMS);
+      let transactions = 0;
+      for (const [i, cursor] of cursors.entries()) {
+        const count = i === 0 ? target - made - each * (STREAMS - 1) : each;
+        transactions += await finalizeEpochs(chain, cursor, count, chain.witnesses);
+      }
+      made = target;
+      // Below anvil's `finalized` block (the tip - 64): indexed by the backfill, not block by block.
+      await mineBlocks(chain, 70);
+      const generationMs = Date.now() - generationStarted;
+      const head = await ledgerHead(chain, cursors[0]!.streamHash);
+      const events = await ledgerEvents(chain);
+      console.log(
+        `${target} finalized (${transactions} transactions, ${generationMs} ms); stream 0 head ${head.sequence}; ${events} ledger events`,
+      );
+
+      const ledger = { address: chain.ledger.ledger, abi: chain.ledger.artifacts.ledger.abi };
+      const fromBlock = BigInt(chain.deployments.EveryChannelObservationLedger.blockNumber);
+      const statusFromLogsMs = await timed(() =>
+        readLedgerStatus({ client: chain.bench.publicClient, ledger, fromBlock }),
+      );
+
+      const perDatabase = [];
+      for (const kind of ["pglite", "postgres"] as const) {
+        const dir = path.join(work, `${kind}-${target}`);
+        const database =
+          kind === "pglite"
+            ? { kind, dir }
+            : { kind, dir, url: await freshDatabase(postgres.url, `bench_${target}`) };
+        const { indexer, figures } = await backfill(chain, events, database);
+        try {
+          console.log(
+            `  ${kind}: backfill ${figures.backfillMs} ms (${figures.eventsPerSecond} events/s), startup ${figures.startupMs} ms, peak RSS ${figures.peakRssMiB} MiB`,
+          );
+          const client = new IndexerClient(indexer.url);
+          const statusFromIndexerMs = await timed(() =>
+            readLedgerStatusFromIndexer(client, ledger.address),
+          );
+          const links = (await (
+            await fetch(`${indexer.url}/v1/streams/${cursors[1]!.streamHash}/chain?limit=1`)
+          ).json()) as { data?: { slot: Hex }[] };
+          const slot = links.data?.[0]?.slot;
+          if (slot === undefined) throw new Error(`no slot in ${JSON.stringify(links)}`);
+          const headLoad = await load(`${indexer.url}/v1/streams/${cursors[0]!.streamHash}`);
+          const slotLoad = await load(`${indexer.url}/v1/slots/${slot}`);
+          const newBlockMs = await newBlockToApi(chain, indexer, cursors[0]!);
+          made += NEW_BLOCK_SAMPLES;
+          console.log(
+            `  ${kind}: ledger:status ${statusFromIndexerMs} ms via indexer vs ${statusFromLogsMs} ms via logs; head p50/p99 ${headLoad.p50}/${headLoad.p99} ms; slot p50/p99 ${slotLoad.p50}/${slotLoad.p99} ms; new block to API ${newBlockMs.join(", ")} ms`,
+          );
+          perDatabase.push({
+            ...figures,
+            statusFromIndexerMs,
+            load: { head: headLoad, slot: slotLoad },
+            newBlockToApiMs: newBlockMs,
+          });
+        } finally {
+          await indexer.stop();
+        }
+      }
+      results.push({
+        finalized: target,
+        ledgerEvents: events,
+        generation: { transactions, ms: generationMs },
+        statusFromLogsMs,
+        databases: perDatabase,
+      });
+    }
+  } finally {
+    await postgres?.stop();
+    await chain.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+  const run = {
+    measuredAt: new Date(runStarted).toISOString(),
+    durationMs: Date.now() - runStarted,
+    command: "npm run bench:indexer",
+    sizes: targets,
+    streams: STREAMS,
+    loadRate: LOAD_RATE,
+    loadSeconds: LOAD_SECONDS,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    loadAverage: os.loadavg()[0],
+    node: process.version,
+    results,
+  };
+  await writeFile(path.join(REPORT_DIR, "indexer.json"), `${JSON.stringify(run, null, 2)}\n`);
+  await writeFile(path.join(REPORT_DIR, "INDEXER.md"), renderReport(run));
+  console.log(`wrote reports/indexer.json and reports/INDEXER.md`);
+}
+
+type Run = {
+  measuredAt: string;
+  durationMs: number;
+  sizes: number[];
+  streams: number;
+  cpu: string;
+  cores: number;
+  loadAverage: number | undefined;
+  node: string;
+  results: {
+    finalized: number;
+    ledgerEvents: number;
+    generation: { transactions: number; ms: number };
+    statusFromLogsMs: number;
+    databases: (Backfill & {
+      statusFromIndexerMs: number;
+      load: Record<
+        "head" | "slot",
+        { p50: number; p99: number; max: number; requests: number; failures: number }
+      >;
+      newBlockToApiMs: number[];
+    })[];
+  }[];
+};
+
+function renderReport(run: Run): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const rows = (
+    f: (r: Run["results"][number], d: Run["results"][number]["databases"][number]) => string,
+  ) => run.results.flatMap((r) => r.databases.map((d) => f(r, d))).join("\n");
+  return `# Settlement indexer: benchmark
+
+Measured ${run.measuredAt} with \`npm run bench:indexer\` (\`scripts/bench/indexer.ts\`) in
+${Math.round(run.durationMs / 1000)} s on ${run.cores} × ${run.cpu} (load average ${run.loadAverage?.toFixed(1)} at the end),
+Node ${run.node}. Chain: a local anvil node; ${run.streams} ledger streams whose observations are finalized by
+relayed compact batches of 500 (one \`ObservationProposedAndFinalized\` each, one witness, quorum 1).
+Sizes: ${run.sizes.map(n).join(", ")} finalized observations. Figures are one run; the machine is shared.
+
+## Backfill
+
+A fresh indexer on the whole chain. Rate: ledger events over the time from Ponder's first
+"Started … backfill" log line to the API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
+database and schema setup — is shown apart).
+RSS: the Ponder process (PGlite runs inside it; PostgreSQL does not), peak \`VmHWM\`.
+
+| finalized | database | ledger events | startup (ms) | backfill (ms) | events/s | peak RSS (MiB) |
+|---:|---|---:|---:|---:|---:|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.peakRssMiB} |`)}
+
+RSS samples over the backfill (MiB, one per second):
+
+${rows((r, d) => `- ${n(r.finalized)}, ${d.database}: ${d.rssSamplesMiB.join(" ")}`)}
+
+## \`ledger:status\`: through the indexer and through the logs
+
+\`readLedgerStatusFromIndexer\` (the \`/v1\` API) against \`readLedgerStatus\` (every ledger log from
+the deployment block, through \`eth_getLogs\`), median of 3.
+
+| finalized | database | via indexer (ms) | via logs (ms) | logs / indexer |
+|---:|---|---:|---:|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${n(d.statusFromIndexerMs)} | ${n(r.statusFromLogsMs)} | ${(r.statusFromLogsMs / Math.max(d.statusFromIndexerMs, 1)).toFixed(1)}× |`)}
+
+## The API under load
+
+\`autocannon\`, 10 connections, 200 requests/s for ${LOAD_SECONDS} s each on loopback: a stream's head
+(\`/v1/streams/:streamHash\`) and a slot (\`/v1/slots/:slot\`). Goal: p99 ≤ 20 ms.
+
+| finalized | database | head p50 / p99 / max (ms) | slot p50 / p99 / max (ms) | requests | failures |
+|---:|---|---:|---:|---:|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.load.head.p50} / ${d.load.head.p99} / ${d.load.head.max} | ${d.load.slot.p50} / ${d.load.slot.p99} / ${d.load.slot.max} | ${n(d.load.head.requests + d.load.slot.requests)} | ${d.load.head.failures + d.load.slot.failures} |`)}
+
+## A new block to the API
+
+From the receipt of a transaction that finalizes one observation to its stream's new head in
+\`/v1/streams/:streamHash\`, with the indexer's default polling of the node every 1,000 ms. Target: ≤ 1 s.
+
+| finalized | database | samples (ms) | median (ms) |
+|---:|---|---|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.newBlockToApiMs.join(", ")} | ${median(d.newBlockToApiMs)} |`)}
+`;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
