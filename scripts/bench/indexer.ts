@@ -30,6 +30,7 @@ import {
 } from "../../lib/indexer/run";
 import { freePort } from "../../lib/node/anvil";
 import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
+import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
 import {
   INDEXER_BENCH_CHAIN_ID,
@@ -284,7 +285,10 @@ async function main() {
       const ledger = { address: chain.ledger.ledger, abi: chain.ledger.artifacts.ledger.abi };
       const fromBlock = BigInt(chain.deployments.EveryChannelObservationLedger.blockNumber);
       const statusFromLogsMs = await timed(() =>
-        readLedgerStatus({ client: chain.bench.publicClient, ledger, fromBlock }),
+        readLedgerStatus({
+          ledger: createLedgerClient({ publicClient: chain.bench.publicClient, ledger }),
+          fromBlock,
+        }),
       );
 
       const perDatabase = [];
