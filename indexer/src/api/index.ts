@@ -59,12 +59,41 @@ app.use("/graphql", graphql({ db, schema }));
 
 const CHECKPOINT_BLOCK = { timestamp: [0, 10], chainId: [10, 26], number: [26, 42] } as const;
 
+/**
+ * How long one reading of the node's tip and `finalized` block serves answers (milliseconds). Every
+ * answer needs both; asking the node for each request made it the bulk of the API's latency. A
+ * reading at most this old can only under-state `finalized` (it never moves back), so an item is
+ * never marked final early.
+ */
+const NODE_VIEW_TTL_MS = 500;
+let nodeView:
+  | { at: number; value: Promise<readonly [Hex, { number: unknown } | null]> }
+  | undefined;
+
+/** The node's tip and `finalized` block, shared by the requests of `NODE_VIEW_TTL_MS`. */
+function readNodeView(): Promise<readonly [Hex, { number: unknown } | null]> {
+  const now = Date.now();
+  if (nodeView === undefined || now - nodeView.at > NODE_VIEW_TTL_MS) {
+    const rpc = publicClients.settlement;
+    const value = Promise.all([
+      rpc.request({ method: "eth_blockNumber" }),
+      rpc.request({ method: "eth_getBlockByNumber", params: ["finalized", false] }),
+    ] as const);
+    const entry = { at: now, value };
+    nodeView = entry;
+    // A failed reading is not kept: the next request asks the node again.
+    value.catch(() => {
+      if (nodeView === entry) nodeView = undefined;
+    });
+  }
+  return nodeView.value;
+}
+
 /** The chain's tip and `finalized` block, and the indexer's checkpoint. */
 async function chainView(): Promise<ChainView> {
   const rpc = publicClients.settlement;
-  const [latest, finalized, checkpoints] = await Promise.all([
-    rpc.request({ method: "eth_blockNumber" }),
-    rpc.request({ method: "eth_getBlockByNumber", params: ["finalized", false] }),
+  const [[latest, finalized], checkpoints] = await Promise.all([
+    readNodeView(),
     db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`),
   ]);
   const rows = (checkpoints as unknown as { rows: { latest_checkpoint: string }[] }).rows;
