@@ -42,6 +42,21 @@ import { hardhatChain } from "../../scripts/bench/chain";
 import { benchConfig } from "../../scripts/bench/config";
 import { PATHS, runOnchain } from "../../scripts/bench/onchain";
 
+/**
+ * Under solidity-coverage every EVM step is traced: the bench's batches and FastLZ over tens of KiB
+ * run to millions of steps and exhaust the heap. Those two tests compare the TypeScript model with
+ * the OP Stack's uninstrumented bytecode and cover no line of this project's contracts, so the
+ * coverage run skips them and says so (README, "Coverage").
+ */
+function skipUnderCoverage(context: Mocha.Context): void {
+  if (!(hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING)
+    return;
+  console.log(
+    `      skipped under coverage (millions of traced EVM steps): ${context.test?.title ?? ""}`,
+  );
+  context.skip();
+}
+
 const provider = hre.network.provider as unknown as EIP1193Provider;
 const request: DevNodeRequest = (method, params) => provider.request({ method, params } as never);
 const hardhat = {
@@ -232,6 +247,7 @@ describe("L1 data fee model against the real GasPriceOracle (contracts-bedrock 0
   });
 
   it("equals getL1Fee, getL1GasUsed and getL1FeeUpperBound on every transaction of the bench's paths", async function () {
+    skipUnderCoverage(this);
     const fees = DEFAULT_FEE_PARAMETERS;
     await install(fees, "fjord");
     const chain = hardhatChain(provider, 31337);
@@ -291,6 +307,7 @@ describe("L1 data fee model against the real GasPriceOracle (contracts-bedrock 0
   });
 
   it("equals them on empty, all-zero, all-0xff, floor-crossing and large inputs", async function () {
+    skipUnderCoverage(this);
     const fees: L1FeeParameters = {
       l1BaseFee: 30_000_000_000n,
       l1BlobBaseFee: 1n,
