@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {EveryChannelObservationLedger} from "../../../contracts/EveryChannelObservationLedger.sol";
 import {
     IEveryChannelObservationLedger as ILedger,
+    ReportEvidence,
     SignedObservation,
     WitnessSignature
 } from "../../../contracts/interfaces/IEveryChannelObservationLedger.sol";
@@ -14,8 +15,10 @@ import {Vm} from "../utils/Vm.sol";
 /// @title LedgerHandler
 /// @notice Drives `EveryChannelObservationLedger` over two streams of ten epochs with the key pool as witnesses,
 ///         through every attesting path (`attest`, `attestMany`, `submitSignedAttestations`,
-///         `submitCompactAttestations`), `finalize`, `reportEquivocation`, signatures made for another ledger,
-///         the passing of time, and the registry's membership changes (inherited from `RegistryHandler`).
+///         `submitCompactAttestations`, co-signed reports through `submitReport`), `finalize`, equivocation
+///         evidence (`reportEquivocation`, `reportReportEquivocation`, `reportReportAndContentEquivocation`),
+///         signatures made for another ledger, the passing of time, and the registry's membership changes
+///         (inherited from `RegistryHandler`).
 ///
 ///         Witnesses, by registry index: an index `i` with `i % 3 != 2` is honest: it attests only what it
 ///         captured of an epoch (`capturedVariant`: the agreed content, or for one capture in five a damaged
@@ -25,7 +28,8 @@ import {Vm} from "../utils/Vm.sol";
 ///
 ///         Ghost variables: every content sent (`contents`), the registry indices that signed or sent each
 ///         content (`signedBy`) and how many contents each index signed in each slot, every finalization as
-///         its event told it with the membership and time of that call (`Finalization`), every recorded
+///         its event told it with the membership and time of that call (`Finalization`), the slots a report
+///         finalized (`finalizedByReport`: a report writes no per-slot word), every recorded
 ///         equivocation, and the counts of unnamed reverts and of future contents accepted. Each action
 ///         records the logs of its calls and reads them back, so a new attesting path is one more action
 ///         that builds its call and hands it to `_call`.
@@ -72,6 +76,11 @@ contract LedgerHandler is RegistryHandler {
 
     Finalization[] internal _finalizations;
     mapping(bytes32 slot => uint256 count) public finalizationsOfSlot;
+    /// @notice Slots finalized by a report, as the report's call's events told it.
+    mapping(bytes32 slot => bool) public finalizedByReport;
+    /// @notice Reports accepted, and the finalizations they made (how much of a run the report path drove).
+    uint256 public reportsAccepted;
+    uint256 public reportFinalizations;
     Equivocation[] internal _equivocations;
     /// @notice Finalizations of a content no action ever sent.
     uint256 public unknownFinalized;
@@ -195,6 +204,46 @@ contract LedgerHandler is RegistryHandler {
         if (!onlyFinalizedOnRecorded) ++foreignAccepted;
     }
 
+    /// @notice A relayer submits a co-signed report of 1 to 4 consecutive epochs of one stream: the agreed
+    ///         contents, or (sometimes) one rival entry or a last entry beyond the time tolerance, signed over
+    ///         the ledger's report digest by the keys of a mask that would sign every entry (an honest index only
+    ///         its captures; one time in eight keys that are not active witnesses too: the ledger must refuse
+    ///         them), compressed to EIP-2098, sometimes with one signature twice.
+    function relayReport(uint256 contentSeed, uint256 signerMask, uint256 shapeSeed) external {
+        (bytes32 streamHash, ObservationContent[] memory report, bytes memory entries, bool future) = _report(
+            contentSeed,
+            shapeSeed
+        );
+        bytes32 digest = ledger.reportDigest(streamHash, entries);
+        bytes memory signatures;
+        bytes memory first;
+        // Three keys in four of the mask; a key that is not an active witness (the ledger must refuse the
+        // report) only one time in eight, or a report would almost never carry a quorum.
+        uint256 mask = (signerMask | (signerMask >> KEYS)) % (1 << KEYS);
+        bool stranger = (shapeSeed >> 44) % 8 == 0;
+        for (uint256 k = 0; k < KEYS; ++k) {
+            if ((mask >> k) & 1 == 0 || !_wouldSignAll(k, report)) continue;
+            if (!stranger && !_activeWitness(k)) continue;
+            for (uint256 i = 0; i < report.length; ++i) _record(_keyAddr(k), report[i]);
+            bytes memory signature = _signCompact(_key(k), digest);
+            if (first.length == 0) first = signature;
+            signatures = abi.encodePacked(signatures, signature);
+        }
+        if (signatures.length == 0) return;
+        if ((shapeSeed >> 40) % 8 == 0) signatures = abi.encodePacked(signatures, first);
+        uint256 finalizationsBefore = _finalizations.length;
+        uint256 logs = _call(
+            msg.sender,
+            abi.encodeCall(ILedger.submitReport, (streamHash, entries, signatures)),
+            future
+        );
+        if (logs != 0) ++reportsAccepted;
+        reportFinalizations += _finalizations.length - finalizationsBefore;
+        for (uint256 i = finalizationsBefore; i < _finalizations.length; ++i) {
+            finalizedByReport[_finalizations[i].slot] = true;
+        }
+    }
+
     /// @notice Anyone asks the ledger to finalize a content (after a membership or quorum change).
     function finalize(uint256 contentSeed) external {
         ObservationContent memory content = _content(contentSeed, contentSeed >> 32);
@@ -220,6 +269,35 @@ contract LedgerHandler is RegistryHandler {
             ),
             false
         );
+    }
+
+    /// @notice Anyone reports a byzantine witness's signatures over two reports with different contents for one
+    ///         slot (`reportReportEquivocation`), or over a report and another content of one of its slots
+    ///         (`reportReportAndContentEquivocation`); the witness's signatures are compact or 65-byte ECDSA.
+    function reportReportEquivocation(
+        uint256 keySeed,
+        uint256 contentSeed,
+        uint256 rivalSeed,
+        uint256 shapeSeed
+    ) external {
+        address key = _keyAddr(keySeed);
+        uint256 ipo = modelIndexPlusOne[key];
+        if (ipo == 0 || ipo == type(uint256).max || _honest(ipo - 1)) return;
+        ReportEvidence memory a = _evidence(keySeed, contentSeed, contentSeed >> 32, shapeSeed);
+        ObservationContent memory b = _content(contentSeed, rivalSeed);
+        _record(key, b);
+        bytes memory data;
+        if ((shapeSeed >> 48) % 2 == 0) {
+            ReportEvidence memory evidenceB = _evidence(keySeed, contentSeed, rivalSeed, shapeSeed >> 8);
+            data = abi.encodeCall(ILedger.reportReportEquivocation, (key, a, evidenceB));
+        } else {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_key(keySeed), ledger.observationDigest(b));
+            data = abi.encodeCall(
+                ILedger.reportReportAndContentEquivocation,
+                (key, a, b, abi.encodePacked(r, s, v))
+            );
+        }
+        _call(msg.sender, data, false);
     }
 
     /// @notice Time passes (1 to 30 seconds).
@@ -385,6 +463,87 @@ contract LedgerHandler is RegistryHandler {
         return (b, sg, future);
     }
 
+    /// @dev A report of 1 to 4 consecutive epochs of one stream from `contentSeed`'s (cut at the last epoch):
+    ///      the agreed contents; for `shapeSeed`'s mode 5 one entry a rival (variant 1, the damaged capture, or
+    ///      2); for mode 6 the last entry at or just beyond the time tolerance. Returns its packed entries.
+    function _report(
+        uint256 contentSeed,
+        uint256 shapeSeed
+    )
+        internal
+        returns (bytes32 streamHash, ObservationContent[] memory report, bytes memory entries, bool future)
+    {
+        uint256 s = contentSeed % STREAMS;
+        uint256 e0 = (contentSeed >> 8) % EPOCHS;
+        uint256 n = _bound(shapeSeed, 1, 4);
+        if (e0 + n > EPOCHS) n = EPOCHS - e0;
+        streamHash = streamOf(s);
+        report = new ObservationContent[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            report[i] = _contentOf(s, e0 + i, _entryVariant(shapeSeed, i, n), shapeSeed >> 32);
+            entries = _pack(entries, report[i]);
+            future = future || _future(report[i]);
+        }
+    }
+
+    /// @dev The variant of entry `i` of a report of `n` entries of shape `shapeSeed` (`_report`).
+    function _entryVariant(uint256 shapeSeed, uint256 i, uint256 n) internal pure returns (uint256) {
+        uint256 mode = (shapeSeed >> 8) % 8;
+        if (mode == 5 && i == (shapeSeed >> 16) % n) return 1 + ((shapeSeed >> 24) % 2);
+        if (mode == 6 && i == n - 1) return 3;
+        return 0;
+    }
+
+    /// @dev `entries` followed by `c` packed as a report entry (`epochHash ‖ dataRoot ‖ locatorHash ‖ uint64`).
+    function _pack(bytes memory entries, ObservationContent memory c) internal pure returns (bytes memory) {
+        return abi.encodePacked(entries, c.epochHash, c.dataRoot, c.locatorHash, c.observedUnixMs);
+    }
+
+    /// @dev Evidence of key `keySeed`'s signature (compact or 65-byte ECDSA) over a report of `contentSeed`'s
+    ///      epoch and up to two after it, whose first entry is the content of `variantSeed`; notes what it signed.
+    function _evidence(
+        uint256 keySeed,
+        uint256 contentSeed,
+        uint256 variantSeed,
+        uint256 shapeSeed
+    ) internal returns (ReportEvidence memory evidence) {
+        ObservationContent memory c = _content(contentSeed, variantSeed);
+        uint256 e0 = _epochOf(c);
+        uint256 n = _bound(shapeSeed, 1, 3);
+        if (e0 + n > EPOCHS) n = EPOCHS - e0;
+        evidence.streamHash = c.streamHash;
+        for (uint256 i = 0; i < n; ++i) {
+            ObservationContent memory entry = i == 0 ? c : _contentOf(contentSeed % STREAMS, e0 + i, 0, 0);
+            _record(_keyAddr(keySeed), entry);
+            evidence.entries = _pack(evidence.entries, entry);
+        }
+        bytes32 digest = ledger.reportDigest(evidence.streamHash, evidence.entries);
+        if ((shapeSeed >> 4) % 2 == 0) {
+            evidence.signature = _signCompact(_key(keySeed), digest);
+        } else {
+            (uint8 v, bytes32 r, bytes32 s) = vm.sign(_key(keySeed), digest);
+            evidence.signature = abi.encodePacked(r, s, v);
+        }
+    }
+
+    /// @dev `key`'s signature of `digest` by `vm.sign`, compressed to EIP-2098 (`r ‖ yParity << 255 | s`).
+    function _signCompact(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        return abi.encodePacked(r, bytes32((uint256(v - 27) << 255) | uint256(s)));
+    }
+
+    function _activeWitness(uint256 k) internal view returns (bool) {
+        uint256 ipo = modelIndexPlusOne[_keyAddr(k)];
+        return ipo != 0 && ipo != type(uint256).max && (modelActive >> (ipo - 1)) & 1 == 1;
+    }
+
+    function _wouldSignAll(uint256 k, ObservationContent[] memory report) internal view returns (bool) {
+        for (uint256 i = 0; i < report.length; ++i) {
+            if (!_wouldSign(k, report[i])) return false;
+        }
+        return true;
+    }
+
     function _wouldSign(uint256 k, ObservationContent memory c) internal view returns (bool) {
         uint256 ipo = modelIndexPlusOne[_keyAddr(k)];
         if (ipo == 0 || ipo == type(uint256).max || !_honest(ipo - 1)) return true;
@@ -535,7 +694,7 @@ contract LedgerHandler is RegistryHandler {
     }
 
     function _ledgerErrors() internal pure returns (bytes4[] memory e) {
-        e = new bytes4[](16);
+        e = new bytes4[](21);
         e[0] = ILedger.NotAWitness.selector;
         e[1] = ILedger.SlotAlreadyFinalized.selector;
         e[2] = ILedger.AlreadyAttested.selector;
@@ -552,5 +711,10 @@ contract LedgerHandler is RegistryHandler {
         e[13] = ILedger.DifferentSlots.selector;
         e[14] = ILedger.SameObservation.selector;
         e[15] = ILedger.EquivocationAlreadyRecorded.selector;
+        e[16] = ILedger.MalformedReport.selector;
+        e[17] = ILedger.ReportEntriesNotIncreasing.selector;
+        e[18] = ILedger.InvalidReportSignature.selector;
+        e[19] = ILedger.DuplicateReportSigner.selector;
+        e[20] = ILedger.ReportEntryOutOfRange.selector;
     }
 }

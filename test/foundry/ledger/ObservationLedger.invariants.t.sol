@@ -9,8 +9,9 @@ import {LedgerHandler} from "./LedgerHandler.sol";
 
 /// @title ObservationLedgerInvariants
 /// @notice L1, L2, L3, L4, L5, L7, L8, L10, L12 and L13 of `docs/PROPERTIES.md` (and R1, R3 of the registry
-///         underneath) over random sequences of `LedgerHandler`'s actions: every attesting path, `finalize`,
-///         `reportEquivocation`, foreign-domain signatures, time and membership changes.
+///         underneath) over random sequences of `LedgerHandler`'s actions: every attesting path (co-signed reports
+///         included), `finalize`, equivocation evidence (single signatures and reports), foreign-domain
+///         signatures, time and membership changes.
 contract ObservationLedgerInvariants is InvariantTest {
     LedgerHandler internal handler;
     ILedger internal ledger;
@@ -18,7 +19,7 @@ contract ObservationLedgerInvariants is InvariantTest {
     function setUp() public {
         handler = new LedgerHandler();
         ledger = handler.ledger();
-        bytes4[] memory selectors = new bytes4[](14);
+        bytes4[] memory selectors = new bytes4[](16);
         selectors[0] = LedgerHandler.attest.selector;
         selectors[1] = LedgerHandler.attestMany.selector;
         selectors[2] = LedgerHandler.relaySigned.selector;
@@ -34,6 +35,8 @@ contract ObservationLedgerInvariants is InvariantTest {
         selectors[12] = RegistryHandler.rotateWitness.selector;
         // Relayed batches weigh twice: they are the paths relayers use.
         selectors[13] = LedgerHandler.relayCompact.selector;
+        selectors[14] = LedgerHandler.relayReport.selector;
+        selectors[15] = LedgerHandler.reportReportEquivocation.selector;
         _targetSelectors_(address(handler), selectors);
     }
 
@@ -62,12 +65,19 @@ contract ObservationLedgerInvariants is InvariantTest {
     }
 
     /// @dev L1, L10: at most one finalization per slot, ever, and the slot still records exactly it; every
-    ///      other content of the slot is superseded.
+    ///      other content of the slot is superseded. A slot a report finalized (the handler's ghost, from the
+    ///      report's events) has no per-slot word (`docs/ledger.md`, "Reports"): it records no finalization, and
+    ///      it is decided by its stream's head instead: its content and every rival dated at or before the head
+    ///      are expired and unreachable.
     function _checkL1L10() internal view {
         uint256 n = handler.finalizationCount();
         for (uint256 i = 0; i < n; ++i) {
             LedgerHandler.Finalization memory f = handler.finalizationAt(i);
             _checkEq(handler.finalizationsOfSlot(f.slot), 1, "L1: finalizations of a slot");
+            if (handler.finalizedByReport(f.slot)) {
+                _checkReportSlot(f);
+                continue;
+            }
             (ILedger.SlotStatus status, bytes32 finalized, ) = ledger.slotStatus(f.slot);
             _checkEq(uint256(status), uint256(ILedger.SlotStatus.Finalized), "L1: slot status");
             _checkEq(finalized, f.contentHash, "L10: the slot's finalized content");
@@ -84,6 +94,33 @@ contract ObservationLedgerInvariants is InvariantTest {
                 );
                 _check(!reachable, "L1: a superseded rival is unreachable");
             }
+        }
+    }
+
+    /// @dev L1, L10 for a slot a report finalized: the slot records no finalization, the stream's head is at or
+    ///      after its content, and its content and every rival not dated after the head are expired and
+    ///      unreachable (a rival dated after it is never finalized: `finalizationsOfSlot` stays 1).
+    function _checkReportSlot(LedgerHandler.Finalization memory f) internal view {
+        (ILedger.SlotStatus status, bytes32 finalized, ) = ledger.slotStatus(f.slot);
+        _check(status != ILedger.SlotStatus.Finalized, "L1: a report-finalized slot has no per-slot word");
+        _checkEq(finalized, bytes32(0), "L10: a report-finalized slot records no content");
+        (, , uint64 headTime) = ledger.finalizedHead(f.streamHash);
+        _checkLe(f.observedUnixMs, headTime, "L1: a report-finalized slot is at or before the head");
+        bytes32[] memory contents = handler.contentsOfSlot(f.slot);
+        for (uint256 j = 0; j < contents.length; ++j) {
+            ObservationContent memory c = _content(contents[j]);
+            (ILedger.CandidateStatus cs, , , bool reachable) = ledger.candidateStatus(c);
+            _check(
+                cs != ILedger.CandidateStatus.Finalized,
+                "L1: a content of a report-finalized slot finalized"
+            );
+            if (c.observedUnixMs > headTime) continue;
+            _checkEq(
+                uint256(cs),
+                uint256(ILedger.CandidateStatus.Expired),
+                "L1: a content of a report-finalized slot is expired"
+            );
+            _check(!reachable, "L1: a content of a report-finalized slot is unreachable");
         }
     }
 
