@@ -50,13 +50,7 @@ contract PeerObservationRecorder is IReceiver {
     /// @param headers The observation headers, each in a slot not recorded yet.
     function record(ObservationHeader[] calldata headers) external {
         _onlySubmitter();
-        for (uint256 i = 0; i < headers.length; ++i)
-            _record(
-                headers[i].streamHash,
-                headers[i].epochHash,
-                headers[i].sequence,
-                EveryChannelHashing.observationHash(headers[i])
-            );
+        _recordAll(headers);
     }
 
     /// @notice Records the headers of a Keystone report; called by the forwarder after it checked the
@@ -64,14 +58,7 @@ contract PeerObservationRecorder is IReceiver {
     /// @param report The report body: `abi.encode(ObservationHeader[])`.
     function onReport(bytes calldata, bytes calldata report) external override {
         _onlySubmitter();
-        ObservationHeader[] memory headers = abi.decode(report, (ObservationHeader[]));
-        for (uint256 i = 0; i < headers.length; ++i)
-            _record(
-                headers[i].streamHash,
-                headers[i].epochHash,
-                headers[i].sequence,
-                EveryChannelHashing.observationHashMemory(headers[i])
-            );
+        _recordAll(abi.decode(report, (ObservationHeader[])));
     }
 
     /// @notice The submitter.
@@ -89,6 +76,16 @@ contract PeerObservationRecorder is IReceiver {
 
     function _onlySubmitter() private view {
         if (msg.sender != _SUBMITTER) revert UnauthorizedSubmitter(msg.sender, _SUBMITTER);
+    }
+
+    function _recordAll(ObservationHeader[] memory headers) private {
+        for (uint256 i = 0; i < headers.length; ++i)
+            _record(
+                headers[i].streamHash,
+                headers[i].epochHash,
+                headers[i].sequence,
+                EveryChannelHashing.observationHashMemory(headers[i])
+            );
     }
 
     function _record(
