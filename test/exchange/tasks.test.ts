@@ -46,7 +46,7 @@ describe("exchange tasks", function () {
     hold: "0",
   });
 
-  it("refuse a bad --listen, --rate-limit or --exchange in one line naming the option, sending nothing", async function () {
+  it("refuse a bad --listen, --rate-limit, --reports, --report-timeout or --exchange in one line naming the option, sending nothing", async function () {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as { port: number }).port;
@@ -77,6 +77,16 @@ describe("exchange tasks", function () {
             "relayer:run",
             relayer(),
             "signatures: give the folders to collect from, or --listen for the exchange (or both) (got undefined)",
+          ],
+          [
+            "relayer:run",
+            { ...relayer(), signatures: dir, reports: true },
+            "reports: witnesses co-sign reports over the exchange: give --listen host:port too (got true)",
+          ],
+          [
+            "relayer:run",
+            { ...relayer(), listen: "127.0.0.1:0", reports: true, reportTimeout: "50" },
+            'report-timeout: must be from 100 to 3600000 (got "50")',
           ],
           [
             "relayer:run",
