@@ -13,21 +13,20 @@ import { sleepUnlessStopped, stopSignal } from "../lib/cli/signals";
 import { deploymentRecord } from "../lib/deploy/context";
 import { EveryChannelError, InvalidFieldError } from "../lib/errors";
 import { ExchangeClient, parseExchangeUrl } from "../lib/exchange/client";
+import { DEFAULT_REPORT_TIMEOUT_MS, exchangeCollector } from "../lib/exchange/collector";
 import { Exchange } from "../lib/exchange/exchange";
 import { parseListenOption } from "../lib/exchange/listen";
 import { EXCHANGE_DEFAULTS, startExchangeServer } from "../lib/exchange/server";
 import { registryWitnesses } from "../lib/exchange/verify";
-import {
-  exchangeAttestor,
-  journalCoSigner,
-  runReportCoSigning,
-} from "../lib/exchange/witness-client";
+import { exchangeAttestor, runReportCoSigning } from "../lib/exchange/witness-client";
 import { createLedgerClient } from "../lib/ledger/client";
 import { checkArchiveArgument, parseIntegerOption, parsePathList } from "../lib/operator/arguments";
 import { dryRunAttestor, signatureAttestor, transactionAttestor } from "../lib/operator/attestors";
 import { IndexerClient, parseIndexerUrl, readLedgerStatusFromIndexer } from "../lib/indexer/client";
 import { formatLedgerStatus, readLedgerStatus } from "../lib/operator/ledger-status";
 import { Relayer } from "../lib/operator/relayer";
+import { witnessReportCoSigner } from "../lib/operator/report-cosigner";
+import { WitnessJournal } from "../lib/operator/witness-journal";
 import { runWitness } from "../lib/operator/witness";
 import {
   changeRegistry,
@@ -325,15 +324,19 @@ withOptions(
             : dryRun
               ? dryRunAttestor({ ledger: chain, log })
               : transactionAttestor({ ledger: chain, log });
+      // One journal instance: what the node journals, its report co-signer sees at once.
+      const journal = await WitnessJournal.open(path.join(stateDir, "journal.jsonl"));
       const coSigning =
         exchange === undefined
           ? undefined
           : runReportCoSigning({
               client: exchange,
-              coSigner: journalCoSigner({
-                journalFile: path.join(stateDir, "journal.jsonl"),
+              coSigner: witnessReportCoSigner({
+                witness: me,
                 signer: wallet,
                 domain: domain!,
+                journal,
+                log,
               }),
               domain: domain!,
               log,
@@ -350,6 +353,7 @@ withOptions(
           log,
           archive: args.archive,
           stateDir,
+          journal,
           window,
           idleFlushMs,
           pollIntervalMs,
@@ -392,6 +396,11 @@ withOptions(
       "Exchange: requests per second each client address may make (bursts of four times as many)",
       String(EXCHANGE_DEFAULTS.ratePerSecond),
     )
+    .addOptionalParam(
+      "reportTimeout",
+      "With --reports: milliseconds to wait for witnesses' co-signatures of one proposed report",
+      String(DEFAULT_REPORT_TIMEOUT_MS),
+    )
     .addOptionalParam("maxBatch", "Most observations per transaction", "32")
     .addOptionalParam(
       "hold",
@@ -404,6 +413,10 @@ withOptions(
   (definition) =>
     definition
       .addFlag("once", "Run one round and stop")
+      .addFlag(
+        "reports",
+        "Report mode (needs --listen): propose what the signatures show a quorum for as co-signed reports to the witnesses over the exchange, submit those a quorum co-signed",
+      )
       .addFlag(
         "trustProxy",
         "Exchange: rate-limit by the last X-Forwarded-For address (only behind a reverse proxy)",
@@ -418,6 +431,8 @@ withOptions(
         state?: string;
         rateLimit: string;
         trustProxy: boolean;
+        reports: boolean;
+        reportTimeout: string;
         maxBatch: string;
         hold: string;
         poll: string;
@@ -435,6 +450,18 @@ withOptions(
         args.signatures === undefined ? [] : parsePathList("signatures", args.signatures);
       const listen =
         args.listen === undefined ? undefined : parseListenOption("listen", args.listen);
+      if (args.reports && listen === undefined)
+        throw new InvalidFieldError(
+          "reports",
+          true,
+          "witnesses co-sign reports over the exchange: give --listen host:port too",
+        );
+      const reportTimeoutMs = parseIntegerOption(
+        "report-timeout",
+        args.reportTimeout,
+        100,
+        3_600_000,
+      );
       const ratePerSecond = parseIntegerOption("rate-limit", args.rateLimit, 1, 1_000_000);
       const maxBatch = parseIntegerOption("max-batch", args.maxBatch, 1, 1_000);
       const holdMs = parseIntegerOption("hold", args.hold, 0, 86_400_000);
@@ -442,6 +469,8 @@ withOptions(
       const { wallet, client, ledger, registry, chain } = await ledgerSender(hre, args);
       const log = (line: string): void => console.log(line);
       const domain = await chain.domain();
+      const witnesses = registryWitnesses({ client, registry });
+      let exchange: Exchange | undefined;
       const relayer = new Relayer({
         publicClient: client,
         wallet,
@@ -453,16 +482,22 @@ withOptions(
         holdMs,
         dryRun: args.dryRun,
         log,
+        // The exchange opens below, after the relayer it replays its journal's signatures into.
+        reports: args.reports
+          ? {
+              collector: exchangeCollector({ exchange: () => exchange, witnesses }),
+              timeoutMs: reportTimeoutMs,
+            }
+          : undefined,
       });
       const signal = stopSignal();
-      let exchange: Exchange | undefined;
       let server: Awaited<ReturnType<typeof startExchangeServer>> | undefined;
       try {
         if (listen !== undefined) {
           exchange = await Exchange.open({
             client,
             domain,
-            witnesses: registryWitnesses({ client, registry }),
+            witnesses,
             sink: relayer,
             journalFile: path.join(
               args.state ??
@@ -481,7 +516,9 @@ withOptions(
             trustProxy: args.trustProxy,
             log,
           });
-          log(`relayer: exchange listening on ${server.url} (journal ${exchange.journalFile})`);
+          log(
+            `relayer: exchange listening on ${server.url} (journal ${exchange.journalFile})${args.reports ? `; report mode, ${reportTimeoutMs} ms per proposal` : ""}`,
+          );
         }
         if (sources.length > 0)
           log(`relayer: collecting from ${sources.join(", ")} for ledger ${ledger.address}`);

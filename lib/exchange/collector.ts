@@ -9,8 +9,18 @@ import type { ReportCollector } from "../operator/cosign";
 import type { Exchange } from "./exchange";
 import type { WitnessSet } from "./verify";
 
+/**
+ * How long `relayer:run --reports` waits for co-signatures of one report by default: witnesses
+ * long-poll the proposals, so an online witness answers within a round trip and a signing.
+ */
+export const DEFAULT_REPORT_TIMEOUT_MS = 10_000;
+
 export interface ExchangeCollectorParameters {
-  exchange: Exchange;
+  /**
+   * The exchange, or a function returning it once it is open: the relayer is made first (opening
+   * the exchange replays its journal's signatures into the relayer), the exchange after it.
+   */
+  exchange: Exchange | (() => Exchange | undefined);
   /** The registry's active witnesses (whose answers end the wait early). */
   witnesses: WitnessSet;
   now?: () => number;
@@ -18,10 +28,14 @@ export interface ExchangeCollectorParameters {
 
 /** A `ReportCollector` that gathers co-signatures through `exchange`. */
 export function exchangeCollector(parameters: ExchangeCollectorParameters): ReportCollector {
-  const { exchange, witnesses } = parameters;
+  const { witnesses } = parameters;
   const now = parameters.now ?? Date.now;
   return {
     async collect(report, { quorum, timeoutMs }) {
+      const exchange =
+        typeof parameters.exchange === "function" ? parameters.exchange() : parameters.exchange;
+      if (exchange === undefined)
+        throw new EveryChannelError("report: the exchange is not open; nothing was proposed", {});
       const id = await exchange.propose(report, { quorum, timeoutMs });
       const deadline = now() + timeoutMs;
       for (;;) {

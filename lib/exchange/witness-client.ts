@@ -6,23 +6,16 @@
  *   an answer, or was answered 429 or 5xx, is tried again (after `Retry-After`, else with a growing
  *   delay) until the relayer took it; any other refusal stops the node with the relayer's line.
  * - `runReportCoSigning`: polls the relayer's report proposals (a long poll) and answers each with
- *   the node's `ReportCoSigner` (a signature, or a refusal naming the slot).
- * - `journalCoSigner`: a `ReportCoSigner` that signs a report only when every entry is the content
- *   this witness attested for that slot, according to its journal (`lib/operator/witness-journal.ts`).
+ *   the node's `ReportCoSigner` (a signature, or a refusal naming the slot): `witness:run` and
+ *   reality-smoke answer with `witnessReportCoSigner` (`lib/operator/report-cosigner.ts`) over the
+ *   node's own journal.
  */
-import type { Address, Hex } from "viem";
+import type { Hex } from "viem";
 
-import { contentHash, observationSlot } from "../commitments/observation";
-import { reportContents, signReport } from "../ledger/report";
-import {
-  signObservation,
-  type ObservationLedgerDomain,
-  type ObservationSigner,
-} from "../ledger/typedData";
-import type { CoSignResult, ReportCoSigner } from "../operator/cosign";
+import { signObservation, type ObservationLedgerDomain } from "../ledger/typedData";
+import type { ReportCoSigner } from "../operator/cosign";
 import type { OperatorWallet } from "../operator/send";
 import type { WitnessAttestation, WitnessAttestor } from "../operator/witness";
-import { WitnessJournal } from "../operator/witness-journal";
 import { ExchangeRequestError, type ExchangeClient } from "./client";
 
 export interface RetryParameters {
@@ -183,43 +176,4 @@ export async function runReportCoSigning(
     }
   }
   return counters;
-}
-
-export interface JournalCoSignerParameters {
-  /** The witness's journal file (`<state>/journal.jsonl`), read again for each proposal. */
-  journalFile: string;
-  signer: ObservationSigner & { account: { address: Address } };
-  domain: ObservationLedgerDomain;
-}
-
-/** Signs a report only when each entry is the content this witness journaled for its slot. */
-export function journalCoSigner(parameters: JournalCoSignerParameters): ReportCoSigner {
-  const witness = parameters.signer.account.address;
-  return {
-    witness,
-    async coSign(report): Promise<CoSignResult> {
-      const journal = await WitnessJournal.open(parameters.journalFile);
-      for (const content of reportContents(report)) {
-        const slot = observationSlot(content.streamHash, content.epochHash);
-        const hash = contentHash(content);
-        const record = journal.recordOf(slot);
-        if (record === undefined)
-          return {
-            signed: false,
-            witness,
-            slot,
-            reason: `slot ${slot}: this witness has attested no content in it`,
-          };
-        if (record.contentHash !== hash)
-          return {
-            signed: false,
-            witness,
-            slot,
-            reason: `slot ${slot}: this witness attested ${record.contentHash}, the report says ${hash}`,
-          };
-      }
-      const signature = await signReport(parameters.signer, parameters.domain, report);
-      return { signed: true, witness, signature };
-    },
-  };
 }

@@ -346,6 +346,12 @@ export interface RunWitnessParameters extends Omit<WitnessPlannerParameters, "jo
   archive: string;
   /** Folder for the cursor and the journal. */
   stateDir: string;
+  /**
+   * The journal, already open (`WitnessJournal.open(<stateDir>/journal.jsonl)`), when something else
+   * reads it while the node runs (the report co-signer of `witness:run --exchange`); opened here
+   * when undefined.
+   */
+  journal?: WitnessJournal;
   /** Epochs held per stream for repairs (see `resolveWitnessEpochs`). */
   window: number;
   /** Release held epochs after the archive has been idle this long (undefined: only the window releases). */
@@ -369,7 +375,9 @@ function sleep(ms: number): Promise<"idle"> {
 /** Follows the archive and attests until stopped (or, with `stopAtEnd`, until done). */
 export async function runWitness(parameters: RunWitnessParameters): Promise<RunWitnessReturnType> {
   const { log, signal } = parameters;
-  const journal = await WitnessJournal.open(path.join(parameters.stateDir, "journal.jsonl"));
+  const journal =
+    parameters.journal ??
+    (await WitnessJournal.open(path.join(parameters.stateDir, "journal.jsonl")));
   const cursorFile = path.join(parameters.stateDir, "cursor.json");
   const resumeFrom = await readCursor(cursorFile);
   const planner = new WitnessPlanner({ ...parameters, journal });

@@ -51,6 +51,11 @@ export interface ModeReport {
   /** Report mode: co-signed reports submitted, and the entries they carried. */
   reports: number;
   reportEntries: number;
+  /**
+   * Report mode: the relayer's exchange the witnesses answered over (its URL), the reports it
+   * proposed there, and the co-signatures and refusals the witnesses posted (null in other modes).
+   */
+  exchange: ExchangeUse | null;
   /** Transactions this run sent (attestations, or relayer batches). */
   transactions: number;
   /** Gas those transactions used. */
@@ -63,6 +68,14 @@ export interface ModeReport {
   /** `finalizedThisRun` per second of `elapsedMs`. */
   finalizedPerSecond: number;
   mismatches: Mismatch[];
+}
+
+/** How report mode used the relayer's exchange. */
+export interface ExchangeUse {
+  url: string;
+  proposals: number;
+  coSignatures: number;
+  refusals: number;
 }
 
 export interface SmokeReport {
@@ -95,6 +108,13 @@ const ROWS: [label: string, value: (mode: ModeReport) => string][] = [
     (m) => (m.mode === "tx" ? "-" : `${m.compactItems} / ${m.genericItems}`),
   ],
   ["reports / entries", (m) => (m.mode === "report" ? `${m.reports} / ${m.reportEntries}` : "-")],
+  [
+    "exchange proposals / co-signatures / refusals",
+    (m) =>
+      m.exchange === null
+        ? "-"
+        : `${m.exchange.proposals} / ${m.exchange.coSignatures} / ${m.exchange.refusals}`,
+  ],
   ["transactions", (m) => String(m.transactions)],
   ["gas used", (m) => m.gasUsed.toString()],
   [
@@ -126,6 +146,11 @@ export function formatSummaryTable(report: SmokeReport): string {
     line(header),
     rule,
     ...rows.slice(1).map(line),
+    ...report.modes.flatMap((m) =>
+      m.exchange === null
+        ? []
+        : [`${m.mode}: witnesses co-signed over the relayer's exchange at ${m.exchange.url}`],
+    ),
   ].join("\n");
 }
 

@@ -5,10 +5,12 @@
  * in transaction mode each node attests with `transactionAttestor`, in relayed mode it signs with
  * `signatureAttestor` into a signature folder and one `Relayer` (as `relayer:run` runs it) collects
  * and submits after every round; in report mode the same relayer, in its report mode, proposes the
- * runs its signatures show a quorum for as co-signed reports to every node's report co-signer
- * (`witnessReportCoSigner` over the node's journal, asked in process through `inProcessCollector`)
- * and falls back to the compact path for the rest. Then the chain is checked slot by slot against what the archives
- * dictate (lib/smoke/outcome.ts, lib/smoke/check.ts).
+ * runs its signatures show a quorum for as co-signed reports over its HTTP exchange (lib/exchange/,
+ * as `relayer:run --listen --reports` serves it, on 127.0.0.1 and a free port), and every node
+ * answers them with its report co-signer (`witnessReportCoSigner` over the node's journal) from
+ * `runReportCoSigning`, as `witness:run --exchange` does; the relayer falls back to the compact path
+ * for the rest. Then the chain is checked slot by slot against what the archives dictate
+ * (lib/smoke/outcome.ts, lib/smoke/check.ts).
  *
  * Deployment, wallets and the witness set are prepared by the caller (the Hardhat task). Each mode
  * keeps its nodes' state (journals, signature files) in a fresh temporary folder: what a run
@@ -21,10 +23,16 @@ import path from "node:path";
 import { getAddress, type Hex, type PublicClient } from "viem";
 
 import { EveryChannelError } from "../errors";
+import { ExchangeClient } from "../exchange/client";
+import { exchangeCollector } from "../exchange/collector";
+import { Exchange } from "../exchange/exchange";
+import { startExchangeServer, type ExchangeServer } from "../exchange/server";
+import { registryWitnesses } from "../exchange/verify";
+import { runReportCoSigning, type ReportCoSigningCounters } from "../exchange/witness-client";
 import { createLedgerClient, isEmptyHead, type LedgerClient } from "../ledger/client";
 import { signatureAttestor, transactionAttestor } from "../operator/attestors";
 import type { LedgerRef, RegistryRef } from "../operator/contracts";
-import { inProcessCollector, type ReportCoSigner } from "../operator/cosign";
+import type { ReportCoSigner } from "../operator/cosign";
 import { Relayer } from "../operator/relayer";
 import { witnessReportCoSigner } from "../operator/report-cosigner";
 import type { OperatorWallet } from "../operator/send";
@@ -56,6 +64,16 @@ export interface SmokeTarget {
 export const RELAYED_STEPS_PER_ROUND = 8;
 /** Most observations per relayed transaction (the relayer's `--max-batch`). */
 export const RELAYED_MAX_BATCH = 50;
+/**
+ * Report mode: how long the relayer waits for co-signatures of one report (`--report-timeout`). The
+ * wait ends as soon as every witness answered, so it only matters when one does not.
+ */
+export const REPORT_TIMEOUT_MS = 30_000;
+/**
+ * Report mode: the exchange's rate limit. Every witness node reaches it from 127.0.0.1, one client
+ * address, so the per-address default (`EXCHANGE_DEFAULTS`) would throttle them together.
+ */
+const LOOPBACK_RATE_PER_SECOND = 100_000;
 
 export interface RunRealitySmokeParameters {
   /** The witnesses and their resolved epochs (`loadArchiveSet`). */
@@ -170,6 +188,8 @@ async function runMode(
   const domain = await chain.domain();
   const outbox = path.join(stateDir, "signatures");
   await mkdir(outbox, { recursive: true });
+  // Report mode: the relayer's exchange, opened once the relayer it hands signatures to exists.
+  let exchange: Exchange | undefined;
 
   const sent: SentCounter = { transactions: 0, gasUsed: 0n };
   const checkWitnesses: CheckWitness[] = [];
@@ -244,15 +264,64 @@ async function runMode(
           now: () => clock,
           reports:
             mode === "report"
-              ? { collector: inProcessCollector(coSigners), timeoutMs: 0 }
+              ? {
+                  collector: exchangeCollector({
+                    exchange: () => exchange,
+                    witnesses: registryWitnesses({ client, registry }),
+                  }),
+                  timeoutMs: REPORT_TIMEOUT_MS,
+                }
               : undefined,
         })
       : undefined;
 
+  let server: ExchangeServer | undefined;
+  const stopCoSigning = new AbortController();
+  const coSigning: Promise<ReportCoSigningCounters>[] = [];
+  if (mode === "report") {
+    exchange = await Exchange.open({
+      client,
+      domain,
+      witnesses: registryWitnesses({ client, registry }),
+      sink: relayer!,
+      journalFile: path.join(stateDir, "relayer", "exchange-journal.jsonl"),
+      log: (line) => log(`${mode} ${line}`),
+      relayerPending: () => relayer!.pendingCount,
+    });
+    server = await startExchangeServer({
+      exchange,
+      host: "127.0.0.1",
+      port: 0,
+      ratePerSecond: LOOPBACK_RATE_PER_SECOND,
+      burst: 4 * LOOPBACK_RATE_PER_SECOND,
+      log: (line) => log(`${mode} ${line}`),
+    }).catch(async (error: unknown) => {
+      await exchange!.close();
+      throw error;
+    });
+    log(`${mode} relayer: exchange listening on ${server.url}`);
+    for (const [i, coSigner] of coSigners.entries())
+      coSigning.push(
+        runReportCoSigning({
+          client: new ExchangeClient({ url: server.url }),
+          coSigner,
+          domain,
+          log: (line) => log(`${mode} ${witnesses[i]!.name}: ${line}`),
+          signal: stopCoSigning.signal,
+        }),
+      );
+  }
+
   const total = witnesses.reduce((n, w) => n + w.epochs.length, 0);
   const started = Date.now();
-  progress.start(`reality-smoke ${mode}`, total);
+  progress.start(
+    `reality-smoke ${mode}${server === undefined ? "" : ` (exchange ${server.url})`}`,
+    total,
+  );
   let stopped = false;
+  let answered: ReportCoSigningCounters[] = [];
+  let loopFailure: PromiseRejectedResult | undefined;
+  let exchangeUse: ModeReport["exchange"] = null;
   try {
     for (const round of schedule.rounds) {
       for (const feed of round.feeds) {
@@ -283,8 +352,30 @@ async function runMode(
     stopped = true;
   } finally {
     progress.stop();
+    // The witnesses' co-signing loops, then the server, then the exchange: nothing left running.
+    stopCoSigning.abort();
+    const loops = await Promise.allSettled(coSigning);
+    if (exchange !== undefined && server !== undefined) {
+      const status = exchange.status();
+      exchangeUse = {
+        url: server.url,
+        proposals: relayer!.counters.reports + relayer!.counters.reportsShort,
+        coSignatures: status.coSignatures,
+        refusals: status.refusals,
+      };
+    }
+    await server?.close();
+    await exchange?.close();
+    answered = loops.flatMap((l) => (l.status === "fulfilled" ? [l.value] : []));
+    loopFailure = loops.find((l) => l.status === "rejected");
   }
+  // A co-signing loop that stopped by itself (a refusal it could not get past) fails the run.
+  if (loopFailure !== undefined) throw loopFailure.reason;
   const elapsedMs = Date.now() - started;
+  if (exchangeUse !== null)
+    log(
+      `${mode} relayer: exchange ${exchangeUse.url}: ${exchangeUse.proposals} proposals, ${exchangeUse.coSignatures} co-signatures, ${exchangeUse.refusals} refusals; witnesses answered ${answered.map((a) => a.signed + a.refused).join(" / ")}`,
+    );
 
   const counters: WitnessCounters = emptyWitnessCounters();
   for (const planner of planners) addCounters(counters, planner.counters);
@@ -326,6 +417,7 @@ async function runMode(
     genericItems: relayer?.counters.genericItems ?? 0,
     reports: relayer?.counters.reports ?? 0,
     reportEntries: relayer?.counters.reportEntries ?? 0,
+    exchange: exchangeUse,
     transactions,
     gasUsed,
     finalizedThisRun,

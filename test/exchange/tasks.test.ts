@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { ExchangeClient } from "../../lib/exchange/client";
+import { runReportCoSigning } from "../../lib/exchange/witness-client";
+import { witnessReportCoSigner } from "../../lib/operator/report-cosigner";
+import { WitnessJournal } from "../../lib/operator/witness-journal";
 import { archiveSlice } from "../operator/archive-slices";
 import { expectNothingSent, refusal, runTask } from "../tasks/support";
 import { startExchangeFixture, type ExchangeFixture } from "./support";
@@ -46,7 +49,7 @@ describe("exchange tasks", function () {
     hold: "0",
   });
 
-  it("refuse a bad --listen, --rate-limit or --exchange in one line naming the option, sending nothing", async function () {
+  it("refuse a bad --listen, --rate-limit, --reports, --report-timeout or --exchange in one line naming the option, sending nothing", async function () {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     const port = (taken.address() as { port: number }).port;
@@ -77,6 +80,16 @@ describe("exchange tasks", function () {
             "relayer:run",
             relayer(),
             "signatures: give the folders to collect from, or --listen for the exchange (or both) (got undefined)",
+          ],
+          [
+            "relayer:run",
+            { ...relayer(), signatures: dir, reports: true },
+            "reports: witnesses co-sign reports over the exchange: give --listen host:port too (got true)",
+          ],
+          [
+            "relayer:run",
+            { ...relayer(), listen: "127.0.0.1:0", reports: true, reportTimeout: "50" },
+            'report-timeout: must be from 100 to 3600000 (got "50")',
           ],
           [
             "relayer:run",
@@ -120,6 +133,70 @@ describe("exchange tasks", function () {
     expect(f.relayer.pendingCount).to.equal(3);
     const status = await new ExchangeClient({ url: f.server.url }).status();
     expect(status).to.include({ accepted: 3, refused: 0 });
+  });
+
+  it("relayer:run --listen --reports proposes the run its signatures show a quorum for; the witnesses' co-signers answer over HTTP and the report lands", async function () {
+    // Three witnesses sign the same three epochs (the same archive lines) into a folder, each
+    // journaling them.
+    const outbox = path.join(dir, "outbox");
+    const names = ["witness1", "witness2", "witness3"];
+    for (const [i, name] of names.entries()) {
+      const file = path.join(dir, `${name}.jsonl`);
+      await writeFile(file, `${archiveSlice("witness-a", "KGO-HD", 3).join("\n")}\n`);
+      await runTask("witness:run", {
+        ...witness(),
+        archive: file,
+        from: name,
+        signTo: outbox,
+        state: path.join(dir, `state-${name}`),
+      });
+    }
+    // Their report co-signers (as witness:run --exchange runs them) poll the relayer's exchange on
+    // a port chosen here; until it listens they retry.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const coSigners = await Promise.all(
+      names.map(async (name) => {
+        const wallet = await f.wallet(name);
+        return witnessReportCoSigner({
+          witness: wallet.account.address,
+          signer: wallet,
+          domain: f.domain,
+          journal: await WitnessJournal.open(path.join(dir, `state-${name}`, "journal.jsonl")),
+        });
+      }),
+    );
+    const stop = new AbortController();
+    const loops = coSigners.map((coSigner) =>
+      runReportCoSigning({
+        client: new ExchangeClient({ url: `http://127.0.0.1:${port}` }),
+        coSigner,
+        domain: f.domain,
+        log: () => undefined,
+        signal: stop.signal,
+        waitMs: 2_000,
+      }),
+    );
+    try {
+      const lines = await runTask("relayer:run", {
+        ...relayer(),
+        signatures: outbox,
+        listen: `127.0.0.1:${port}`,
+        reports: true,
+        reportTimeout: "20000",
+      });
+      expect(lines[0]).to.match(/; report mode, 20000 ms per proposal$/);
+      expect(lines).to.include("relayer: report finalized 3 observations");
+      expect(lines.at(-1)).to.match(/"reports":1,"reportEntries":3,"reportsShort":0/);
+    } finally {
+      stop.abort();
+      await Promise.allSettled(loops);
+    }
+    // Every witness answered the one proposal (with quorum reached, a late answer may be turned away).
+    const answered = (await Promise.all(loops)).map((c) => c.signed + c.refused);
+    expect(answered.reduce((a, b) => a + b, 0)).to.be.at.least(2);
   });
 
   it("relayer:run --listen serves the exchange, then stops with the round", async function () {

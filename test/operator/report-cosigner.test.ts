@@ -119,6 +119,86 @@ describe("witness report co-signer", function () {
     expect(collected.signatures.map((s) => s.witness)).to.deep.equal([witness]);
   });
 
+  it("shares the node's journal instance (witness:run --exchange): signs an epoch the moment the node journaled it", async function () {
+    const client = (await hre.viem.getPublicClient()) as PublicClient;
+    const ledgerAddress = (await hre.deployments.get(DEPLOYMENTS.ObservationLedger))
+      .address as Address;
+    const ledger: LedgerRef = {
+      address: ledgerAddress,
+      abi: (await hre.viem.getContractAt("EveryChannelObservationLedger", ledgerAddress)).abi,
+    };
+    const registryAddress = (await hre.deployments.get(DEPLOYMENTS.WitnessRegistry))
+      .address as Address;
+    const registry = {
+      address: registryAddress,
+      abi: (await hre.viem.getContractAt("EveryChannelWitnessRegistry", registryAddress)).abi,
+    };
+    const named = await hre.getNamedAccounts();
+    const wallet = (await hre.viem.getWalletClient(getAddress(named.witness1!))) as OperatorWallet;
+    const domain = await readObservationLedgerDomain(client, ledgerAddress);
+    const slice = archiveSlice("witness-a", "KGO-HD", 3);
+    const archive = path.join(dir, "a.jsonl");
+    await writeFile(archive, `${slice.join("\n")}\n`);
+    const file = path.join(dir, "state", "journal.jsonl");
+    const journal = await WitnessJournal.open(file);
+    // An instance opened beside the node's does not see what the node appends afterwards.
+    const stale = await WitnessJournal.open(file);
+    const coSigner = witnessReportCoSigner({
+      witness: wallet.account.address,
+      signer: wallet,
+      domain,
+      journal,
+    });
+    const staleCoSigner = witnessReportCoSigner({
+      witness: wallet.account.address,
+      signer: wallet,
+      domain,
+      journal: stale,
+    });
+    const answers: [boolean, boolean][] = [];
+    const outbox = signatureAttestor({
+      wallet,
+      domain,
+      outbox: path.join(dir, "outbox"),
+      log: () => undefined,
+    });
+    const run = await runWitness({
+      client,
+      ledger,
+      witnessIndex: await createLedgerClient({
+        publicClient: client,
+        ledger,
+        registry,
+      }).witnessIndex(wallet.account.address),
+      journal,
+      attestor: {
+        mode: "signature",
+        async attest(attestation) {
+          // Journaled before it leaves the node: a report of it is signed at once.
+          const report = reportOf([attestation.content]);
+          answers.push([
+            (await coSigner.coSign(report)).signed,
+            (await staleCoSigner.coSign(report)).signed,
+          ]);
+          return outbox.attest(attestation);
+        },
+      },
+      log: () => undefined,
+      archive,
+      stateDir: path.join(dir, "state"),
+      window: 4,
+      pollIntervalMs: 10,
+      stopAtEnd: true,
+    });
+    expect(run.counters.attested).to.equal(3);
+    expect(answers).to.deep.equal([
+      [true, false],
+      [true, false],
+      [true, false],
+    ]);
+    expect((await coSigner.coSign(reportOf(slice.map(contentOfLine)))).signed).to.equal(true);
+  });
+
   it("refuses a tampered entry, naming its slot", async function () {
     const slice = archiveSlice("witness-a", "KGO-HD", 3);
     const { coSigner } = await witnessNode(slice);

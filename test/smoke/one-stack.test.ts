@@ -7,7 +7,7 @@ import { expect } from "chai";
  * reality-smoke must prove the code operators run: it drives the operators' witness node and
  * relayer (lib/operator/) and keeps only what is its own (archive set, expectations, checking,
  * report, progress, command). This test fails when lib/smoke/ attests, signs, relays or sends
- * transactions by itself.
+ * transactions by itself, or serves or speaks the relayer's exchange (lib/exchange/) by itself.
  */
 const SMOKE = path.resolve(__dirname, "..", "..", "lib", "smoke");
 
@@ -26,6 +26,10 @@ const FORBIDDEN: readonly [RegExp, string][] = [
   [/\b(buildRelayBatch|packCompactBatch|toCompactObservation)\b/, "builds relay batches"],
   [/\bsendPlanned\s*\(/, "sends transactions"],
   [/\bderiveObservationRun\b|\bspeculat/i, "derives speculatively"],
+  [/\bsignReport\s*\(/, "signs reports"],
+  [/functionName:\s*["'`]submitReport["'`]/, "submits reports"],
+  [/\bfetch\s*\(/, "speaks HTTP (the exchange's client is lib/exchange/)"],
+  [/\b(createServer|serve)\s*\(|from\s*"(node:)?https?"|@hono\//, "serves HTTP"],
 ];
 
 /** What lib/smoke must take from the operator library. */
@@ -47,6 +51,26 @@ const REQUIRED_IMPORTS: readonly [RegExp, string][] = [
     /import\s*\{[^}]*\bWitnessJournal\b[^}]*\}\s*from\s*"\.\.\/operator\/witness-journal"/,
     "WitnessJournal",
   ],
+  [
+    /import\s*\{[^}]*\bwitnessReportCoSigner\b[^}]*\}\s*from\s*"\.\.\/operator\/report-cosigner"/,
+    "witnessReportCoSigner",
+  ],
+  // Report mode runs over the relayer's exchange, as relayer:run --listen --reports and
+  // witness:run --exchange do.
+  [/import\s*\{[^}]*\bExchange\b[^}]*\}\s*from\s*"\.\.\/exchange\/exchange"/, "Exchange"],
+  [
+    /import\s*\{[^}]*\bstartExchangeServer\b[^}]*\}\s*from\s*"\.\.\/exchange\/server"/,
+    "startExchangeServer",
+  ],
+  [
+    /import\s*\{[^}]*\bexchangeCollector\b[^}]*\}\s*from\s*"\.\.\/exchange\/collector"/,
+    "exchangeCollector",
+  ],
+  [
+    /import\s*\{[^}]*\brunReportCoSigning\b[^}]*\}\s*from\s*"\.\.\/exchange\/witness-client"/,
+    "runReportCoSigning",
+  ],
+  [/import\s*\{[^}]*\bExchangeClient\b[^}]*\}\s*from\s*"\.\.\/exchange\/client"/, "ExchangeClient"],
 ];
 
 /** The source without comments (so that documentation may name what the code must not do). */
@@ -87,6 +111,12 @@ describe("reality-smoke runs the operators' stack", function () {
     expect(code(all)).to.match(/new Relayer\(/);
     expect(code(all)).to.match(/\.collectAndSubmit\(\)/);
     expect(code(all)).to.match(/\.step\(\)/);
+    expect(code(all)).to.match(/Exchange\.open\(/);
+    expect(code(all)).to.match(/startExchangeServer\(/);
+    expect(code(all)).to.match(/runReportCoSigning\(/);
+    expect(code(all)).to.match(/exchangeCollector\(/);
+    expect(code(all)).to.match(/witnessReportCoSigner\(/);
+    expect(code(all)).not.to.match(/\binProcessCollector\b/);
   });
 
   it("catches a smoke that would attest, sign or relay by itself", function () {
@@ -97,6 +127,10 @@ describe("reality-smoke runs the operators' stack", function () {
       [`await account.signTypedData({ domain, types, message });`, "typed data"],
       [`const items = buildRelayBatch({ signatures, heads });`, "batch"],
       [`await wallet.sendTransaction({ to, data });`, "send"],
+      [`const signature = await signReport(wallet, domain, report);`, "report signature"],
+      [`await fetch(\`\${url}/v1/proposals\`);`, "HTTP client"],
+      [`const server = createServer(handler);`, "HTTP server"],
+      [`import { serve } from "@hono/node-server";`, "hono"],
     ];
     for (const [sample, label] of samples)
       expect(reimplementations("sample.ts", sample), label).to.not.deep.equal([]);

@@ -190,6 +190,17 @@ describe("reality-smoke", function () {
       expect(reports!.reports).to.be.greaterThan(0);
       expect(reports!.reportEntries).to.be.at.least(reports!.finalized);
       expect(reports!.genericItems).to.equal(0);
+      // ... proposed over the relayer's HTTP exchange on loopback and co-signed there by the witness
+      // nodes' own co-signers: every report sent carried at least a quorum of co-signatures.
+      expect(tx!.exchange).to.equal(null);
+      expect(relayed!.exchange).to.equal(null);
+      const exchange = reports!.exchange!;
+      expect(exchange.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(exchange.proposals).to.be.at.least(reports!.reports);
+      expect(exchange.coSignatures).to.be.at.least(reports!.reports * report.quorum);
+      expect(exchange.coSignatures + exchange.refusals).to.be.at.most(
+        exchange.proposals * report.witnesses.length,
+      );
       // Transaction mode: one transaction per attestation; relayed: batches, all on the compact path.
       expect(tx!.transactions).to.equal(tx!.attested);
       expect(tx!.compactItems + tx!.genericItems).to.equal(0);
@@ -332,6 +343,8 @@ describe("reality-smoke", function () {
       const modes = written.modes as Record<string, unknown>[];
       expect(modes.map((m) => m.mode)).to.deep.equal(["tx", "relayed", "report"]);
       expect(modes[2]!.reports).to.equal(report.modes[2]!.reports);
+      expect(modes[2]!.exchange).to.deep.equal(report.modes[2]!.exchange);
+      expect(modes[0]!.exchange).to.equal(null);
       expect(modes[0]!.gasUsed).to.equal(report.modes[0]!.gasUsed.toString());
       expect(modes[1]!.finalized).to.equal(report.modes[1]!.finalized);
     });
