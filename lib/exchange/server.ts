@@ -199,6 +199,11 @@ export function exchangeApp(
   return app;
 }
 
+/** How often a closing server closes the connections that became idle. */
+const CLOSE_SWEEP_MS = 50;
+/** How long a closing server lets requests in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** Starts the exchange's server; resolves once it listens. */
 export async function startExchangeServer(
   parameters: StartExchangeServerParameters,
@@ -231,10 +236,24 @@ export async function startExchangeServer(
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        const http = server as unknown as {
+          closeIdleConnections(): void;
+          closeAllConnections(): void;
+        };
+        // Aborting ends the long polls; their connections then sit idle, and a witness that
+        // keeps polling would send its next request on them and hold `close` open for ever. So
+        // idle connections are closed as they appear, and whatever is still open after the grace
+        // period is cut.
+        const sweep = setInterval(() => http.closeIdleConnections(), CLOSE_SWEEP_MS);
+        const cut = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
         stopping.abort();
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        // Idle keep-alive connections would hold `close` open.
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        server.close((error) => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          if (error === undefined) resolve();
+          else reject(error);
+        });
+        http.closeIdleConnections();
       });
       return closing;
     },
