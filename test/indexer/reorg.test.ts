@@ -120,11 +120,24 @@ describe("settlement indexer under reorgs on anvil", function () {
     return total;
   }
 
+  /**
+   * Mines past `tip`. A reorg that ends at the old tip's height (anvil_reorg replaces blocks in
+   * place; the revert below is followed by as many transactions as it removed) leaves an indexer
+   * that has not seen it yet at a checkpoint already at the tip, so `caughtUp` would pass before
+   * the rollback. A block above the old tip can only be indexed once the reorg has been handled.
+   */
+  async function pastTheOldTip(tip: bigint): Promise<void> {
+    const latest = await chain.client.getBlockNumber();
+    if (latest <= tip) await mine(chain, Number(tip - latest) + 1);
+  }
+
   for (const depth of [1, 4]) {
     it(`follows a ${depth}-block reorg (anvil_reorg): nothing duplicated, nothing lost`, async function () {
       await traffic.round(depth, 1);
       const before = await holdsTheCanonicalChain();
+      const tip = await chain.client.getBlockNumber();
       await chain.client.request({ method: "anvil_reorg" as never, params: [depth, []] as never });
+      await pastTheOldTip(tip);
       const after = await holdsTheCanonicalChain();
       expect(after).to.be.lessThan(before);
       await traffic.round(depth, 2);
@@ -143,6 +156,7 @@ describe("settlement indexer under reorgs on anvil", function () {
     const before = await holdsTheCanonicalChain();
     await chain.client.request({ method: "evm_revert" as never, params: [id] as never });
     await traffic.round(9, 4);
+    await pastTheOldTip(tip);
     const after = await holdsTheCanonicalChain();
     figures.push(`revert depth ${tip - start}: ${before} events before, ${after} after`);
     expect(Number(tip - start)).to.be.greaterThan(20);
