@@ -8,6 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { encodeFunctionData, getContract, type Address, type Hex } from "viem";
 import type { PrivateKeyAccount } from "viem/accounts";
 
+import { realNodeArtifacts } from "../../lib/config/coverage-artifacts";
 import type { IndexedContract } from "../../lib/indexer/config";
 import type { IndexerDeployment } from "../../lib/indexer/run";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
@@ -62,7 +63,9 @@ export async function indexerBenchChain(
     const witnesses = witnessAccounts(parameters.witnesses, "indexer witness");
     await fund(bench, [owner.address, relayer.address]);
     const startBlock = Number(await bench.publicClient.getBlockNumber()) + 1;
-    const artifacts = await ledgerArtifacts(hre);
+    // The plain contracts during a coverage run: anvil refuses the instrumented ones.
+    const real = { artifacts: realNodeArtifacts(hre) };
+    const artifacts = await ledgerArtifacts(real);
     const ledger = await deployLedger(
       bench,
       artifacts,
@@ -70,7 +73,7 @@ export async function indexerBenchChain(
       witnesses.map((w) => w.address),
       parameters.quorum,
     );
-    const railArtifact = await hre.artifacts.readArtifact("EveryChannelRail");
+    const railArtifact = await real.artifacts.readArtifact("EveryChannelRail");
     const rail = await deploy(bench, owner, railArtifact.abi, railArtifact.bytecode as Hex, []);
     return {
       node,

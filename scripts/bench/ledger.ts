@@ -26,7 +26,9 @@ import type { ObservationHeader } from "../../lib/types/abi";
 import { deploy, send, sumCosts, type BenchChain, type TxCost } from "./chain";
 import { nextHeader, type HeaderChainCursor } from "./headers";
 
-export async function ledgerArtifacts(hre: HardhatRuntimeEnvironment) {
+export async function ledgerArtifacts(hre: {
+  artifacts: Pick<HardhatRuntimeEnvironment["artifacts"], "readArtifact">;
+}) {
   const [registry, ledger] = await Promise.all([
     hre.artifacts.readArtifact("EveryChannelWitnessRegistry"),
     hre.artifacts.readArtifact("EveryChannelObservationLedger"),
