@@ -54,6 +54,8 @@ export interface StartExchangeServerParameters {
    * in front saw) instead of the connection's, for the rate limits. Only behind a proxy.
    */
   trustProxy?: boolean;
+  /** The rate limits' clock in milliseconds (default `Date.now`; tests hold it still). */
+  clock?: () => number;
   log?: (line: string) => void;
 }
 
@@ -96,6 +98,7 @@ export function exchangeApp(
   const limiter = new RateLimiter({
     ratePerSecond: parameters.ratePerSecond ?? EXCHANGE_DEFAULTS.ratePerSecond,
     burst: parameters.burst ?? EXCHANGE_DEFAULTS.burst,
+    now: parameters.clock,
   });
   const trustProxy = parameters.trustProxy ?? false;
   const app = new Hono<Env>();

@@ -122,6 +122,8 @@ export interface ExchangeFixtureOptions {
   ratePerSecond?: number;
   burst?: number;
   maxBodyBytes?: number;
+  /** The rate limits' clock (default `Date.now`). */
+  clock?: () => number;
 }
 
 /** Deploys the registry and ledger, and starts a relayer with its exchange on 127.0.0.1. */
@@ -178,6 +180,7 @@ export async function startExchangeFixture(
       ratePerSecond: options.ratePerSecond ?? 1_000,
       burst: options.burst ?? 1_000,
       maxBodyBytes: options.maxBodyBytes,
+      clock: options.clock,
       log: (line) => log.push(line),
     });
     return [exchange, server];
