@@ -2,13 +2,16 @@
  * The settlement indexer's query API (`docs/indexer.md`), beside Ponder's GraphQL (`/graphql`) and
  * SQL over HTTP (`/sql/*`). Every answer carries `chain` (the chain's tip and `finalized` block, the
  * indexed block) and marks each item `finalized` when the block that last wrote it is at or below
- * the chain's `finalized` block. Lists are paged by an opaque cursor (`limit` ≤ 1000).
+ * the chain's `finalized` block. Lists are paged by an opaque cursor (`limit` ≤ 1000). Each answer
+ * reads the index in one read-only transaction (`snapshot`): one state of the index, never half of
+ * one block's writes and half of the next.
  */
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono, type Context } from "hono";
 import {
   and,
+  type ReadonlyDrizzle,
   asc,
   client,
   count,
@@ -23,6 +26,7 @@ import {
   sql,
 } from "ponder";
 import { getAddress, hexToBigInt, type Hex } from "viem";
+import type { z } from "zod";
 
 import { EveryChannelError, InvalidFieldError } from "../../../lib/errors";
 import {
@@ -42,6 +46,16 @@ import { readIndexerConfig } from "../../../lib/indexer/config";
 import { statusPage } from "./status-page";
 
 type SQL = ReturnType<typeof eq>;
+type Schema = typeof schema;
+/** What an answer reads the index through: one read-only transaction. */
+type Reader = ReadonlyDrizzle<Schema>;
+/** The part of drizzle's database that `ponder:api`'s type leaves out and `snapshot` uses. */
+interface Transactional {
+  transaction<T>(
+    run: (tx: Reader) => Promise<T>,
+    config: { isolationLevel: "repeatable read"; accessMode: "read only" },
+  ): Promise<T>;
+}
 
 const settings = readIndexerConfig();
 
@@ -89,13 +103,13 @@ function readNodeView(): Promise<readonly [Hex, { number: unknown } | null]> {
   return nodeView.value;
 }
 
-/** The chain's tip and `finalized` block, and the indexer's checkpoint. */
-async function chainView(): Promise<ChainView> {
+/** The chain's tip and `finalized` block (`node`), and the indexer's checkpoint read by `tx`. */
+async function chainView(
+  tx: Reader,
+  [latest, finalized]: readonly [Hex, { number: unknown } | null],
+): Promise<ChainView> {
   const rpc = publicClients.settlement;
-  const [[latest, finalized], checkpoints] = await Promise.all([
-    readNodeView(),
-    db.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`),
-  ]);
+  const checkpoints = await tx.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`);
   const rows = (checkpoints as unknown as { rows: { latest_checkpoint: string }[] }).rows;
   const checkpoint = rows[0]?.latest_checkpoint ?? "0".repeat(75);
   return {
@@ -105,6 +119,32 @@ async function chainView(): Promise<ChainView> {
     indexedBlock: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.number)).toString(),
     indexedBlockTimestamp: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.timestamp)).toString(),
   };
+}
+
+/**
+ * Runs one answer's reads in one read-only, repeatable-read transaction after reading the node's
+ * view, so that the checkpoint, the rows and the counts of an answer are one state of the index
+ * (PostgreSQL: one snapshot; PGlite: its single connection held for the transaction, which the
+ * indexer's writes wait for). `ponder:api` types its `db` without `transaction`; Ponder's own SQL
+ * middleware reads the same way (`readonlyQB.raw.transaction(..., { accessMode: "read only" })`).
+ */
+async function snapshot<T>(read: (tx: Reader, chain: ChainView) => Promise<T>): Promise<T> {
+  const node = await readNodeView();
+  const outcome = await (db as unknown as Transactional).transaction(
+    async (tx) => {
+      // Ponder's query builder retries a transaction whose callback throws, nine times with
+      // back-off (about a minute): an answer's own refusals (404, 400) leave it as values.
+      try {
+        return { value: await read(tx, await chainView(tx, node)) };
+      } catch (error) {
+        if (error instanceof EveryChannelError) return { refused: error };
+        throw error;
+      }
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+  if ("refused" in outcome) throw outcome.refused;
+  return outcome.value;
 }
 
 const isFinal = (chain: ChainView, block: bigint | null | undefined): boolean =>
@@ -139,12 +179,12 @@ function page<T>(rows: T[], limit: number, key: (row: T) => string[]) {
 }
 
 /** Current key of every witness index, and the registry's active bitmap and quorum. */
-async function membership() {
-  const [state] = await db
+async function membership(tx: Reader) {
+  const [state] = await tx
     .select()
     .from(schema.registryState)
     .where(eq(schema.registryState.id, 0));
-  const keys = await db.select().from(schema.witness).where(isNull(schema.witness.rotatedTo));
+  const keys = await tx.select().from(schema.witness).where(isNull(schema.witness.rotatedTo));
   const keyAt = new Map(keys.map((w) => [w.index, getAddress(w.address)]));
   return {
     active: state?.active ?? 0n,
@@ -163,21 +203,21 @@ type Membership = Awaited<ReturnType<typeof membership>>;
 type SlotRow = typeof schema.slot.$inferSelect;
 
 /** Slots with their candidates, as the ledger's views would answer for each. */
-async function slotAnswers(rows: SlotRow[], chain: ChainView, members: Membership) {
+async function slotAnswers(tx: Reader, rows: SlotRow[], chain: ChainView, members: Membership) {
   if (rows.length === 0) return [];
   const slots = rows.map((r) => r.slot);
   const streams = [...new Set(rows.map((r) => r.streamHash))];
   const [candidates, heads] = await Promise.all([
-    db
+    tx
       .select()
       .from(schema.candidate)
       .where(inArray(schema.candidate.slot, slots))
       .orderBy(asc(schema.candidate.firstBlock), asc(schema.candidate.contentHash)),
-    db.select().from(schema.ledgerStream).where(inArray(schema.ledgerStream.streamHash, streams)),
+    tx.select().from(schema.ledgerStream).where(inArray(schema.ledgerStream.streamHash, streams)),
   ]);
   const headOf = new Map(heads.map((h) => [h.streamHash, h]));
   // Candidates in proposal order: by the id of their `ObservationProposed` where there is one.
-  const proposals = await db
+  const proposals = await tx
     .select({
       contentHash: schema.observationProposed.contentHash,
       id: schema.observationProposed.id,
@@ -254,13 +294,17 @@ function slotCondition(filter: string): SQL | undefined {
   }
 }
 
-async function streamAnswers(rows: (typeof schema.ledgerStream.$inferSelect)[], chain: ChainView) {
+async function streamAnswers(
+  tx: Reader,
+  rows: (typeof schema.ledgerStream.$inferSelect)[],
+  chain: ChainView,
+) {
   if (rows.length === 0) return [];
   const s = schema.slot;
   const l = schema.ledgerStream;
   const counted = (filter: string) =>
     sql<number>`count(*) filter (where ${slotCondition(filter)})`.mapWith(Number);
-  const stats = await db
+  const stats = await tx
     .select({
       streamHash: s.streamHash,
       total: count(),
@@ -322,89 +366,129 @@ async function streamAnswers(rows: (typeof schema.ledgerStream.$inferSelect)[], 
 
 const v1 = new Hono();
 
+type QueryName = keyof typeof querySchemas;
+type Query<S extends QueryName> = z.output<(typeof querySchemas)[S]>;
+
+/** A route answering one item (`404` when `read` finds none): `{ chain, data }`. */
+function one(path: string, read: (tx: Reader, chain: ChainView, c: Context) => Promise<unknown>) {
+  v1.get(path, async (c) =>
+    c.json(await snapshot(async (tx, chain) => ({ chain, data: await read(tx, chain, c) }))),
+  );
+}
+
+/**
+ * A paged list: `{ chain, data, nextCursor }`. `rows` reads at most `take` rows after the cursor's
+ * key (`after`, `cursorSize` strings, undefined on the first page) in the list's order; `key` is a
+ * row's cursor key, `answer` the page's items.
+ */
+function list<S extends QueryName, Row>(
+  path: string,
+  spec: {
+    query: S;
+    cursorSize?: number;
+    rows: (
+      tx: Reader,
+      page: { q: Query<S>; after: string[] | undefined; take: number; c: Context },
+    ) => Promise<Row[]>;
+    key: (row: Row) => string[];
+    answer: (tx: Reader, rows: Row[], chain: ChainView) => unknown[] | Promise<unknown[]>;
+  },
+) {
+  v1.get(path, async (c) => {
+    const q = query(c, spec.query);
+    const limit = q.limit ?? DEFAULT_PAGE;
+    const after = decodeCursor(q.cursor, spec.cursorSize ?? 1);
+    const body = await snapshot(async (tx, chain) => {
+      const rows = await spec.rows(tx, { q, after, take: limit + 1, c });
+      const { data, nextCursor } = page(rows, limit, spec.key);
+      return { chain, data: await spec.answer(tx, data, chain), nextCursor };
+    });
+    return c.json(body);
+  });
+}
+
+/** `column > key` for the first cursor part, or no condition on the first page. */
+const past = <T>(
+  column: Parameters<typeof gt>[0],
+  after: string[] | undefined,
+  parse: (s: string) => T,
+) => (after === undefined ? undefined : gt(column, parse(after[0]!)));
+const text = (s: string) => s;
+const hex = (s: string) => s as Hex;
+
 v1.get("/status", async (c) => {
-  const chain = await chainView();
-  const [[streams], [slots], [observations], [equivocations]] = await Promise.all([
-    db.select({ n: count() }).from(schema.ledgerStream),
-    db.select({ n: count() }).from(schema.slot),
-    db.select({ n: count() }).from(schema.observation),
-    db.select({ n: count() }).from(schema.equivocationRecorded),
-  ]);
   const contracts = Object.fromEntries(
     Object.entries(settings.contracts).map(([name, x]) => [
       name,
       { address: x.address, startBlock: String(x.startBlock) },
     ]),
   );
-  return c.json({
-    chain,
-    data: {
-      network: settings.network,
-      contracts,
-      streams: streams?.n ?? 0,
-      slots: slots?.n ?? 0,
-      finalizedObservations: observations?.n ?? 0,
-      equivocations: equivocations?.n ?? 0,
-    },
+  const body = await snapshot(async (tx, chain) => {
+    const [[streams], [slots], [observations], [equivocations]] = await Promise.all([
+      tx.select({ n: count() }).from(schema.ledgerStream),
+      tx.select({ n: count() }).from(schema.slot),
+      tx.select({ n: count() }).from(schema.observation),
+      tx.select({ n: count() }).from(schema.equivocationRecorded),
+    ]);
+    return {
+      chain,
+      data: {
+        network: settings.network,
+        contracts,
+        streams: streams?.n ?? 0,
+        slots: slots?.n ?? 0,
+        finalizedObservations: observations?.n ?? 0,
+        equivocations: equivocations?.n ?? 0,
+      },
+    };
   });
+  return c.json(body);
 });
 
-v1.get("/streams", async (c) => {
-  const q = query(c, "page");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const l = schema.ledgerStream;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(l)
-    .where(after === undefined ? undefined : gt(l.streamHash, after as Hex))
-    .orderBy(asc(l.streamHash))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.streamHash]);
-  return c.json({ chain, data: await streamAnswers(data, chain), nextCursor });
+list("/streams", {
+  query: "page",
+  rows: (tx, { after, take }) =>
+    tx
+      .select()
+      .from(schema.ledgerStream)
+      .where(past(schema.ledgerStream.streamHash, after, hex))
+      .orderBy(asc(schema.ledgerStream.streamHash))
+      .limit(take),
+  key: (r) => [r.streamHash],
+  answer: streamAnswers,
 });
 
-v1.get("/streams/:streamHash", async (c) => {
+one("/streams/:streamHash", async (tx, chain, c) => {
   const streamHash = pathHex(c, "streamHash");
-  const chain = await chainView();
-  const rows = await db
+  const rows = await tx
     .select()
     .from(schema.ledgerStream)
     .where(eq(schema.ledgerStream.streamHash, streamHash));
   if (rows.length === 0) throw new NotFoundError(`stream ${streamHash} has no observation`);
-  const [data] = await streamAnswers(rows, chain);
-  return c.json({ chain, data });
+  return (await streamAnswers(tx, rows, chain))[0];
 });
 
-v1.get("/streams/:streamHash/chain", async (c) => {
-  const streamHash = pathHex(c, "streamHash");
-  const q = query(c, "chain");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const descending = q.order === "desc";
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const o = schema.observation;
-  const chain = await chainView();
-  const members = await membership();
-  const rows = await db
-    .select()
-    .from(o)
-    .where(
-      and(
-        eq(o.streamHash, streamHash),
-        after === undefined
-          ? undefined
-          : descending
-            ? lt(o.sequence, BigInt(after))
-            : gt(o.sequence, BigInt(after)),
-      ),
-    )
-    .orderBy(descending ? desc(o.sequence) : asc(o.sequence))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.sequence.toString()]);
-  return c.json({
-    chain,
-    data: data.map((r) => ({
+list("/streams/:streamHash/chain", {
+  query: "chain",
+  rows: (tx, { q, after, take, c }) => {
+    const o = schema.observation;
+    const descending = q.order === "desc";
+    return tx
+      .select()
+      .from(o)
+      .where(
+        and(
+          eq(o.streamHash, pathHex(c, "streamHash")),
+          after === undefined ? undefined : (descending ? lt : gt)(o.sequence, BigInt(after[0]!)),
+        ),
+      )
+      .orderBy(descending ? desc(o.sequence) : asc(o.sequence))
+      .limit(take);
+  },
+  key: (r) => [r.sequence.toString()],
+  answer: async (tx, rows, chain) => {
+    const members = await membership(tx);
+    return rows.map((r) => ({
       observationHash: r.observationHash,
       streamHash: r.streamHash,
       sequence: r.sequence.toString(),
@@ -420,76 +504,66 @@ v1.get("/streams/:streamHash/chain", async (c) => {
       transactionHash: r.transactionHash,
       blockNumber: r.blockNumber.toString(),
       finalized: isFinal(chain, r.blockNumber),
-    })),
-    nextCursor,
-  });
+    }));
+  },
 });
 
-v1.get("/streams/:streamHash/slots", async (c) => {
-  const streamHash = pathHex(c, "streamHash");
-  const q = query(c, "slots");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const cursor = decodeCursor(q.cursor, 2);
-  const s = schema.slot;
-  const chain = await chainView();
-  const members = await membership();
-  const rows = await db
-    .select({ slot: s })
-    .from(s)
-    .innerJoin(schema.ledgerStream, eq(schema.ledgerStream.streamHash, s.streamHash))
-    .where(
-      and(
-        eq(s.streamHash, streamHash),
-        slotCondition(q.status ?? "all"),
-        cursor === undefined
-          ? undefined
-          : or(
-              gt(s.observedUnixMs, BigInt(cursor[0]!)),
-              and(eq(s.observedUnixMs, BigInt(cursor[0]!)), gt(s.slot, cursor[1] as Hex)),
-            ),
-      ),
-    )
-    .orderBy(asc(s.observedUnixMs), asc(s.slot))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(
-    rows.map((r) => r.slot),
-    limit,
-    (r) => [r.observedUnixMs.toString(), r.slot],
-  );
-  return c.json({ chain, data: await slotAnswers(data, chain, members), nextCursor });
+list("/streams/:streamHash/slots", {
+  query: "slots",
+  cursorSize: 2,
+  rows: async (tx, { q, after, take, c }) => {
+    const s = schema.slot;
+    const rows = await tx
+      .select({ slot: s })
+      .from(s)
+      .innerJoin(schema.ledgerStream, eq(schema.ledgerStream.streamHash, s.streamHash))
+      .where(
+        and(
+          eq(s.streamHash, pathHex(c, "streamHash")),
+          slotCondition(q.status ?? "all"),
+          after === undefined
+            ? undefined
+            : or(
+                gt(s.observedUnixMs, BigInt(after[0]!)),
+                and(eq(s.observedUnixMs, BigInt(after[0]!)), gt(s.slot, after[1] as Hex)),
+              ),
+        ),
+      )
+      .orderBy(asc(s.observedUnixMs), asc(s.slot))
+      .limit(take);
+    return rows.map((r) => r.slot);
+  },
+  key: (r) => [r.observedUnixMs.toString(), r.slot],
+  answer: async (tx, rows, chain) => slotAnswers(tx, rows, chain, await membership(tx)),
 });
 
-v1.get("/slots/:slot", async (c) => {
+one("/slots/:slot", async (tx, chain, c) => {
   const slot = pathHex(c, "slot");
-  const chain = await chainView();
-  const rows = await db.select().from(schema.slot).where(eq(schema.slot.slot, slot));
+  const rows = await tx.select().from(schema.slot).where(eq(schema.slot.slot, slot));
   if (rows.length === 0) throw new NotFoundError(`slot ${slot} has no attestation`);
-  const [data] = await slotAnswers(rows, chain, await membership());
-  return c.json({ chain, data });
+  return (await slotAnswers(tx, rows, chain, await membership(tx)))[0];
 });
 
-v1.get("/equivocations", async (c) => {
-  const q = query(c, "equivocations");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const e = schema.equivocationRecorded;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(e)
-    .where(
-      and(
-        q.witness === undefined ? undefined : eq(e.witness, q.witness),
-        q.slot === undefined ? undefined : eq(e.slot, q.slot),
-        after === undefined ? undefined : gt(e.id, after),
-      ),
-    )
-    .orderBy(asc(e.id))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
-  return c.json({
-    chain,
-    data: data.map((r) => ({
+list("/equivocations", {
+  query: "equivocations",
+  rows: (tx, { q, after, take }) => {
+    const e = schema.equivocationRecorded;
+    return tx
+      .select()
+      .from(e)
+      .where(
+        and(
+          q.witness === undefined ? undefined : eq(e.witness, q.witness),
+          q.slot === undefined ? undefined : eq(e.slot, q.slot),
+          past(e.id, after, text),
+        ),
+      )
+      .orderBy(asc(e.id))
+      .limit(take);
+  },
+  key: (r) => [r.id],
+  answer: (_tx, rows, chain) =>
+    rows.map((r) => ({
       id: r.id,
       slot: r.slot,
       witness: getAddress(r.witness),
@@ -499,93 +573,102 @@ v1.get("/equivocations", async (c) => {
       blockNumber: r.blockNumber.toString(),
       finalized: isFinal(chain, r.blockNumber),
     })),
-    nextCursor,
-  });
 });
 
 v1.get("/witnesses", async (c) => {
   query(c, "page");
-  const chain = await chainView();
-  const witnesses = await db.select().from(schema.witness).orderBy(asc(schema.witness.index));
-  const fw = schema.finalizationWitness;
-  const [counted, attested, equivocations, finalizations] = await Promise.all([
-    db.select({ index: fw.witnessIndex, n: count() }).from(fw).groupBy(fw.witnessIndex),
-    db
-      .select({ witness: schema.observationAttested.witness, n: count() })
-      .from(schema.observationAttested)
-      .groupBy(schema.observationAttested.witness),
-    db
-      .select({ witness: schema.equivocationRecorded.witness, n: count() })
-      .from(schema.equivocationRecorded)
-      .groupBy(schema.equivocationRecorded.witness),
-    db.select({ blockNumber: schema.observation.blockNumber }).from(schema.observation),
-  ]);
-  const countedOf = new Map(counted.map((x) => [x.index, x.n]));
-  const attestedOf = new Map(attested.map((x) => [x.witness, x.n]));
-  const equivocationsOf = new Map(equivocations.map((x) => [x.witness, x.n]));
-  // An index's first key was added at the earliest `addedBlock` among its keys.
-  const indexAdded = new Map<number, bigint>();
-  for (const w of witnesses) {
-    const seen = indexAdded.get(w.index);
-    if (seen === undefined || w.addedBlock < seen) indexAdded.set(w.index, w.addedBlock);
-  }
-  const data = witnesses.map((w) => {
-    const current = w.rotatedTo === null;
-    const since = finalizations.filter((f) => f.blockNumber >= indexAdded.get(w.index)!).length;
-    const countedHere = current ? (countedOf.get(w.index) ?? 0) : 0;
-    return {
-      address: getAddress(w.address),
-      index: w.index,
-      active: w.active,
-      rotatedTo: w.rotatedTo === null ? null : getAddress(w.rotatedTo),
-      attestationsRecorded: attestedOf.get(w.address) ?? 0,
-      finalizationsCounted: countedHere,
-      finalizationsSinceAdded: current ? since : 0,
-      participation: current && since > 0 ? countedHere / since : null,
-      equivocations: equivocationsOf.get(w.address) ?? 0,
-      addedBlock: w.addedBlock.toString(),
-    };
+  const body = await snapshot(async (tx, chain) => {
+    const witnesses = await tx.select().from(schema.witness).orderBy(asc(schema.witness.index));
+    // An index's first key was added at the earliest `addedBlock` among its keys.
+    const indexAdded = new Map<number, bigint>();
+    for (const w of witnesses) {
+      const seen = indexAdded.get(w.index);
+      if (seen === undefined || w.addedBlock < seen) indexAdded.set(w.index, w.addedBlock);
+    }
+    const fw = schema.finalizationWitness;
+    const o = schema.observation;
+    const since = [...new Set(indexAdded.values())];
+    const [counted, attested, equivocations, finalizations] = await Promise.all([
+      tx.select({ index: fw.witnessIndex, n: count() }).from(fw).groupBy(fw.witnessIndex),
+      tx
+        .select({ witness: schema.observationAttested.witness, n: count() })
+        .from(schema.observationAttested)
+        .groupBy(schema.observationAttested.witness),
+      tx
+        .select({ witness: schema.equivocationRecorded.witness, n: count() })
+        .from(schema.equivocationRecorded)
+        .groupBy(schema.equivocationRecorded.witness),
+      // Finalizations at or after each distinct block a witness index was added in, counted in SQL.
+      since.length === 0
+        ? Promise.resolve([] as Record<string, number>[])
+        : tx
+            .select(
+              Object.fromEntries(
+                since.map((block, i) => [
+                  `since${i}`,
+                  sql<number>`count(*) filter (where ${o.blockNumber} >= ${block})`.mapWith(Number),
+                ]),
+              ),
+            )
+            .from(o),
+    ]);
+    const finalizationsSince = new Map(
+      since.map((block, i) => [block, Number(finalizations[0]?.[`since${i}`] ?? 0)]),
+    );
+    const countedOf = new Map(counted.map((x) => [x.index, x.n]));
+    const attestedOf = new Map(attested.map((x) => [x.witness, x.n]));
+    const equivocationsOf = new Map(equivocations.map((x) => [x.witness, x.n]));
+    const data = witnesses.map((w) => {
+      const current = w.rotatedTo === null;
+      const total = finalizationsSince.get(indexAdded.get(w.index)!) ?? 0;
+      const countedHere = current ? (countedOf.get(w.index) ?? 0) : 0;
+      return {
+        address: getAddress(w.address),
+        index: w.index,
+        active: w.active,
+        rotatedTo: w.rotatedTo === null ? null : getAddress(w.rotatedTo),
+        attestationsRecorded: attestedOf.get(w.address) ?? 0,
+        finalizationsCounted: countedHere,
+        finalizationsSinceAdded: current ? total : 0,
+        participation: current && total > 0 ? countedHere / total : null,
+        equivocations: equivocationsOf.get(w.address) ?? 0,
+        addedBlock: w.addedBlock.toString(),
+      };
+    });
+    return { chain, data, nextCursor: null };
   });
-  return c.json({ chain, data, nextCursor: null });
+  return c.json(body);
 });
 
-v1.get("/registry", async (c) => {
-  const chain = await chainView();
-  const [state] = await db
+one("/registry", async (tx, chain) => {
+  const [state] = await tx
     .select()
     .from(schema.registryState)
     .where(eq(schema.registryState.id, 0));
   if (state === undefined) throw new NotFoundError("the registry has no event yet");
-  const members = await membership();
-  return c.json({
-    chain,
-    data: {
-      owner: getAddress(state.owner),
-      pendingOwner: getAddress(state.pendingOwner),
-      quorum: state.quorum,
-      witnesses: members.addresses(state.active),
-      blockNumber: state.updatedBlock.toString(),
-      finalized: isFinal(chain, state.updatedBlock),
-    },
-  });
+  const members = await membership(tx);
+  return {
+    owner: getAddress(state.owner),
+    pendingOwner: getAddress(state.pendingOwner),
+    quorum: state.quorum,
+    witnesses: members.addresses(state.active),
+    blockNumber: state.updatedBlock.toString(),
+    finalized: isFinal(chain, state.updatedBlock),
+  };
 });
 
-v1.get("/registry/history", async (c) => {
-  const q = query(c, "page");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const h = schema.registryHistory;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(h)
-    .where(after === undefined ? undefined : gt(h.id, after))
-    .orderBy(asc(h.id))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
-  return c.json({
-    chain,
-    data: data.map((r) => ({
+list("/registry/history", {
+  query: "page",
+  rows: (tx, { after, take }) =>
+    tx
+      .select()
+      .from(schema.registryHistory)
+      .where(past(schema.registryHistory.id, after, text))
+      .orderBy(asc(schema.registryHistory.id))
+      .limit(take),
+  key: (r) => [r.id],
+  answer: (_tx, rows, chain) =>
+    rows.map((r) => ({
       id: r.id,
       kind: r.kind,
       account: r.account === null ? null : getAddress(r.account),
@@ -597,8 +680,6 @@ v1.get("/registry/history", async (c) => {
       blockNumber: r.blockNumber.toString(),
       finalized: isFinal(chain, r.blockNumber),
     })),
-    nextCursor,
-  });
 });
 
 function railStreamAnswer(r: typeof schema.railStream.$inferSelect, chain: ChainView) {
@@ -615,31 +696,27 @@ function railStreamAnswer(r: typeof schema.railStream.$inferSelect, chain: Chain
   };
 }
 
-v1.get("/rail/streams", async (c) => {
-  const q = query(c, "page");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const r = schema.railStream;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(r)
-    .where(after === undefined ? undefined : gt(r.streamId, after as Hex))
-    .orderBy(asc(r.streamId))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (x) => [x.streamId]);
-  return c.json({ chain, data: data.map((x) => railStreamAnswer(x, chain)), nextCursor });
+list("/rail/streams", {
+  query: "page",
+  rows: (tx, { after, take }) =>
+    tx
+      .select()
+      .from(schema.railStream)
+      .where(past(schema.railStream.streamId, after, hex))
+      .orderBy(asc(schema.railStream.streamId))
+      .limit(take),
+  key: (x) => [x.streamId],
+  answer: (_tx, rows, chain) => rows.map((x) => railStreamAnswer(x, chain)),
 });
 
-v1.get("/rail/streams/:streamId", async (c) => {
+one("/rail/streams/:streamId", async (tx, chain, c) => {
   const streamId = pathHex(c, "streamId");
-  const chain = await chainView();
-  const [row] = await db
+  const [row] = await tx
     .select()
     .from(schema.railStream)
     .where(eq(schema.railStream.streamId, streamId));
   if (row === undefined) throw new NotFoundError(`rail stream ${streamId} is not claimed`);
-  return c.json({ chain, data: railStreamAnswer(row, chain) });
+  return railStreamAnswer(row, chain);
 });
 
 function manifestAnswer(
@@ -672,54 +749,46 @@ function manifestAnswer(
   };
 }
 
-v1.get("/rail/streams/:streamId/manifests", async (c) => {
-  const streamId = pathHex(c, "streamId");
-  const q = query(c, "manifests");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const m = schema.manifestPublished;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(m)
-    .where(
-      and(
-        eq(m.streamId, streamId),
-        q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
-        after === undefined ? undefined : gt(m.id, after),
-      ),
-    )
-    .orderBy(asc(m.id))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
-  return c.json({ chain, data: data.map((r) => manifestAnswer(r, chain)), nextCursor });
+list("/rail/streams/:streamId/manifests", {
+  query: "manifests",
+  rows: (tx, { q, after, take, c }) => {
+    const m = schema.manifestPublished;
+    return tx
+      .select()
+      .from(m)
+      .where(
+        and(
+          eq(m.streamId, pathHex(c, "streamId")),
+          q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
+          past(m.id, after, text),
+        ),
+      )
+      .orderBy(asc(m.id))
+      .limit(take);
+  },
+  key: (r) => [r.id],
+  answer: (_tx, rows, chain) => rows.map((r) => manifestAnswer(r, chain)),
 });
 
-v1.get("/rail/streams/:streamId/manifests/latest", async (c) => {
-  const streamId = pathHex(c, "streamId");
-  const q = query(c, "manifests");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const m = schema.latestManifest;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(m)
-    .where(
-      and(
-        eq(m.streamId, streamId),
-        q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
-        after === undefined ? undefined : gt(m.epochId, BigInt(after)),
-      ),
-    )
-    .orderBy(asc(m.epochId))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.epochId.toString()]);
-  return c.json({
-    chain,
-    data: data.map((r) => manifestAnswer({ ...r, id: r.eventId }, chain)),
-    nextCursor,
-  });
+list("/rail/streams/:streamId/manifests/latest", {
+  query: "manifests",
+  rows: (tx, { q, after, take, c }) => {
+    const m = schema.latestManifest;
+    return tx
+      .select()
+      .from(m)
+      .where(
+        and(
+          eq(m.streamId, pathHex(c, "streamId")),
+          q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
+          past(m.epochId, after, BigInt),
+        ),
+      )
+      .orderBy(asc(m.epochId))
+      .limit(take);
+  },
+  key: (r) => [r.epochId.toString()],
+  answer: (_tx, rows, chain) => rows.map((r) => manifestAnswer({ ...r, id: r.eventId }, chain)),
 });
 
 function announcementAnswer(
@@ -746,32 +815,29 @@ function announcementAnswer(
   };
 }
 
-v1.get("/rail/streams/:streamId/announcements", async (c) => {
-  const streamId = pathHex(c, "streamId");
-  const q = query(c, "page");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const a = schema.announcementPublished;
-  const chain = await chainView();
-  const rows = await db
-    .select()
-    .from(a)
-    .where(and(eq(a.streamId, streamId), after === undefined ? undefined : gt(a.id, after)))
-    .orderBy(asc(a.id))
-    .limit(limit + 1);
-  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
-  return c.json({ chain, data: data.map((r) => announcementAnswer(r, chain)), nextCursor });
+list("/rail/streams/:streamId/announcements", {
+  query: "page",
+  rows: (tx, { after, take, c }) => {
+    const a = schema.announcementPublished;
+    return tx
+      .select()
+      .from(a)
+      .where(and(eq(a.streamId, pathHex(c, "streamId")), past(a.id, after, text)))
+      .orderBy(asc(a.id))
+      .limit(take);
+  },
+  key: (r) => [r.id],
+  answer: (_tx, rows, chain) => rows.map((r) => announcementAnswer(r, chain)),
 });
 
-v1.get("/rail/streams/:streamId/announcements/latest", async (c) => {
+one("/rail/streams/:streamId/announcements/latest", async (tx, chain, c) => {
   const streamId = pathHex(c, "streamId");
-  const chain = await chainView();
-  const [row] = await db
+  const [row] = await tx
     .select()
     .from(schema.latestAnnouncement)
     .where(eq(schema.latestAnnouncement.streamId, streamId));
   if (row === undefined) throw new NotFoundError(`rail stream ${streamId} has no announcement`);
-  return c.json({ chain, data: announcementAnswer({ ...row, id: row.eventId }, chain) });
+  return announcementAnswer({ ...row, id: row.eventId }, chain);
 });
 
 /** Every event table, by its SQL name: the raw rows of one event, in chain order. */
@@ -796,31 +862,31 @@ const EVENT_TABLES = {
   nonce_used: schema.nonceUsed,
 } as const;
 
-v1.get("/events/:table", async (c) => {
-  const name = c.req.param("table");
+function eventTable(c: Context) {
+  const name = c.req.param("table") ?? "";
   if (!Object.hasOwn(EVENT_TABLES, name))
     throw new InvalidFieldError(
       "path.table",
       name,
       `expected one of ${Object.keys(EVENT_TABLES).join(", ")}`,
     );
-  const table = EVENT_TABLES[name as keyof typeof EVENT_TABLES];
-  const q = query(c, "page");
-  const limit = q.limit ?? DEFAULT_PAGE;
-  const [after] = decodeCursor(q.cursor, 1) ?? [];
-  const chain = await chainView();
-  const rows = (await db
-    .select()
-    .from(table)
-    .where(after === undefined ? undefined : gt(table.id, after))
-    .orderBy(asc(table.id))
-    .limit(limit + 1)) as { id: string; blockNumber: bigint }[];
-  const { data, nextCursor } = page(rows, limit, (r) => [r.id]);
-  return c.json({
-    chain,
-    data: data.map((r) => ({ ...(json(r) as object), finalized: isFinal(chain, r.blockNumber) })),
-    nextCursor,
-  });
+  return EVENT_TABLES[name as keyof typeof EVENT_TABLES];
+}
+
+list("/events/:table", {
+  query: "page",
+  rows: (tx, { after, take, c }) => {
+    const table = eventTable(c);
+    return tx
+      .select()
+      .from(table)
+      .where(past(table.id, after, text))
+      .orderBy(asc(table.id))
+      .limit(take) as Promise<{ id: string; blockNumber: bigint }[]>;
+  },
+  key: (r) => [r.id],
+  answer: (_tx, rows, chain) =>
+    rows.map((r) => ({ ...(json(r) as object), finalized: isFinal(chain, r.blockNumber) })),
 });
 
 v1.onError((error, c) => {
