@@ -10,11 +10,14 @@
  *   (`readLedgerStatus`), median of 3;
  * - the API under load: `autocannon` at 200 requests/s on loopback on a stream's head and a slot;
  * - a new block to the API: from a finalizing transaction's receipt to the stream's new head in
- *   `/v1/streams/:streamHash` (the indexer's default 1,000 ms polling of the node).
+ *   `/v1/streams/:streamHash` (the indexer's default 1,000 ms polling of the node);
+ * - with `ECP_INDEXER_BENCH_CPU_PROFILE=<folder>`, where the backfill's CPU time goes: the Ponder
+ *   process runs under `node --cpu-prof`, and its samples within the backfill are summed by origin
+ *   and function (`scripts/bench/cpu-profile.ts`).
  *
  * Writes `reports/indexer.json` and `reports/INDEXER.md`.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
@@ -32,6 +35,12 @@ import { freePort } from "../../lib/node/anvil";
 import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
 import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
+import {
+  monotonicUs,
+  readCpuProfile,
+  summarizeCpuProfile,
+  type ProfileSummary,
+} from "./cpu-profile";
 import {
   INDEXER_BENCH_CHAIN_ID,
   finalizeEpochs,
@@ -62,6 +71,8 @@ const LOAD_RATE = 200;
 const LOAD_SECONDS = Number(process.env.ECP_INDEXER_BENCH_LOAD_SECONDS ?? 10);
 const NEW_BLOCK_SAMPLES = 5;
 const REPORT_DIR = path.join(__dirname, "..", "..", "reports");
+/** Folder for the Ponder processes' CPU profiles; unset: no profiling. */
+const PROFILE_DIR = process.env.ECP_INDEXER_BENCH_CPU_PROFILE;
 
 function sizes(): number[] {
   const raw = process.env.ECP_INDEXER_BENCH_SIZES ?? "1000,10000";
@@ -103,8 +114,22 @@ async function backfill(
   chain: IndexerBenchChain,
   events: number,
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string; dir: string },
-): Promise<{ indexer: RunningIndexer; figures: Backfill }> {
+  profileDir?: string,
+): Promise<{
+  indexer: RunningIndexer;
+  figures: Backfill;
+  window: { fromUs: number; toUs: number };
+}> {
   const started = Date.now();
+  const startedUs = monotonicUs();
+  if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
+  const env =
+    profileDir === undefined
+      ? undefined
+      : {
+          ...process.env,
+          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`,
+        };
   const indexer = await startIndexer({
     config: buildIndexerConfig({
       network: "anvil",
@@ -120,13 +145,17 @@ async function backfill(
     ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
     output: "pipe",
     logLevel: "info",
+    ...(env === undefined ? {} : { env }),
   });
   let output = "";
   let backfillStarted: number | undefined;
+  let backfillStartedUs: number | undefined;
   indexer.child.stdout?.on("data", (d: Buffer) => {
     output = (output + d).slice(-4000);
-    if (backfillStarted === undefined && /Started (fetching )?backfill/.test(output))
+    if (backfillStarted === undefined && /Started (fetching )?backfill/.test(output)) {
       backfillStarted = Date.now();
+      backfillStartedUs = monotonicUs();
+    }
   });
   indexer.child.stderr?.on("data", (d: Buffer) => (output = (output + d).slice(-4000)));
   const samples: number[] = [];
@@ -149,11 +178,13 @@ async function backfill(
       await sleep(20);
     }
     const ready = Date.now();
+    const readyUs = monotonicUs();
     const healthy = backfillStarted ?? started;
     const peak = (await memory(indexer.child.pid!))?.peak ?? Math.max(...samples);
     const backfillMs = ready - healthy;
     return {
       indexer,
+      window: { fromUs: backfillStartedUs ?? startedUs, toUs: readyUs },
       figures: {
         database: database.kind,
         events,
@@ -298,7 +329,10 @@ async function main() {
           kind === "pglite"
             ? { kind, dir }
             : { kind, dir, url: await freshDatabase(postgres.url, `bench_${target}`) };
-        const { indexer, figures } = await backfill(chain, events, database);
+        const profileDir =
+          PROFILE_DIR === undefined ? undefined : path.resolve(PROFILE_DIR, `${kind}-${target}`);
+        const { indexer, figures, window } = await backfill(chain, events, database, profileDir);
+        let profile: ProfileSummary | undefined;
         try {
           console.log(
             `  ${kind}: backfill ${figures.backfillMs} ms (${figures.eventsPerSecond} events/s), startup ${figures.startupMs} ms, peak RSS ${figures.peakRssMiB} MiB`,
@@ -319,11 +353,22 @@ async function main() {
           console.log(
             `  ${kind}: ledger:status ${statusFromIndexerMs} ms via indexer vs ${statusFromLogsMs} ms via logs; head p50/p99 ${headLoad.p50}/${headLoad.p99} ms; slot p50/p99 ${slotLoad.p50}/${slotLoad.p99} ms; new block to API ${newBlockMs.join(", ")} ms`,
           );
+          await indexer.stop();
+          if (profileDir !== undefined) {
+            profile = summarizeCpuProfile(await readCpuProfile(profileDir), window);
+            console.log(
+              `  ${kind}: backfill CPU profile (${profile.sampledMs} ms sampled): ${profile.origins
+                .slice(0, 6)
+                .map((o) => `${o.name} ${(o.share * 100).toFixed(0)} %`)
+                .join(", ")}`,
+            );
+          }
           perDatabase.push({
             ...figures,
             statusFromIndexerMs,
             load: { head: headLoad, slot: slotLoad },
             newBlockToApiMs: newBlockMs,
+            ...(profile === undefined ? {} : { profile }),
           });
         } finally {
           await indexer.stop();
@@ -382,6 +427,7 @@ type Run = {
         { p50: number; p99: number; max: number; requests: number; failures: number }
       >;
       newBlockToApiMs: number[];
+      profile?: ProfileSummary;
     })[];
   }[];
 };
@@ -440,7 +486,39 @@ From the receipt of a transaction that finalizes one observation to its stream's
 | finalized | database | samples (ms) | median (ms) |
 |---:|---|---|---:|
 ${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.newBlockToApiMs.join(", ")} | ${median(d.newBlockToApiMs)} |`)}
-`;
+${renderProfiles(run)}`;
+}
+
+/** Where each profiled backfill's CPU time went (`ECP_INDEXER_BENCH_CPU_PROFILE`). */
+function renderProfiles(run: Run): string {
+  const profiled = run.results.flatMap((r) =>
+    r.databases.flatMap((d) => (d.profile === undefined ? [] : [{ r, d, p: d.profile }])),
+  );
+  if (profiled.length === 0) return "";
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  const sections = profiled.map(
+    ({ r, d, p }) => `### ${r.finalized.toLocaleString("en-US")} finalized, ${d.database}
+
+${p.sampledMs.toLocaleString("en-US")} ms sampled in the Ponder process over the backfill.
+
+| origin | self time (ms) | share |
+|---|---:|---:|
+${p.origins.map((o) => `| ${o.name} | ${o.ms.toLocaleString("en-US")} | ${pct(o.share)} |`).join("\n")}
+
+| function (most self time) | ms | share |
+|---|---:|---:|
+${p.functions.map((f) => `| \`${f.name.replace(/\|/g, "\\|")}\` | ${f.ms.toLocaleString("en-US")} | ${pct(f.share)} |`).join("\n")}
+`,
+  );
+  return `
+## Where the backfill's CPU time goes
+
+\`node --cpu-prof\` on the Ponder process (\`ECP_INDEXER_BENCH_CPU_PROFILE\`), samples from the
+"Started … backfill" line to the tip indexed, self time summed by where the code comes from
+(\`scripts/bench/cpu-profile.ts\`). PGlite runs in the process; PostgreSQL's own time does not
+show here.
+
+${sections.join("\n")}`;
 }
 
 main().catch((error) => {
