@@ -35,6 +35,7 @@ import { freePort } from "../../lib/node/anvil";
 import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
 import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
+import { type IndexerBench } from "./indexer-report";
 import {
   monotonicUs,
   readCpuProfile,
@@ -406,31 +407,7 @@ async function main() {
   console.log(`wrote reports/indexer.json and reports/INDEXER.md`);
 }
 
-type Run = {
-  measuredAt: string;
-  durationMs: number;
-  sizes: number[];
-  streams: number;
-  cpu: string;
-  cores: number;
-  loadAverage: number | undefined;
-  node: string;
-  results: {
-    finalized: number;
-    ledgerEvents: number;
-    generation: { transactions: number; ms: number };
-    statusFromLogsMs: number;
-    databases: (Backfill & {
-      statusFromIndexerMs: number;
-      load: Record<
-        "head" | "slot",
-        { p50: number; p99: number; max: number; requests: number; failures: number }
-      >;
-      newBlockToApiMs: number[];
-      profile?: ProfileSummary;
-    })[];
-  }[];
-};
+type Run = IndexerBench;
 
 function renderReport(run: Run): string {
   const n = (x: number) => x.toLocaleString("en-US");

@@ -10,6 +10,7 @@ import type { PathFigure } from "./figures";
 import type { OffchainResults } from "./offchain";
 import { PATHS, type OnchainResults } from "./onchain";
 import type { SmokeResults } from "./smoke";
+import { readIndexerBench, renderIndexerSection } from "./indexer-report";
 import { mib, type TargetResult } from "./targets";
 
 /** When, where and how one section of the report was measured. */
@@ -387,6 +388,8 @@ export async function writeReport(run: BenchRun, reportsDir: string): Promise<vo
       `Not measured on ${f.chain}: the smoke run failed (\`${f.error.replace(/`/g, "'")}\`).`,
       "",
     );
+  const indexer = readIndexerBench(reportsDir);
+  if (indexer !== undefined) md.push(...renderIndexerSection(indexer));
   md.push(
     "## Targets",
     "",
