@@ -150,6 +150,8 @@ export interface StartIndexerParameters {
   /** Ponder's log level (default `info`). */
   logLevel?: "error" | "warn" | "info" | "debug";
   env?: NodeJS.ProcessEnv;
+  /** Options of the Node.js process running Ponder, before its entry point (`--cpu-prof`, say). */
+  nodeOptions?: readonly string[];
 }
 
 export interface RunningIndexer {
@@ -191,6 +193,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
   const child = spawn(
     process.execPath,
     [
+      ...(parameters.nodeOptions ?? []),
       PONDER_BIN,
       "--root",
       INDEXER_APP_DIR,

@@ -48,7 +48,11 @@ export interface ProfileSummary {
 const ORIGINS: readonly [string, (url: string, fn: string) => boolean][] = [
   ["idle", (url, fn) => url === "" && fn === "(idle)"],
   ["garbage collector", (url, fn) => url === "" && fn === "(garbage collector)"],
-  ["PGlite (Postgres in WebAssembly)", (url) => url.includes("@electric-sql/pglite")],
+  [
+    "PGlite (Postgres in WebAssembly)",
+    // Its JavaScript, and the WebAssembly modules (`wasm://wasm/postgres.wasm-…`, extensions).
+    (url) => url.includes("@electric-sql/pglite") || url.startsWith("wasm://"),
+  ],
   ["drizzle-orm", (url) => url.includes("/drizzle-orm/")],
   ["Ponder", (url) => url.includes("/ponder/dist/")],
   ["pg (PostgreSQL client)", (url) => /\/node_modules\/pg(-[a-z]+)?\//.test(url)],

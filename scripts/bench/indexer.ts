@@ -124,13 +124,6 @@ async function backfill(
   const started = Date.now();
   const startedUs = monotonicUs();
   if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
-  const env =
-    profileDir === undefined
-      ? undefined
-      : {
-          ...process.env,
-          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`,
-        };
   const indexer = await startIndexer({
     config: buildIndexerConfig({
       network: "anvil",
@@ -146,7 +139,9 @@ async function backfill(
     ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
     output: "pipe",
     logLevel: "info",
-    ...(env === undefined ? {} : { env }),
+    ...(profileDir === undefined
+      ? {}
+      : { nodeOptions: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] }),
   });
   let output = "";
   let backfillStarted: number | undefined;

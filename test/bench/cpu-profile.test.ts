@@ -70,6 +70,9 @@ describe("bench CPU profile summary", function () {
     expect(originOf("file:///a/node_modules/viem/_esm/utils/abi.js", "f")).to.equal(
       "viem and noble (ABI decoding, keccak)",
     );
+    expect(originOf("wasm://wasm/postgres.wasm-02840556", "pglz_compress")).to.equal(
+      "PGlite (Postgres in WebAssembly)",
+    );
     expect(originOf("node:internal/streams/x", "f")).to.equal("Node.js internals");
     expect(originOf("", "(garbage collector)")).to.equal("garbage collector");
     expect(originOf("", "(program)")).to.equal("V8 and native (program)");
