@@ -45,7 +45,15 @@ export const pageSchema = z.object({
     .optional(),
 });
 
-export const SLOT_FILTERS = ["all", "open", "finalized", "expired", "contested"] as const;
+/** `unfinalized`: every slot not finalized (open, contested, expired), what `ledger:status` lists. */
+export const SLOT_FILTERS = [
+  "all",
+  "open",
+  "finalized",
+  "expired",
+  "contested",
+  "unfinalized",
+] as const;
 export type SlotFilter = (typeof SLOT_FILTERS)[number];
 
 export const querySchemas = {

@@ -144,21 +144,22 @@ export async function readLedgerStatusFromIndexer(
   const { chain, items: streams } = await client.all("/streams", streamSchema);
   const out: StreamStatus[] = [];
   for (const stream of streams) {
-    const { items: slots } = await client.all(`/streams/${stream.streamHash}/slots`, slotSchema);
-    const open: OpenSlot[] = slots
-      .filter((slot) => slot.outcome !== "finalized")
-      .map((slot) => ({
-        slot: slot.slot as Hex,
-        observedUnixMs: BigInt(slot.observedUnixMs),
-        candidates: slot.candidates.map((c) => ({
-          contentHash: c.contentHash as Hex,
-          witnesses: c.witnesses.map((w) => getAddress(w)),
-          status: c.status,
-          reachable: c.reachable,
-        })),
-        contested: slot.contested,
-        outcome: slot.outcome as OpenSlot["outcome"],
-      }));
+    // Only the slots not finalized: the answer grows with them, not with the chain.
+    const { items: slots } = await client.all(`/streams/${stream.streamHash}/slots`, slotSchema, {
+      status: "unfinalized",
+    });
+    const open: OpenSlot[] = slots.map((slot) => ({
+      slot: slot.slot as Hex,
+      observedUnixMs: BigInt(slot.observedUnixMs),
+      candidates: slot.candidates.map((c) => ({
+        contentHash: c.contentHash as Hex,
+        witnesses: c.witnesses.map((w) => getAddress(w)),
+        status: c.status,
+        reachable: c.reachable,
+      })),
+      contested: slot.contested,
+      outcome: slot.outcome as OpenSlot["outcome"],
+    }));
     out.push({
       streamHash: stream.streamHash as Hex,
       head:

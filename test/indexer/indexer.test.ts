@@ -129,6 +129,16 @@ describe("settlement indexer (Ponder) on anvil", function () {
     expect(fromLogs.streams.some((s) => s.open.some((slot) => slot.contested))).to.be.true;
     expect(fromLogs.streams.some((s) => s.open.some((slot) => slot.outcome === "expired"))).to.be
       .true;
+    // `status=unfinalized`, which it reads, is every slot but the finalized ones.
+    for (const stream of fromLogs.streams) {
+      const slots = async (status: string) =>
+        (await api(pglite.url, `/streams/${stream.streamHash}/slots?status=${status}&limit=1000`))
+          .data as { slot: string; outcome: string }[];
+      const [all, unfinalized] = await Promise.all([slots("all"), slots("unfinalized")]);
+      expect(unfinalized.map((x) => x.slot)).to.deep.equal(
+        all.filter((x) => x.outcome !== "finalized").map((x) => x.slot),
+      );
+    }
   });
 
   it("runs as `indexer:run` on PostgreSQL (DATABASE_URL) and answers the same as on PGlite", async function () {

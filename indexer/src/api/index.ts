@@ -287,6 +287,8 @@ function slotCondition(filter: string): SQL | undefined {
       return sql`${s.status} = 'open' AND NOT ${live}`;
     case "finalized":
       return eq(s.status, "finalized");
+    case "unfinalized":
+      return eq(s.status, "open");
     case "contested":
       return sql`${s.status} = 'open' AND ${live} AND ${s.candidateCount} > 1`;
     default:
