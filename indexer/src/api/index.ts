@@ -418,6 +418,27 @@ const past = <T>(
 const text = (s: string) => s;
 const hex = (s: string) => s as Hex;
 
+type Table = (typeof schema)[keyof typeof schema];
+
+/**
+ * The rows of `table` where `filters` hold, after the cursor's key on the column `by` (its first
+ * part, read by `parse`), in that column's order, at most `take`.
+ */
+function ordered<T extends Table>(
+  tx: Reader,
+  table: T,
+  [by, parse]: [Parameters<typeof gt>[0], (s: string) => unknown],
+  { after, take }: { after: string[] | undefined; take: number },
+  ...filters: (SQL | undefined)[]
+): Promise<T["$inferSelect"][]> {
+  return tx
+    .select()
+    .from(table as typeof schema.witnessAdded)
+    .where(and(...filters, past(by, after, parse)))
+    .orderBy(asc(by))
+    .limit(take) as unknown as Promise<T["$inferSelect"][]>;
+}
+
 v1.get("/status", async (c) => {
   const contracts = Object.fromEntries(
     Object.entries(settings.contracts).map(([name, x]) => [
@@ -449,13 +470,7 @@ v1.get("/status", async (c) => {
 
 list("/streams", {
   query: "page",
-  rows: (tx, { after, take }) =>
-    tx
-      .select()
-      .from(schema.ledgerStream)
-      .where(past(schema.ledgerStream.streamHash, after, hex))
-      .orderBy(asc(schema.ledgerStream.streamHash))
-      .limit(take),
+  rows: (tx, p) => ordered(tx, schema.ledgerStream, [schema.ledgerStream.streamHash, hex], p),
   key: (r) => [r.streamHash],
   answer: streamAnswers,
 });
@@ -548,20 +563,16 @@ one("/slots/:slot", async (tx, chain, c) => {
 
 list("/equivocations", {
   query: "equivocations",
-  rows: (tx, { q, after, take }) => {
+  rows: (tx, p) => {
     const e = schema.equivocationRecorded;
-    return tx
-      .select()
-      .from(e)
-      .where(
-        and(
-          q.witness === undefined ? undefined : eq(e.witness, q.witness),
-          q.slot === undefined ? undefined : eq(e.slot, q.slot),
-          past(e.id, after, text),
-        ),
-      )
-      .orderBy(asc(e.id))
-      .limit(take);
+    return ordered(
+      tx,
+      e,
+      [e.id, text],
+      p,
+      p.q.witness === undefined ? undefined : eq(e.witness, p.q.witness),
+      p.q.slot === undefined ? undefined : eq(e.slot, p.q.slot),
+    );
   },
   key: (r) => [r.id],
   answer: (_tx, rows, chain) =>
@@ -661,13 +672,7 @@ one("/registry", async (tx, chain) => {
 
 list("/registry/history", {
   query: "page",
-  rows: (tx, { after, take }) =>
-    tx
-      .select()
-      .from(schema.registryHistory)
-      .where(past(schema.registryHistory.id, after, text))
-      .orderBy(asc(schema.registryHistory.id))
-      .limit(take),
+  rows: (tx, p) => ordered(tx, schema.registryHistory, [schema.registryHistory.id, text], p),
   key: (r) => [r.id],
   answer: (_tx, rows, chain) =>
     rows.map((r) => ({
@@ -700,13 +705,7 @@ function railStreamAnswer(r: typeof schema.railStream.$inferSelect, chain: Chain
 
 list("/rail/streams", {
   query: "page",
-  rows: (tx, { after, take }) =>
-    tx
-      .select()
-      .from(schema.railStream)
-      .where(past(schema.railStream.streamId, after, hex))
-      .orderBy(asc(schema.railStream.streamId))
-      .limit(take),
+  rows: (tx, p) => ordered(tx, schema.railStream, [schema.railStream.streamId, hex], p),
   key: (x) => [x.streamId],
   answer: (_tx, rows, chain) => rows.map((x) => railStreamAnswer(x, chain)),
 });
@@ -753,20 +752,10 @@ function manifestAnswer(
 
 list("/rail/streams/:streamId/manifests", {
   query: "manifests",
-  rows: (tx, { q, after, take, c }) => {
+  rows: (tx, p) => {
     const m = schema.manifestPublished;
-    return tx
-      .select()
-      .from(m)
-      .where(
-        and(
-          eq(m.streamId, pathHex(c, "streamId")),
-          q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
-          past(m.id, after, text),
-        ),
-      )
-      .orderBy(asc(m.id))
-      .limit(take);
+    const epoch = p.q.epochId === undefined ? undefined : eq(m.epochId, p.q.epochId);
+    return ordered(tx, m, [m.id, text], p, eq(m.streamId, pathHex(p.c, "streamId")), epoch);
   },
   key: (r) => [r.id],
   answer: (_tx, rows, chain) => rows.map((r) => manifestAnswer(r, chain)),
@@ -774,20 +763,10 @@ list("/rail/streams/:streamId/manifests", {
 
 list("/rail/streams/:streamId/manifests/latest", {
   query: "manifests",
-  rows: (tx, { q, after, take, c }) => {
+  rows: (tx, p) => {
     const m = schema.latestManifest;
-    return tx
-      .select()
-      .from(m)
-      .where(
-        and(
-          eq(m.streamId, pathHex(c, "streamId")),
-          q.epochId === undefined ? undefined : eq(m.epochId, q.epochId),
-          past(m.epochId, after, BigInt),
-        ),
-      )
-      .orderBy(asc(m.epochId))
-      .limit(take);
+    const epoch = p.q.epochId === undefined ? undefined : eq(m.epochId, p.q.epochId);
+    return ordered(tx, m, [m.epochId, BigInt], p, eq(m.streamId, pathHex(p.c, "streamId")), epoch);
   },
   key: (r) => [r.epochId.toString()],
   answer: (_tx, rows, chain) => rows.map((r) => manifestAnswer({ ...r, id: r.eventId }, chain)),
@@ -819,14 +798,9 @@ function announcementAnswer(
 
 list("/rail/streams/:streamId/announcements", {
   query: "page",
-  rows: (tx, { after, take, c }) => {
+  rows: (tx, p) => {
     const a = schema.announcementPublished;
-    return tx
-      .select()
-      .from(a)
-      .where(and(eq(a.streamId, pathHex(c, "streamId")), past(a.id, after, text)))
-      .orderBy(asc(a.id))
-      .limit(take);
+    return ordered(tx, a, [a.id, text], p, eq(a.streamId, pathHex(p.c, "streamId")));
   },
   key: (r) => [r.id],
   answer: (_tx, rows, chain) => rows.map((r) => announcementAnswer(r, chain)),
@@ -877,14 +851,9 @@ function eventTable(c: Context) {
 
 list("/events/:table", {
   query: "page",
-  rows: (tx, { after, take, c }) => {
-    const table = eventTable(c);
-    return tx
-      .select()
-      .from(table)
-      .where(past(table.id, after, text))
-      .orderBy(asc(table.id))
-      .limit(take) as Promise<{ id: string; blockNumber: bigint }[]>;
+  rows: (tx, p) => {
+    const table = eventTable(p.c);
+    return ordered(tx, table, [table.id, text], p);
   },
   key: (r) => [r.id],
   answer: (_tx, rows, chain) =>
