@@ -25,6 +25,7 @@ import {
 
 import { contentHash as hashContent, observationSlot } from "../commitments/observation";
 import { EveryChannelError } from "../errors";
+import { readLogs } from "../rpc/logs";
 import type { LedgerAbi, LedgerRef, RegistryRef } from "../operator/contracts";
 import type { ObservationReport } from "./report";
 import { packReport } from "./reportCalldata";
@@ -275,9 +276,6 @@ export type LedgerSendReturnType = SendPlannedReturnType & {
 type LedgerWrite = ContractFunctionName<LedgerAbi, "nonpayable">;
 type LedgerRead = ContractFunctionName<LedgerAbi, "view" | "pure">;
 
-/** Blocks per `eth_getLogs` request by default (RPC providers cap the range). */
-export const DEFAULT_BLOCK_RANGE = 10_000n;
-
 export type LedgerClient = ReturnType<typeof createLedgerClient>;
 
 export function createLedgerClient(parameters: CreateLedgerClientParameters) {
@@ -327,19 +325,8 @@ export function createLedgerClient(parameters: CreateLedgerClientParameters) {
     return { ...result, events, finalizations: finalizationsIn(events) };
   };
 
-  const logs = async (
-    fromBlock: bigint,
-    toBlock?: bigint,
-    blockRange: bigint = DEFAULT_BLOCK_RANGE,
-  ): Promise<Log[]> => {
-    const last = toBlock ?? (await publicClient.getBlockNumber());
-    const out: Log[] = [];
-    for (let start = fromBlock; start <= last; start += blockRange) {
-      const end = start + blockRange - 1n < last ? start + blockRange - 1n : last;
-      out.push(...(await publicClient.getLogs({ address, fromBlock: start, toBlock: end })));
-    }
-    return out;
-  };
+  const logs = (fromBlock: bigint, toBlock?: bigint, blockRange?: bigint): Promise<Log[]> =>
+    readLogs({ publicClient, address, fromBlock, toBlock, blockRange });
 
   return {
     address,

@@ -7,6 +7,7 @@ import { getAddress, type Address, type Hex, type PublicClient } from "viem";
 
 import { IndexerClient, readRailFromIndexer } from "../indexer/client";
 import { railHistoryFromLogs } from "../rail/history";
+import { readLogs } from "../rpc/logs";
 
 export interface RailView {
   rail: Address;
@@ -34,12 +35,13 @@ export interface ReadRailViewParameters {
 export async function readRailViewFromLogs(parameters: ReadRailViewParameters): Promise<RailView> {
   const { client, rail, fromBlock } = parameters;
   const toBlock = await client.getBlockNumber();
-  const range = parameters.blockRange ?? 10_000n;
-  const logs = [];
-  for (let start = fromBlock; start <= toBlock; start += range) {
-    const end = start + range - 1n < toBlock ? start + range - 1n : toBlock;
-    logs.push(...(await client.getLogs({ address: rail, fromBlock: start, toBlock: end })));
-  }
+  const logs = await readLogs({
+    publicClient: client,
+    address: rail,
+    fromBlock,
+    toBlock,
+    blockRange: parameters.blockRange,
+  });
   const history = railHistoryFromLogs(logs);
   const streams = [...history.streams.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -1,0 +1,126 @@
+// Reading a contract's logs in ranges: a range whose answer is too large for the node or for viem
+// is halved until it fits; every log comes back once, in order; other errors are not swallowed.
+import { expect } from "chai";
+import {
+  createPublicClient,
+  custom,
+  numberToHex,
+  ResponseBodyTooLargeError,
+  RpcRequestError,
+  type Address,
+  type Hex,
+} from "viem";
+
+import { EveryChannelError, InvalidFieldError } from "../../lib/errors";
+import { isLogsAnswerTooLarge, readLogs } from "../../lib/rpc/logs";
+
+const ADDRESS = "0x00000000000000000000000000000000000000aa" as Address;
+
+/** A node with `perBlock` logs in each block 0–`tip` that refuses answers of more than `cap` logs. */
+function node(tip: number, perBlock: number, cap: number, refuse: () => Error) {
+  const requests: [number, number][] = [];
+  const client = createPublicClient({
+    transport: custom(
+      {
+        async request({ method, params }: { method: string; params?: unknown }) {
+          if (method === "eth_blockNumber") return numberToHex(tip);
+          if (method !== "eth_getLogs") throw new Error(`unexpected ${method}`);
+          const [filter] = params as [{ fromBlock: Hex; toBlock: Hex }];
+          const from = Number(filter.fromBlock);
+          const to = Number(filter.toBlock);
+          requests.push([from, to]);
+          if ((to - from + 1) * perBlock > cap) throw refuse();
+          const logs = [];
+          for (let block = from; block <= to; block += 1)
+            for (let i = 0; i < perBlock; i += 1)
+              logs.push({
+                address: ADDRESS,
+                blockNumber: numberToHex(block),
+                blockHash: `0x${block.toString(16).padStart(64, "0")}`,
+                transactionHash: `0x${"11".repeat(32)}`,
+                transactionIndex: "0x0",
+                logIndex: numberToHex(i),
+                data: "0x",
+                topics: [],
+                removed: false,
+              });
+          return logs;
+        },
+      },
+      { retryCount: 0 },
+    ),
+  });
+  return { client, requests };
+}
+
+const tooLargeForViem = () =>
+  new ResponseBodyTooLargeError({ maxSize: 10_485_760, size: 101_402_431 });
+const tooManyForNode = () =>
+  new RpcRequestError({
+    body: {},
+    url: "http://127.0.0.1",
+    error: { code: -32005, message: "query returned more than 10000 results" },
+  });
+
+describe("readLogs: a contract's logs in ranges", function () {
+  for (const [what, refuse] of [
+    ["viem's body size limit", tooLargeForViem],
+    ["a node's result cap (-32005)", tooManyForNode],
+  ] as const)
+    it(`halves a range refused by ${what}, and returns every log once, in order`, async function () {
+      const { client, requests } = node(99, 3, 40, refuse);
+      const logs = await readLogs({
+        publicClient: client,
+        address: ADDRESS,
+        fromBlock: 0n,
+        blockRange: 50n,
+      });
+      expect(logs).to.have.length(300);
+      const order = logs.map((l) => Number(l.blockNumber) * 10 + Number(l.logIndex));
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+      expect(new Set(order).size).to.equal(300);
+      // Every answered range fits the cap; the refused ones were split, not retried whole.
+      const answered = requests.filter(([from, to]) => (to - from + 1) * 3 <= 40);
+      expect(answered.reduce((n, [from, to]) => n + to - from + 1, 0)).to.equal(100);
+      expect(requests.length).to.be.lessThan(40);
+    });
+
+  it("names the block when one block's logs alone are too large", async function () {
+    const { client } = node(9, 50, 40, tooLargeForViem);
+    let caught: unknown;
+    try {
+      await readLogs({ publicClient: client, address: ADDRESS, fromBlock: 0n });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(EveryChannelError);
+    expect((caught as Error).message).to.equal(
+      `eth_getLogs of ${ADDRESS} in block 0 alone is too large for the node or the client`,
+    );
+  });
+
+  it("passes other errors on without splitting", async function () {
+    const { client, requests } = node(99, 3, 40, () => new Error("connection refused"));
+    let caught: unknown;
+    try {
+      await readLogs({ publicClient: client, address: ADDRESS, fromBlock: 0n });
+    } catch (error) {
+      caught = error;
+    }
+    expect(String(caught)).to.contain("connection refused");
+    expect(isLogsAnswerTooLarge(caught)).to.equal(false);
+    expect(requests).to.deep.equal([[0, 99]]);
+  });
+
+  it("refuses a block range below 1, naming it", async function () {
+    const { client } = node(9, 1, 40, tooLargeForViem);
+    let caught: unknown;
+    try {
+      await readLogs({ publicClient: client, address: ADDRESS, fromBlock: 0n, blockRange: 0n });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.be.instanceOf(InvalidFieldError);
+    expect((caught as Error).message).to.equal("blockRange: must be at least 1 (got 0n)");
+  });
+});
