@@ -35,6 +35,7 @@ import { freePort } from "../../lib/node/anvil";
 import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
 import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
+import { readLogs } from "../../lib/rpc/logs";
 import { type IndexerBench } from "./indexer-report";
 import {
   monotonicUs,
@@ -260,10 +261,10 @@ async function newBlockToApi(
 }
 
 async function ledgerEvents(chain: IndexerBenchChain): Promise<number> {
-  const logs = await chain.bench.publicClient.getLogs({
+  const logs = await readLogs({
+    publicClient: chain.bench.publicClient,
     address: chain.ledger.ledger,
     fromBlock: BigInt(chain.deployments.EveryChannelObservationLedger.blockNumber),
-    toBlock: "latest",
   });
   return logs.length;
 }
