@@ -20,6 +20,7 @@ import {
 } from "viem";
 import { mnemonicToAccount, type HDAccount } from "viem/accounts";
 
+import { realNodeArtifacts } from "../../lib/config/coverage-artifacts";
 import { DEV_MNEMONIC } from "../../lib/deploy/network-definitions";
 import { startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import type { ObservationContent } from "../../lib/types/abi";
@@ -215,7 +216,8 @@ async function ledgerWithOpenSlots(url: string): Promise<Address> {
     name: string,
     args: readonly unknown[],
   ): Promise<{ address: Address; abi: Abi }> => {
-    const artifact = await hre.artifacts.readArtifact(name);
+    // The plain contracts during a coverage run: anvil refuses the instrumented ones.
+    const artifact = await realNodeArtifacts(hre).readArtifact(name);
     const hash = await wallet(0).deployContract({
       abi: artifact.abi as Abi,
       bytecode: artifact.bytecode as Hex,
