@@ -18,6 +18,8 @@ import {
 
 import { contentHash, observationHash, observationSlot } from "../../lib/commitments/observation";
 import { packCompactBatch } from "../../lib/ledger/compactSignatures";
+import { reportOf, signReport } from "../../lib/ledger/report";
+import { packReport } from "../../lib/ledger/reportCalldata";
 import {
   OBSERVATION_TYPE,
   observationDigest,
@@ -375,6 +377,38 @@ describe("EveryChannelObservationLedger views and commitments", function () {
       f.ledger,
       "ObservationExpired",
       [hashOf(after), after.observedUnixMs, genesis.observedUnixMs],
+    );
+  });
+
+  it("lets a report run up to sequence 2**64 - 1 and no further: the entries past it are left", async function () {
+    const f = await loadLedgerFixture();
+    const genesis = contentAt(STREAM, 100n);
+    await finalizeWithQuorum(f, genesis);
+    const head = linkOn(genesis, undefined);
+    const position = await headPositionSlot(f.ledger.address, STREAM, head.hash);
+    const setHeadSequence = (sequence: bigint) =>
+      hre.network.provider.send("hardhat_setStorageAt", [
+        f.ledger.address,
+        position,
+        numberToHex((genesis.observedUnixMs << 64n) | sequence, { size: 32 }),
+      ]);
+    const contents = [101n, 102n, 103n].map((e) => contentAt(STREAM, e));
+    const report = reportOf(contents);
+    const signatures = await Promise.all(
+      f.witnesses.slice(0, 3).map((w) => signReport(w, f.domain, report)),
+    );
+    // At 2**64 - 1 the head has no successor: nothing finalizes.
+    await setHeadSequence(UINT64_MAX);
+    expect((await f.ledger.simulate.submitReport(packReport(report, signatures))).result).to.equal(
+      0n,
+    );
+    // At 2**64 - 2 one entry finalizes, at the last sequence; the other two stay unfinalized.
+    await setHeadSequence(UINT64_MAX - 1n);
+    await f.ledger.write.submitReport(packReport(report, signatures));
+    const [, sequence, observed] = await f.ledger.read.finalizedHead([STREAM]);
+    expect([sequence, observed]).to.deep.equal([UINT64_MAX, contents[0]!.observedUnixMs]);
+    expect((await f.ledger.read.candidateStatus([contents[1]!]))[0]).to.equal(
+      CANDIDATE_STATUS_VALUE.expired,
     );
   });
 });
