@@ -52,6 +52,9 @@ describe("leader:devnet on anvil", function () {
 
   it("keeps the inbox live across a killed batcher and rebuilds every frame once, in order", async function () {
     const json = path.join(dir, "report.json");
+    // 400 ms blocks: an out-of-turn probe sent at one head must still be out of turn when mined.
+    // With 150 ms blocks on a host at load ~20 one landed two blocks later, in its sender's turn:
+    // accepted, and its frames counted twice.
     const result = await devnet([
       "--batchers",
       "3",
@@ -62,7 +65,7 @@ describe("leader:devnet on anvil", function () {
       "--silence",
       "3",
       "--block-time",
-      "150",
+      "400",
       "--out-of-turn-every",
       "5",
       "--json",
