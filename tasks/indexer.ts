@@ -10,6 +10,8 @@ import {
   DEFAULT_LISTEN,
   DEFAULT_SCHEMA,
   IndexerRunError,
+  MAX_HEAP_MIB,
+  MIN_HEAP_MIB,
   buildIndexerConfig,
   parseListen,
   parseSchemaName,
@@ -26,6 +28,7 @@ interface IndexerRunArgs {
   schema: string;
   poll: string;
   blockRange?: string;
+  heap?: string;
 }
 
 async function deployments(hre: HardhatRuntimeEnvironment) {
@@ -60,6 +63,10 @@ withOptions(
     .addOptionalParam(
       "blockRange",
       "Most blocks per eth_getLogs request (default: found out from the RPC's errors)",
+    )
+    .addOptionalParam(
+      "heap",
+      `Most MiB of JavaScript heap for the indexer process, at least ${MIN_HEAP_MIB}; Ponder caches table rows in a fifth of it (default: Node's own limit)`,
     ),
 ).setAction(
   taskAction(async (args: IndexerRunArgs, hre) => {
@@ -70,6 +77,10 @@ withOptions(
       args.blockRange === undefined
         ? undefined
         : parseIntegerOption("block-range", args.blockRange, 1);
+    const heapMiB =
+      args.heap === undefined
+        ? undefined
+        : parseIntegerOption("heap", args.heap, MIN_HEAP_MIB, MAX_HEAP_MIB);
     const config = hre.network.config;
     if (!("url" in config) || hre.network.name === "hardhat")
       throw new IndexerRunError(
@@ -95,6 +106,7 @@ withOptions(
       listen,
       schema,
       databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
+      ...(heapMiB === undefined ? {} : { heapMiB }),
     });
     const forward = (signal: NodeJS.Signals) => () => {
       indexer.child.kill(signal);

@@ -269,16 +269,31 @@ async function finalize(context: AnyContext, event: AnyEvent, header: FinalizedH
       updatedBlock: block,
     })
     .onConflictDoUpdate({ recorded: header.witnesses, finalized: true, updatedBlock: block });
-  await touchStream(context, header.streamHash, block, existing === null);
-  await context.db.update(schema.ledgerStream, { streamHash: header.streamHash }).set((row) => ({
+  // The stream's new head, its counts and (on its first slot) the stream itself: one upsert.
+  const newSlot = existing === null ? 1 : 0;
+  const head = {
     headObservationHash: header.observationHash,
     headContentHash: header.contentHash,
     headSequence: header.sequence,
     headObservedUnixMs: header.observedUnixMs,
     headBlockNumber: block,
     headBlockTimestamp: event.block.timestamp,
-    finalizedCount: row.finalizedCount + 1,
-  }));
+    updatedBlock: block,
+  };
+  await context.db
+    .insert(schema.ledgerStream)
+    .values({
+      streamHash: header.streamHash,
+      ...head,
+      finalizedCount: 1,
+      slotCount: newSlot,
+      firstBlock: block,
+    })
+    .onConflictDoUpdate((row) => ({
+      ...head,
+      finalizedCount: row.finalizedCount + 1,
+      slotCount: row.slotCount + newSlot,
+    }));
   for (const witnessIndex of bitIndexes(header.witnesses)) {
     await context.db.insert(schema.finalizationWitness).values({
       observationHash: header.observationHash,

@@ -34,6 +34,9 @@ export const PONDER_BIN = path.join(
 /** PostgreSQL schema the indexer's tables live in unless `--schema` says otherwise. */
 export const DEFAULT_SCHEMA = "every_channel";
 export const DEFAULT_LISTEN = "127.0.0.1:42069";
+/** Least `--heap` the indexer starts with: Ponder's build, PGlite and the API need about this. */
+export const MIN_HEAP_MIB = 128;
+export const MAX_HEAP_MIB = 1_048_576;
 
 export class IndexerRunError extends EveryChannelError {
   override name = "IndexerRunError";
@@ -152,6 +155,13 @@ export interface StartIndexerParameters {
   env?: NodeJS.ProcessEnv;
   /** Options of the Node.js process running Ponder, before its entry point (`--cpu-prof`, say). */
   nodeOptions?: readonly string[];
+  /**
+   * Most MiB of JavaScript heap for the Ponder process (`--max-old-space-size`); Ponder keeps a
+   * fifth of it as its cache of table rows. Default: Node's own limit.
+   */
+  heapMiB?: number;
+  /** The Ponder app (default `indexer/`; the bench runs another over the same configuration). */
+  appDir?: string;
 }
 
 export interface RunningIndexer {
@@ -167,6 +177,20 @@ export interface RunningIndexer {
 /** Writes the configuration, takes the lock and starts `ponder start`. */
 export async function startIndexer(parameters: StartIndexerParameters): Promise<RunningIndexer> {
   const { config, dataDir, listen, schema } = parameters;
+  const appDir = parameters.appDir ?? INDEXER_APP_DIR;
+  if (
+    parameters.heapMiB !== undefined &&
+    !(
+      Number.isInteger(parameters.heapMiB) &&
+      parameters.heapMiB >= MIN_HEAP_MIB &&
+      parameters.heapMiB <= MAX_HEAP_MIB
+    )
+  )
+    throw new InvalidFieldError(
+      "heap",
+      parameters.heapMiB,
+      `must be whole MiB from ${MIN_HEAP_MIB} to ${MAX_HEAP_MIB}`,
+    );
   await mkdir(dataDir, { recursive: true });
   const release = lockDataDir(dataDir);
   const configFile = path.join(dataDir, "indexer.config.json");
@@ -194,9 +218,10 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
     process.execPath,
     [
       ...(parameters.nodeOptions ?? []),
+      ...(parameters.heapMiB === undefined ? [] : [`--max-old-space-size=${parameters.heapMiB}`]),
       PONDER_BIN,
       "--root",
-      INDEXER_APP_DIR,
+      appDir,
       "start",
       "--schema",
       schema,
@@ -206,7 +231,7 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
       listen.host,
     ],
     {
-      cwd: INDEXER_APP_DIR,
+      cwd: appDir,
       env,
       stdio: ["ignore", parameters.output ?? "inherit", parameters.output ?? "inherit"],
     },

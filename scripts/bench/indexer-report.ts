@@ -17,6 +17,11 @@ const latency = z.object({
 });
 
 const share = z.object({ name: z.string(), ms: z.number(), share: z.number() });
+const profile = z.object({
+  sampledMs: z.number(),
+  origins: z.array(share),
+  functions: z.array(share),
+});
 
 export const indexerBenchSchema = z.object({
   measuredAt: z.string(),
@@ -29,6 +34,7 @@ export const indexerBenchSchema = z.object({
   cores: z.number(),
   loadAverage: z.number().optional(),
   node: z.string(),
+  heapMiB: z.number().optional(),
   results: z.array(
     z.object({
       finalized: z.number(),
@@ -47,8 +53,15 @@ export const indexerBenchSchema = z.object({
           statusFromIndexerMs: z.number(),
           load: z.object({ head: latency, slot: latency }),
           newBlockToApiMs: z.array(z.number()),
-          profile: z
-            .object({ sampledMs: z.number(), origins: z.array(share), functions: z.array(share) })
+          profile: profile.optional(),
+          floor: z
+            .object({
+              backfillMs: z.number(),
+              eventsPerSecond: z.number(),
+              peakRssMiB: z.number(),
+              rssSamplesMiB: z.array(z.number()),
+              profile: profile.optional(),
+            })
             .optional(),
         }),
       ),
@@ -80,14 +93,14 @@ export function renderIndexerSection(run: IndexerBench): string[] {
   return [
     "## Settlement indexer",
     "",
-    `From \`npm run bench:indexer\` on ${run.measuredAt.slice(0, 16).replace("T", " ")} UTC (${run.cores} × ${run.cpu}, load average ${run.loadAverage?.toFixed(1) ?? "?"}); every figure and the method in [INDEXER.md](INDEXER.md). Targets: backfill ≥ 5,000 ledger events/s, a new block in the API within 1 s, API p99 ≤ 20 ms at ${run.loadRate} requests/s; \`ledger:status\` through the indexer flat where the log scan grows.`,
+    `From \`npm run bench:indexer\` on ${run.measuredAt.slice(0, 16).replace("T", " ")} UTC (${run.cores} × ${run.cpu}, load average ${run.loadAverage?.toFixed(1) ?? "?"}); every figure and the method in [INDEXER.md](INDEXER.md). Targets: backfill ≥ 5,000 ledger events/s (floor: Ponder itself, with handlers that do nothing), a new block in the API within 1 s, API p99 ≤ 20 ms at ${run.loadRate} requests/s; \`ledger:status\` through the indexer flat where the log scan grows.`,
     "",
     "| finalized | database | backfill events/s | new block → API, median (ms) | head p50 / p99 (ms) | slot p50 / p99 (ms) | `ledger:status` via indexer / via logs (ms) |",
     "|---:|---|---:|---:|---:|---:|---:|",
     ...run.results.flatMap((r) =>
       r.databases.map(
         (d) =>
-          `| ${n(r.finalized)} | ${d.database} | ${n(d.eventsPerSecond)} | ${n(median(d.newBlockToApiMs))} | ${d.load.head.p50} / ${d.load.head.p99} | ${d.load.slot.p50} / ${d.load.slot.p99} | ${n(d.statusFromIndexerMs)} / ${n(r.statusFromLogsMs)} |`,
+          `| ${n(r.finalized)} | ${d.database} | ${n(d.eventsPerSecond)}${d.floor === undefined ? "" : ` (floor ${n(d.floor.eventsPerSecond)})`} | ${n(median(d.newBlockToApiMs))} | ${d.load.head.p50} / ${d.load.head.p99} | ${d.load.slot.p50} / ${d.load.slot.p99} | ${n(d.statusFromIndexerMs)} / ${n(r.statusFromLogsMs)} |`,
       ),
     ),
     "",

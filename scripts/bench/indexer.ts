@@ -75,6 +75,14 @@ const NEW_BLOCK_SAMPLES = 5;
 const REPORT_DIR = path.join(__dirname, "..", "..", "reports");
 /** Folder for the Ponder processes' CPU profiles; unset: no profiling. */
 const PROFILE_DIR = process.env.ECP_INDEXER_BENCH_CPU_PROFILE;
+/** `--heap` of the indexer (MiB); unset: Node's own limit. */
+const HEAP_MIB =
+  process.env.ECP_INDEXER_BENCH_HEAP_MIB === undefined
+    ? undefined
+    : Number(process.env.ECP_INDEXER_BENCH_HEAP_MIB);
+/** Also time Ponder's floor: the same backfill with handlers that do nothing (`indexer-floor/`). */
+const FLOOR = process.env.ECP_INDEXER_BENCH_FLOOR === "1";
+const FLOOR_APP_DIR = path.join(__dirname, "indexer-floor");
 
 function sizes(): number[] {
   const raw = process.env.ECP_INDEXER_BENCH_SIZES ?? "1000,10000";
@@ -117,6 +125,7 @@ async function backfill(
   events: number,
   database: { kind: "pglite"; dir: string } | { kind: "postgres"; url: string; dir: string },
   profileDir?: string,
+  appDir?: string,
 ): Promise<{
   indexer: RunningIndexer;
   figures: Backfill;
@@ -140,6 +149,8 @@ async function backfill(
     ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
     output: "pipe",
     logLevel: "info",
+    ...(HEAP_MIB === undefined ? {} : { heapMiB: HEAP_MIB }),
+    ...(appDir === undefined ? {} : { appDir }),
     ...(profileDir === undefined
       ? {}
       : { nodeOptions: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] }),
@@ -281,6 +292,46 @@ async function freshDatabase(admin: string, name: string): Promise<string> {
   return admin.replace(/\/postgres$/, `/${name}`);
 }
 
+/** Ponder's floor: a fresh backfill of the same chain by `indexer-floor/` (handlers that do nothing). */
+async function floorBackfill(
+  chain: IndexerBenchChain,
+  events: number,
+  kind: "pglite" | "postgres",
+  target: number,
+  work: string,
+  postgres: StartPostgresReturnType,
+) {
+  const dir = path.join(work, `${kind}-${target}-floor`);
+  const database =
+    kind === "pglite"
+      ? { kind, dir }
+      : { kind, dir, url: await freshDatabase(postgres.url, `bench_${target}_floor`) };
+  const profileDir =
+    PROFILE_DIR === undefined ? undefined : path.resolve(PROFILE_DIR, `${kind}-${target}-floor`);
+  const { indexer, figures, window } = await backfill(
+    chain,
+    events,
+    database,
+    profileDir,
+    FLOOR_APP_DIR,
+  );
+  await indexer.stop();
+  console.log(
+    `  ${kind}, Ponder's floor: backfill ${figures.backfillMs} ms (${figures.eventsPerSecond} events/s), peak RSS ${figures.peakRssMiB} MiB`,
+  );
+  const profile =
+    profileDir === undefined
+      ? undefined
+      : summarizeCpuProfile(await readCpuProfile(profileDir), window);
+  return {
+    backfillMs: figures.backfillMs,
+    eventsPerSecond: figures.eventsPerSecond,
+    peakRssMiB: figures.peakRssMiB,
+    rssSamplesMiB: figures.rssSamplesMiB,
+    ...(profile === undefined ? {} : { profile }),
+  };
+}
+
 async function main() {
   const targets = sizes();
   const runStarted = Date.now();
@@ -360,8 +411,12 @@ async function main() {
                 .join(", ")}`,
             );
           }
+          const floor = FLOOR
+            ? await floorBackfill(chain, events, kind, target, work, postgres)
+            : undefined;
           perDatabase.push({
             ...figures,
+            ...(floor === undefined ? {} : { floor }),
             statusFromIndexerMs,
             load: { head: headLoad, slot: slotLoad },
             newBlockToApiMs: newBlockMs,
@@ -396,6 +451,7 @@ async function main() {
     cores: os.cpus().length,
     loadAverage: os.loadavg()[0],
     node: process.version,
+    ...(HEAP_MIB === undefined ? {} : { heapMiB: HEAP_MIB }),
     results,
   };
   await writeFile(path.join(REPORT_DIR, "indexer.json"), `${JSON.stringify(run, null, 2)}\n`);
@@ -424,6 +480,7 @@ A fresh indexer on the whole chain. Rate: ledger events over the time from Ponde
 "Started … backfill" log line to the API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
 database and schema setup — is shown apart).
 RSS: the Ponder process (PGlite runs inside it; PostgreSQL does not), peak \`VmHWM\`.
+JavaScript heap of the Ponder process: ${run.heapMiB === undefined ? "Node's own limit (\`indexer:run\` without \`--heap\`)" : `${n(run.heapMiB)} MiB (\`--heap ${run.heapMiB}\`; Ponder caches rows in a fifth of it)`}.
 
 | finalized | database | ledger events | startup (ms) | backfill (ms) | events/s | peak RSS (MiB) |
 |---:|---|---:|---:|---:|---:|---:|
@@ -432,7 +489,7 @@ ${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${n(d.events)} | ${n(d.s
 RSS samples over the backfill (MiB, one per second):
 
 ${rows((r, d) => `- ${n(r.finalized)}, ${d.database}: ${d.rssSamplesMiB.join(" ")}`)}
-
+${renderFloor(run)}
 ## \`ledger:status\`: through the indexer and through the logs
 
 \`readLedgerStatusFromIndexer\` (the \`/v1\` API) against \`readLedgerStatus\` (every ledger log from
@@ -462,15 +519,40 @@ ${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.newBlockToApiMs.join
 ${renderProfiles(run)}`;
 }
 
+/** Ponder's floor (`ECP_INDEXER_BENCH_FLOOR=1`) beside the indexer's backfill. */
+function renderFloor(run: Run): string {
+  const n = (x: number) => x.toLocaleString("en-US");
+  const measured = run.results.flatMap((r) =>
+    r.databases.flatMap((d) => (d.floor === undefined ? [] : [{ r, d, f: d.floor }])),
+  );
+  if (measured.length === 0) return "";
+  return `
+### Ponder's floor
+
+The same backfill by \`scripts/bench/indexer-floor/\`: the indexer's configuration, tables and API
+with one handler per event that does nothing. Ponder still fetches, stores, decodes and dispatches
+every log, so no handlers on Ponder 0.16 reach more than this rate on the same host.
+
+| finalized | database | floor: backfill (ms) | floor: events/s | indexer: events/s | indexer / floor | floor: peak RSS (MiB) |
+|---:|---|---:|---:|---:|---:|---:|
+${measured.map(({ r, d, f }) => `| ${n(r.finalized)} | ${d.database} | ${n(f.backfillMs)} | ${n(f.eventsPerSecond)} | ${n(d.eventsPerSecond)} | ${((100 * d.eventsPerSecond) / Math.max(f.eventsPerSecond, 1)).toFixed(0)} % | ${f.peakRssMiB} |`).join("\n")}
+`;
+}
+
 /** Where each profiled backfill's CPU time went (`ECP_INDEXER_BENCH_CPU_PROFILE`). */
 function renderProfiles(run: Run): string {
   const profiled = run.results.flatMap((r) =>
-    r.databases.flatMap((d) => (d.profile === undefined ? [] : [{ r, d, p: d.profile }])),
+    r.databases.flatMap((d) => [
+      ...(d.profile === undefined ? [] : [{ r, name: d.database, p: d.profile }]),
+      ...(d.floor?.profile === undefined
+        ? []
+        : [{ r, name: `${d.database}, Ponder's floor`, p: d.floor.profile }]),
+    ]),
   );
   if (profiled.length === 0) return "";
   const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
   const sections = profiled.map(
-    ({ r, d, p }) => `### ${r.finalized.toLocaleString("en-US")} finalized, ${d.database}
+    ({ r, name, p }) => `### ${r.finalized.toLocaleString("en-US")} finalized, ${name}
 
 ${p.sampledMs.toLocaleString("en-US")} ms sampled in the Ponder process over the backfill.
 

@@ -3,6 +3,7 @@
 // the same state, and the API's validation.
 import { expect } from "chai";
 import { createServer } from "node:http";
+import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Address } from "viem";
@@ -144,7 +145,8 @@ describe("settlement indexer (Ponder) on anvil", function () {
   it("runs as `indexer:run` on PostgreSQL (DATABASE_URL) and answers the same as on PGlite", async function () {
     const onPostgres = await indexerRunTask(
       chain,
-      ["--data", path.join(chain.dir, "postgres-a"), "--schema", "ecp_a"],
+      // A bounded heap (Ponder's row cache is a fifth of it): the answers do not change.
+      ["--data", path.join(chain.dir, "postgres-a"), "--schema", "ecp_a", "--heap", "256"],
       postgres.url,
     );
     try {
@@ -186,7 +188,7 @@ describe("settlement indexer (Ponder) on anvil", function () {
     }
   });
 
-  it("refuses a network without deployment records, naming the record", async function () {
+  it("refuses a network without deployment records or a bad parameter, naming it", async function () {
     const run = await hardhat(["--network", "anvil", "indexer:run", "--listen", "nowhere"], {
       ...chain.env,
     });
@@ -194,6 +196,9 @@ describe("settlement indexer (Ponder) on anvil", function () {
     expect(run.output).to.include(
       'listen: expected host:port, e.g. 127.0.0.1:42069 (got "nowhere")',
     );
+    const heap = await hardhat(["--network", "anvil", "indexer:run", "--heap", "64"], chain.env);
+    expect(heap.code).to.equal(1);
+    expect(heap.output).to.include('heap: must be from 128 to 1048576 (got "64")');
     const none = await hardhat(["--network", "anvil", "indexer:run"], {
       ...chain.env,
       ECP_DEPLOYMENTS_DIR: path.join(chain.dir, "no-deployments"),
@@ -283,6 +288,18 @@ describe("settlement indexer (Ponder) on anvil", function () {
       refused = error;
     }
     expect(String(refused)).to.include(`is in use by indexer process`);
+  });
+
+  it("refuses a heap too small for Ponder before writing anything", async function () {
+    const dataDir = path.join(chain.dir, "heap-refused");
+    let refused: unknown;
+    try {
+      await indexerOn(chain, { dataDir, heapMiB: 100 });
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.include("heap: must be whole MiB from 128 to 1048576 (got 100)");
+    expect(existsSync(dataDir)).to.equal(false);
   });
 
   it("validates parameters and names the one at fault", async function () {

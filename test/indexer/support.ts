@@ -376,6 +376,7 @@ export async function indexerOn(
     pollingIntervalMs?: number;
     rpcUrl?: string;
     ethGetLogsBlockRange?: number;
+    heapMiB?: number;
   },
 ): Promise<StartedIndexer> {
   const port = await freePort();
@@ -396,6 +397,7 @@ export async function indexerOn(
     databaseUrl: options.databaseUrl,
     output: "pipe",
     logLevel: process.env.ECP_INDEXER_LOG === "info" ? "info" : "warn",
+    ...(options.heapMiB === undefined ? {} : { heapMiB: options.heapMiB }),
   });
   let output = "";
   indexer.child.stdout?.on(
