@@ -298,7 +298,11 @@ export const slot = onchainTable(
     firstBlock: t.bigint().notNull(),
     updatedBlock: t.bigint().notNull(),
   }),
-  (table) => ({ streamIndex: index().on(table.streamHash, table.observedUnixMs) }),
+  (table) => ({
+    streamIndex: index().on(table.streamHash, table.observedUnixMs),
+    // A stream's slots not finalized: what its counts and `ledger:status` read.
+    streamStatusIndex: index().on(table.streamHash, table.status),
+  }),
 );
 
 /** A content proposed in a slot, with the witnesses recorded on it. */

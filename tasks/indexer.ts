@@ -10,9 +10,11 @@ import {
   DEFAULT_LISTEN,
   DEFAULT_SCHEMA,
   IndexerRunError,
+  DEFAULT_POSTGRES_HEAP_MIB,
   MAX_HEAP_MIB,
   MIN_HEAP_MIB,
   buildIndexerConfig,
+  defaultHeapMiB,
   parseListen,
   parseSchemaName,
   startIndexer,
@@ -66,7 +68,7 @@ withOptions(
     )
     .addOptionalParam(
       "heap",
-      `Most MiB of JavaScript heap for the indexer process, at least ${MIN_HEAP_MIB}; Ponder caches table rows in a fifth of it (default: Node's own limit)`,
+      `Most MiB of JavaScript heap for the indexer process, at least ${MIN_HEAP_MIB}; Ponder caches table rows in a fifth of it (default: ${DEFAULT_POSTGRES_HEAP_MIB} with DATABASE_URL, Node's own limit on PGlite)`,
     ),
 ).setAction(
   taskAction(async (args: IndexerRunArgs, hre) => {
@@ -77,9 +79,10 @@ withOptions(
       args.blockRange === undefined
         ? undefined
         : parseIntegerOption("block-range", args.blockRange, 1);
+    const databaseUrl = process.env.DATABASE_URL;
     const heapMiB =
       args.heap === undefined
-        ? undefined
+        ? defaultHeapMiB(databaseUrl === undefined || databaseUrl === "" ? "pglite" : "postgres")
         : parseIntegerOption("heap", args.heap, MIN_HEAP_MIB, MAX_HEAP_MIB);
     const config = hre.network.config;
     if (!("url" in config) || hre.network.name === "hardhat")
@@ -90,7 +93,6 @@ withOptions(
     const { client, deployments: records } = await deployments(hre);
     await hre.run("compile", { quiet: true });
     const dataDir = path.resolve(args.data ?? path.join(".indexer", hre.network.name));
-    const databaseUrl = process.env.DATABASE_URL;
     const indexer = await startIndexer({
       config: buildIndexerConfig({
         network: hre.network.name,

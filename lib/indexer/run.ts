@@ -37,6 +37,18 @@ export const DEFAULT_LISTEN = "127.0.0.1:42069";
 /** Least `--heap` the indexer starts with: Ponder's build, PGlite and the API need about this. */
 export const MIN_HEAP_MIB = 128;
 export const MAX_HEAP_MIB = 1_048_576;
+/**
+ * `--heap` on PostgreSQL unless given: the Ponder process's memory stays flat (about 550 MiB over a
+ * 100,000-observation backfill, at the same rate as with Node's 4 GiB; `reports/INDEXER.md`). On
+ * PGlite the default stays Node's own limit: there a smaller row cache sends Ponder's reads to the
+ * embedded database in the same thread and halves the backfill rate.
+ */
+export const DEFAULT_POSTGRES_HEAP_MIB = 512;
+
+/** The heap `indexer:run` gives the indexer when `--heap` is not passed (undefined: Node's own). */
+export function defaultHeapMiB(database: IndexerConfig["database"]["kind"]): number | undefined {
+  return database === "postgres" ? DEFAULT_POSTGRES_HEAP_MIB : undefined;
+}
 
 export class IndexerRunError extends EveryChannelError {
   override name = "IndexerRunError";

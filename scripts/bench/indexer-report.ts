@@ -34,7 +34,6 @@ export const indexerBenchSchema = z.object({
   cores: z.number(),
   loadAverage: z.number().optional(),
   node: z.string(),
-  heapMiB: z.number().optional(),
   results: z.array(
     z.object({
       finalized: z.number(),
@@ -44,6 +43,7 @@ export const indexerBenchSchema = z.object({
       databases: z.array(
         z.object({
           database: z.enum(["pglite", "postgres"]),
+          heapMiB: z.number().optional(),
           events: z.number(),
           startupMs: z.number(),
           backfillMs: z.number(),

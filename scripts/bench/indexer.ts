@@ -20,6 +20,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import v8 from "node:v8";
 import hre from "hardhat";
 import pg from "pg";
 import type { Hex } from "viem";
@@ -27,6 +28,7 @@ import type { Hex } from "viem";
 import { IndexerClient, readLedgerStatusFromIndexer } from "../../lib/indexer/client";
 import {
   buildIndexerConfig,
+  defaultHeapMiB,
   startIndexer,
   waitUntilReady,
   type RunningIndexer,
@@ -75,11 +77,12 @@ const NEW_BLOCK_SAMPLES = 5;
 const REPORT_DIR = path.join(__dirname, "..", "..", "reports");
 /** Folder for the Ponder processes' CPU profiles; unset: no profiling. */
 const PROFILE_DIR = process.env.ECP_INDEXER_BENCH_CPU_PROFILE;
-/** `--heap` of the indexer (MiB); unset: Node's own limit. */
+/** `--heap` of the indexer (MiB); unset: what `indexer:run` gives each database (`defaultHeapMiB`). */
 const HEAP_MIB =
   process.env.ECP_INDEXER_BENCH_HEAP_MIB === undefined
     ? undefined
     : Number(process.env.ECP_INDEXER_BENCH_HEAP_MIB);
+const heapFor = (kind: "pglite" | "postgres") => HEAP_MIB ?? defaultHeapMiB(kind);
 /** Also time Ponder's floor: the same backfill with handlers that do nothing (`indexer-floor/`). */
 const FLOOR = process.env.ECP_INDEXER_BENCH_FLOOR === "1";
 const FLOOR_APP_DIR = path.join(__dirname, "indexer-floor");
@@ -111,6 +114,7 @@ async function memory(pid: number): Promise<{ rss: number; peak: number } | unde
 
 interface Backfill {
   database: "pglite" | "postgres";
+  heapMiB?: number;
   events: number;
   startupMs: number;
   backfillMs: number;
@@ -149,7 +153,7 @@ async function backfill(
     ...(database.kind === "postgres" ? { databaseUrl: database.url } : {}),
     output: "pipe",
     logLevel: "info",
-    ...(HEAP_MIB === undefined ? {} : { heapMiB: HEAP_MIB }),
+    ...(heapFor(database.kind) === undefined ? {} : { heapMiB: heapFor(database.kind) }),
     ...(appDir === undefined ? {} : { appDir }),
     ...(profileDir === undefined
       ? {}
@@ -195,6 +199,7 @@ async function backfill(
       window: { fromUs: backfillStartedUs ?? startedUs, toUs: readyUs },
       figures: {
         database: database.kind,
+        ...(heapFor(database.kind) === undefined ? {} : { heapMiB: heapFor(database.kind) }),
         events,
         startupMs: healthy - started,
         backfillMs,
@@ -451,7 +456,6 @@ async function main() {
     cores: os.cpus().length,
     loadAverage: os.loadavg()[0],
     node: process.version,
-    ...(HEAP_MIB === undefined ? {} : { heapMiB: HEAP_MIB }),
     results,
   };
   await writeFile(path.join(REPORT_DIR, "indexer.json"), `${JSON.stringify(run, null, 2)}\n`);
@@ -480,11 +484,12 @@ A fresh indexer on the whole chain. Rate: ledger events over the time from Ponde
 "Started … backfill" log line to the API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
 database and schema setup — is shown apart).
 RSS: the Ponder process (PGlite runs inside it; PostgreSQL does not), peak \`VmHWM\`.
-JavaScript heap of the Ponder process: ${run.heapMiB === undefined ? "Node's own limit (\`indexer:run\` without \`--heap\`)" : `${n(run.heapMiB)} MiB (\`--heap ${run.heapMiB}\`; Ponder caches rows in a fifth of it)`}.
+Heap: the Ponder process's \`--heap\` (MiB; Ponder caches rows in a fifth of it), as \`indexer:run\` gives it
+unless \`ECP_INDEXER_BENCH_HEAP_MIB\` says otherwise; "node": Node's own limit (${n(Math.round(v8.getHeapStatistics().heap_size_limit / 1048576))} MiB here).
 
-| finalized | database | ledger events | startup (ms) | backfill (ms) | events/s | peak RSS (MiB) |
-|---:|---|---:|---:|---:|---:|---:|
-${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.peakRssMiB} |`)}
+| finalized | database | heap (MiB) | ledger events | startup (ms) | backfill (ms) | events/s | peak RSS (MiB) |
+|---:|---|---:|---:|---:|---:|---:|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.heapMiB === undefined ? "node" : n(d.heapMiB)} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.peakRssMiB} |`)}
 
 RSS samples over the backfill (MiB, one per second):
 

@@ -51,7 +51,20 @@ export async function crossCheck(url: string, chain: DeployedChain): Promise<num
       );
     });
     if (links.length > 0) expect(links[links.length - 1].observationHash).to.equal(hash);
-    for (const slot of await all(url, `/streams/${stream.streamHash}/slots`)) {
+    // The stream's slot counts (its counters and the unfinalized slots counted against the head)
+    // equal its slot lists: every slot, each filter, the finalized as the ledger says below.
+    const listed = await all(url, `/streams/${stream.streamHash}/slots`);
+    const filtered = async (status: string) =>
+      (await all(url, `/streams/${stream.streamHash}/slots?status=${status}`)).length;
+    expect(stream.slots, stream.streamHash).to.deep.equal({
+      total: listed.length,
+      finalized: listed.filter((slot) => slot.outcome === "finalized").length,
+      open: await filtered("open"),
+      contested: await filtered("contested"),
+      expired: await filtered("expired"),
+    });
+    compared += 5;
+    for (const slot of listed) {
       const [status, finalizedContent] = await read(ledger, abis.ledger, "slotStatus", [slot.slot]);
       expect(SLOT[Number(status)], slot.slot).to.equal(
         slot.outcome === "finalized" ? "finalized" : "open",

@@ -76,38 +76,51 @@ const CHECKPOINT_BLOCK = { timestamp: [0, 10], chainId: [10, 26], number: [26, 4
 /**
  * How long one reading of the node's tip and `finalized` block serves answers (milliseconds). Every
  * answer needs both; asking the node for each request made it the bulk of the API's latency. A
- * reading at most this old can only under-state `finalized` (it never moves back), so an item is
- * never marked final early.
+ * reading past `NODE_VIEW_TTL_MS` is refreshed in the background while answers keep using it, up
+ * to `NODE_VIEW_MAX_AGE_MS`; past that an answer waits for a new reading. A reading only ever
+ * under-states `finalized` (it never moves back), so an item is never marked final early; the tip
+ * an answer reports is at most `NODE_VIEW_MAX_AGE_MS` old.
  */
 const NODE_VIEW_TTL_MS = 500;
-let nodeView:
-  | { at: number; value: Promise<readonly [Hex, { number: unknown } | null]> }
-  | undefined;
+const NODE_VIEW_MAX_AGE_MS = 2_000;
+type NodeView = readonly [Hex, { number: unknown } | null];
+/** The last reading that succeeded, and the one in flight. */
+let nodeView: { at: number; value: NodeView } | undefined;
+let nodeViewReading: Promise<NodeView> | undefined;
+
+function readNodeViewNow(): Promise<NodeView> {
+  if (nodeViewReading !== undefined) return nodeViewReading;
+  const rpc = publicClients.settlement;
+  const at = Date.now();
+  const reading = Promise.all([
+    rpc.request({ method: "eth_blockNumber" }),
+    rpc.request({ method: "eth_getBlockByNumber", params: ["finalized", false] }),
+  ] as const).then((value) => {
+    // A failed reading is not kept: the next request asks the node again.
+    if (nodeView === undefined || nodeView.at < at) nodeView = { at, value };
+    return value;
+  });
+  nodeViewReading = reading;
+  const done = () => {
+    if (nodeViewReading === reading) nodeViewReading = undefined;
+  };
+  reading.then(done, done);
+  return reading;
+}
 
 /** The node's tip and `finalized` block, shared by the requests of `NODE_VIEW_TTL_MS`. */
-function readNodeView(): Promise<readonly [Hex, { number: unknown } | null]> {
-  const now = Date.now();
-  if (nodeView === undefined || now - nodeView.at > NODE_VIEW_TTL_MS) {
-    const rpc = publicClients.settlement;
-    const value = Promise.all([
-      rpc.request({ method: "eth_blockNumber" }),
-      rpc.request({ method: "eth_getBlockByNumber", params: ["finalized", false] }),
-    ] as const);
-    const entry = { at: now, value };
-    nodeView = entry;
-    // A failed reading is not kept: the next request asks the node again.
-    value.catch(() => {
-      if (nodeView === entry) nodeView = undefined;
-    });
+async function readNodeView(): Promise<NodeView> {
+  const age = nodeView === undefined ? Infinity : Date.now() - nodeView.at;
+  if (age <= NODE_VIEW_TTL_MS) return nodeView!.value;
+  if (age <= NODE_VIEW_MAX_AGE_MS) {
+    readNodeViewNow().catch(() => undefined);
+    return nodeView!.value;
   }
-  return nodeView.value;
+  return await readNodeViewNow();
 }
 
 /** The chain's tip and `finalized` block (`node`), and the indexer's checkpoint read by `tx`. */
-async function chainView(
-  tx: Reader,
-  [latest, finalized]: readonly [Hex, { number: unknown } | null],
-): Promise<ChainView> {
+async function chainView(tx: Reader, [latest, finalized]: NodeView): Promise<ChainView> {
   const rpc = publicClients.settlement;
   const checkpoints = await tx.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`);
   const rows = (checkpoints as unknown as { rows: { latest_checkpoint: string }[] }).rows;
@@ -306,11 +319,12 @@ async function streamAnswers(
   const l = schema.ledgerStream;
   const counted = (filter: string) =>
     sql<number>`count(*) filter (where ${slotCondition(filter)})`.mapWith(Number);
+  // Only the slots not finalized are counted here (open, contested, expired depend on the head);
+  // the total and the finalized come from the stream's own counters. An answer stays as fast at
+  // 100,000 slots as at 100.
   const stats = await tx
     .select({
       streamHash: s.streamHash,
-      total: count(),
-      finalized: counted("finalized"),
       open: counted("open"),
       contested: counted("contested"),
       expired: counted("expired"),
@@ -318,9 +332,12 @@ async function streamAnswers(
     .from(s)
     .innerJoin(l, eq(l.streamHash, s.streamHash))
     .where(
-      inArray(
-        s.streamHash,
-        rows.map((r) => r.streamHash),
+      and(
+        inArray(
+          s.streamHash,
+          rows.map((r) => r.streamHash),
+        ),
+        eq(s.status, "open"),
       ),
     )
     .groupBy(s.streamHash);
@@ -329,8 +346,8 @@ async function streamAnswers(
   return rows.map((row) => {
     const x = statsOf.get(row.streamHash);
     const slots = {
-      total: x?.total ?? 0,
-      finalized: x?.finalized ?? 0,
+      total: row.slotCount,
+      finalized: row.finalizedCount,
       open: x?.open ?? 0,
       contested: x?.contested ?? 0,
       expired: x?.expired ?? 0,
