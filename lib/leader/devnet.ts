@@ -299,7 +299,7 @@ export async function runLeaderDevnet(parameters: {
       `${processes.length} batcher processes ready (${processes.map((p) => `${p.name} pid ${p.child.pid}`).join(", ")})`,
     );
 
-    const firstBlock = (await client.getBlockNumber()) + 1n;
+    const firstBlock = (await client.getBlockNumber({ cacheTime: 0 })) + 1n;
     const victim = options.kill > 0 ? processes[options.kill - 1] : undefined;
     const started = Date.now();
     let mined = 0;

@@ -57,7 +57,7 @@ export async function readLedgerStatus(
   parameters: ReadLedgerStatusParameters,
 ): Promise<LedgerStatus> {
   const { ledger, fromBlock } = parameters;
-  const toBlock = await ledger.publicClient.getBlockNumber();
+  const toBlock = await ledger.publicClient.getBlockNumber({ cacheTime: 0 });
   const events = await ledger.events(fromBlock, toBlock, parameters.blockRange);
   const slotsByStream = new Map<Hex, Map<Hex, Map<Hex, ObservationContent>>>();
   const finalizedByStream = new Map<Hex, number>();

@@ -34,7 +34,7 @@ export interface ReadRailViewParameters {
 
 export async function readRailViewFromLogs(parameters: ReadRailViewParameters): Promise<RailView> {
   const { client, rail, fromBlock } = parameters;
-  const toBlock = await client.getBlockNumber();
+  const toBlock = await client.getBlockNumber({ cacheTime: 0 });
   const logs = await readLogs({
     publicClient: client,
     address: rail,

@@ -45,7 +45,7 @@ export async function readLogs(parameters: ReadLogsParameters): Promise<Log[]> {
   const { publicClient, address, fromBlock } = parameters;
   const blockRange = parameters.blockRange ?? DEFAULT_BLOCK_RANGE;
   if (blockRange < 1n) throw new InvalidFieldError("blockRange", blockRange, "must be at least 1");
-  const last = parameters.toBlock ?? (await publicClient.getBlockNumber());
+  const last = parameters.toBlock ?? (await publicClient.getBlockNumber({ cacheTime: 0 }));
   const range = async (from: bigint, to: bigint): Promise<Log[]> => {
     try {
       return await publicClient.getLogs({ address, fromBlock: from, toBlock: to });

@@ -36,6 +36,9 @@ export const indexerBenchSchema = z.object({
   node: z.string(),
   results: z.array(
     z.object({
+      /** When this size was measured, and the load then (absent in reports before both). */
+      measuredAt: z.string().optional(),
+      loadAverage: z.number().optional(),
       finalized: z.number(),
       ledgerEvents: z.number(),
       generation: z.object({ transactions: z.number(), ms: z.number() }),

@@ -15,6 +15,10 @@
  *   process runs under `node --cpu-prof`, and its samples within the backfill are summed by origin
  *   and function (`scripts/bench/cpu-profile.ts`).
  *
+ * - `ECP_INDEXER_BENCH_FLOOR=1`: also Ponder's floor, the same backfill by `indexer-floor/` (handlers
+ *   that do nothing); `ECP_INDEXER_BENCH_HEAP_MIB`: the indexer's `--heap`; `ECP_INDEXER_BENCH_KEEP=1`:
+ *   the sizes of the last report that this run does not measure stay in it.
+ *
  * Writes `reports/indexer.json` and `reports/INDEXER.md`.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -38,7 +42,7 @@ import { startPostgres, type StartPostgresReturnType } from "../../lib/node/post
 import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
 import { readLogs } from "../../lib/rpc/logs";
-import { type IndexerBench } from "./indexer-report";
+import { readIndexerBench, type IndexerBench } from "./indexer-report";
 import {
   monotonicUs,
   readCpuProfile,
@@ -432,6 +436,8 @@ async function main() {
         }
       }
       results.push({
+        measuredAt: new Date().toISOString(),
+        loadAverage: os.loadavg()[0],
         finalized: target,
         ledgerEvents: events,
         generation: { transactions, ms: generationMs },
@@ -444,11 +450,18 @@ async function main() {
     await chain.stop();
     await rm(work, { recursive: true, force: true });
   }
+  // ECP_INDEXER_BENCH_KEEP=1: the sizes of the last report this run did not measure stay in it.
+  const previous =
+    process.env.ECP_INDEXER_BENCH_KEEP === "1" ? readIndexerBench(REPORT_DIR) : undefined;
+  const kept = (previous?.results ?? [])
+    .filter((r) => !targets.includes(r.finalized))
+    .map((r) => ({ measuredAt: previous!.measuredAt, loadAverage: previous!.loadAverage, ...r }));
+  const all = [...kept, ...results].sort((a, b) => a.finalized - b.finalized);
   const run = {
     measuredAt: new Date(runStarted).toISOString(),
     durationMs: Date.now() - runStarted,
     command: "npm run bench:indexer",
-    sizes: targets,
+    sizes: all.map((r) => r.finalized),
     streams: STREAMS,
     loadRate: LOAD_RATE,
     loadSeconds: LOAD_SECONDS,
@@ -456,7 +469,7 @@ async function main() {
     cores: os.cpus().length,
     loadAverage: os.loadavg()[0],
     node: process.version,
-    results,
+    results: all,
   };
   await writeFile(path.join(REPORT_DIR, "indexer.json"), `${JSON.stringify(run, null, 2)}\n`);
   await writeFile(path.join(REPORT_DIR, "INDEXER.md"), renderReport(run));
@@ -477,7 +490,7 @@ ${Math.round(run.durationMs / 1000)} s on ${run.cores} × ${run.cpu} (load avera
 Node ${run.node}. Chain: a local anvil node; ${run.streams} ledger streams whose observations are finalized by
 relayed compact batches of 500 (one \`ObservationProposedAndFinalized\` each, one witness, quorum 1).
 Sizes: ${run.sizes.map(n).join(", ")} finalized observations. Figures are one run; the machine is shared.
-
+${measuredApart(run)}
 ## Backfill
 
 A fresh indexer on the whole chain. Rate: ledger events over the time from Ponder's first
@@ -522,6 +535,19 @@ From the receipt of a transaction that finalizes one observation to its stream's
 |---:|---|---|---:|
 ${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.newBlockToApiMs.join(", ")} | ${median(d.newBlockToApiMs)} |`)}
 ${renderProfiles(run)}`;
+}
+
+/** When sizes come from runs of their own (`ECP_INDEXER_BENCH_KEEP=1`), when each was measured. */
+function measuredApart(run: Run): string {
+  const when = run.results.map((r) => r.measuredAt?.slice(0, 16).replace("T", " "));
+  if (new Set(when).size <= 1) return "";
+  return `Each size from its own run (\`ECP_INDEXER_BENCH_KEEP=1\`): ${run.results
+    .map(
+      (r) =>
+        `${r.finalized.toLocaleString("en-US")} at ${r.measuredAt?.slice(0, 16).replace("T", " ") ?? "?"} UTC (load ${r.loadAverage?.toFixed(1) ?? "?"})`,
+    )
+    .join("; ")}.
+`;
 }
 
 /** Ponder's floor (`ECP_INDEXER_BENCH_FLOOR=1`) beside the indexer's backfill. */

@@ -17,8 +17,9 @@ import { isLogsAnswerTooLarge, readLogs } from "../../lib/rpc/logs";
 const ADDRESS = "0x00000000000000000000000000000000000000aa" as Address;
 
 /** A node with `perBlock` logs in each block 0–`tip` that refuses answers of more than `cap` logs. */
-function node(tip: number, perBlock: number, cap: number, refuse: () => Error) {
+function node(start: number, perBlock: number, cap: number, refuse: () => Error) {
   const requests: [number, number][] = [];
+  let tip = start;
   const client = createPublicClient({
     transport: custom(
       {
@@ -50,7 +51,7 @@ function node(tip: number, perBlock: number, cap: number, refuse: () => Error) {
       { retryCount: 0 },
     ),
   });
-  return { client, requests };
+  return { client, requests, mine: (blocks: number) => (tip += blocks) };
 }
 
 const tooLargeForViem = () =>
@@ -110,6 +111,17 @@ describe("readLogs: a contract's logs in ranges", function () {
     expect(String(caught)).to.contain("connection refused");
     expect(isLogsAnswerTooLarge(caught)).to.equal(false);
     expect(requests).to.deep.equal([[0, 99]]);
+  });
+
+  it("reads up to the node's tip of now, not the client's cached block number", async function () {
+    const { client, mine } = node(9, 2, 1000, tooLargeForViem);
+    // viem keeps a block number for the client's cacheTime (4 s here): the tip read just before
+    // new blocks were mined must not cut their logs off.
+    expect(await client.getBlockNumber()).to.equal(9n);
+    mine(5);
+    const logs = await readLogs({ publicClient: client, address: ADDRESS, fromBlock: 0n });
+    expect(logs).to.have.length(30);
+    expect(Number(logs[logs.length - 1]!.blockNumber)).to.equal(14);
   });
 
   it("refuses a block range below 1, naming it", async function () {
