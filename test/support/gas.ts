@@ -33,14 +33,21 @@ function save(suite: string, data: Record<string, number>): void {
   );
 }
 
+/** Whether solidity-coverage runs this test: gas figures of its instrumented bytecode compare with nothing. */
+export function underCoverage(): boolean {
+  return (
+    (hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING ===
+    true
+  );
+}
+
 /**
  * Asserts that `gasUsed` equals the committed snapshot entry `suite/name` (or records it when
  * updating). A missing entry fails the test unless snapshots are being updated.
  */
 export function expectGasSnapshot(suite: string, name: string, gasUsed: bigint | number): void {
   // Instrumented bytecode under solidity-coverage costs more gas: snapshots are not comparable there.
-  if ((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING)
-    return;
+  if (underCoverage()) return;
   const gas = Number(gasUsed);
   const data = load(suite);
   if (updating) {
