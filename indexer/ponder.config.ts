@@ -13,10 +13,13 @@ import { readIndexerConfig } from "../lib/indexer/config";
 import type { LedgerAbi, RailAbi, RegistryAbi } from "../lib/operator/contracts";
 
 const settings = readIndexerConfig();
+/** Where Ponder starts: after the bulk range when there is one (`src/bulk.ts` indexes it). */
+const ponderStartBlock = (startBlock: number) =>
+  settings.bulk === undefined ? startBlock : Math.max(startBlock, settings.bulk.throughBlock + 1);
 const contract = (name: keyof typeof settings.contracts) => ({
   chain: "settlement" as const,
   address: settings.contracts[name].address,
-  startBlock: settings.contracts[name].startBlock,
+  startBlock: ponderStartBlock(settings.contracts[name].startBlock),
 });
 
 export default createConfig({

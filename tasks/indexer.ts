@@ -15,6 +15,7 @@ import {
   MIN_HEAP_MIB,
   buildIndexerConfig,
   defaultHeapMiB,
+  parseBackfillMode,
   parseListen,
   parseSchemaName,
   startIndexer,
@@ -31,6 +32,7 @@ interface IndexerRunArgs {
   poll: string;
   blockRange?: string;
   heap?: string;
+  backfill: string;
 }
 
 async function deployments(hre: HardhatRuntimeEnvironment) {
@@ -69,10 +71,16 @@ withOptions(
     .addOptionalParam(
       "heap",
       `Most MiB of JavaScript heap for the indexer process, at least ${MIN_HEAP_MIB}; Ponder caches table rows in a fifth of it (default: ${DEFAULT_POSTGRES_HEAP_MIB} with DATABASE_URL, Node's own limit on PGlite)`,
+    )
+    .addOptionalParam(
+      "backfill",
+      "bulk: the chain's finalized range through the same handlers in memory, written in bulk, then Ponder from the next block; ponder: Ponder event by event. A database keeps the mode of its first start",
+      "bulk",
     ),
 ).setAction(
   taskAction(async (args: IndexerRunArgs, hre) => {
     const listen = parseListen(args.listen);
+    const backfill = parseBackfillMode(args.backfill);
     const schema = parseSchemaName(args.schema);
     const pollingIntervalMs = parseIntegerOption("poll", args.poll, 50);
     const ethGetLogsBlockRange =
@@ -109,6 +117,7 @@ withOptions(
       schema,
       databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
       ...(heapMiB === undefined ? {} : { heapMiB }),
+      backfill,
     });
     const forward = (signal: NodeJS.Signals) => () => {
       indexer.child.kill(signal);

@@ -7,11 +7,23 @@ import { ponder, type Context, type Event } from "ponder:registry";
 import * as schema from "ponder:schema";
 import { getAddress, zeroAddress, type Address, type Hex } from "viem";
 
-import { contentHash, observationSlot } from "../../lib/commitments/observation";
+import {
+  contentHashOfCanonical,
+  observationSlotOfCanonical,
+} from "../../lib/commitments/observation";
 import { toJson } from "../../lib/validation/json-form";
+import { bulkBackfill, type BulkHandler } from "./bulk";
 
 type AnyEvent = Event;
 type AnyContext = Context;
+
+/** Every handler by its Ponder name, for the bulk backfill (`bulk.ts`) to run the same code. */
+const handlers = new Map<string, BulkHandler>();
+/** `ponder.on` that also keeps the handler in `handlers`. */
+const on = ((name: string, handler: BulkHandler) => {
+  handlers.set(name, handler);
+  ponder.on(name as never, handler as never);
+}) as typeof ponder.on;
 
 /** The columns every event table shares: the log's place in the chain. */
 function eventRow(event: AnyEvent) {
@@ -71,7 +83,7 @@ async function history(
   await context.db.insert(schema.registryHistory).values({ ...eventRow(event), kind, ...fields });
 }
 
-ponder.on("EveryChannelWitnessRegistry:WitnessAdded", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:WitnessAdded", async ({ event, context }) => {
   const { witness, index } = event.args;
   const i = Number(index);
   await context.db.insert(schema.witnessAdded).values({ ...eventRow(event), witness, index: i });
@@ -92,7 +104,7 @@ ponder.on("EveryChannelWitnessRegistry:WitnessAdded", async ({ event, context })
   await history(context, event, "WitnessAdded", { account: witness, index: i });
 });
 
-ponder.on("EveryChannelWitnessRegistry:WitnessRemoved", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:WitnessRemoved", async ({ event, context }) => {
   const { witness, index } = event.args;
   const i = Number(index);
   await context.db.insert(schema.witnessRemoved).values({ ...eventRow(event), witness, index: i });
@@ -106,13 +118,16 @@ ponder.on("EveryChannelWitnessRegistry:WitnessRemoved", async ({ event, context 
   await history(context, event, "WitnessRemoved", { account: witness, index: i });
 });
 
-ponder.on("EveryChannelWitnessRegistry:WitnessRotated", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:WitnessRotated", async ({ event, context }) => {
   const { previousKey, newKey, index } = event.args;
   const i = Number(index);
   await context.db
     .insert(schema.witnessRotated)
     .values({ ...eventRow(event), previousKey, newKey, index: i });
+  // Read before the update below: Ponder's `find` answers a view of its cached row, which the
+  // update changes (the new key was recorded inactive when this read `previous.active` after it).
   const previous = await context.db.find(schema.witness, { address: previousKey });
+  const active = previous?.active ?? true;
   await context.db
     .update(schema.witness, { address: previousKey })
     .set({ active: false, rotatedTo: newKey, updatedBlock: event.block.number });
@@ -121,13 +136,13 @@ ponder.on("EveryChannelWitnessRegistry:WitnessRotated", async ({ event, context 
     .values({
       address: newKey,
       index: i,
-      active: previous?.active ?? true,
+      active,
       addedBlock: event.block.number,
       updatedBlock: event.block.number,
     })
     .onConflictDoUpdate({
       index: i,
-      active: previous?.active ?? true,
+      active,
       rotatedTo: null,
       updatedBlock: event.block.number,
     });
@@ -138,7 +153,7 @@ ponder.on("EveryChannelWitnessRegistry:WitnessRotated", async ({ event, context 
   });
 });
 
-ponder.on("EveryChannelWitnessRegistry:QuorumChanged", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:QuorumChanged", async ({ event, context }) => {
   const previousQuorum = Number(event.args.previousQuorum);
   const quorum = Number(event.args.newQuorum);
   await context.db
@@ -151,7 +166,7 @@ ponder.on("EveryChannelWitnessRegistry:QuorumChanged", async ({ event, context }
   await history(context, event, "QuorumChanged", { previousQuorum, quorum });
 });
 
-ponder.on("EveryChannelWitnessRegistry:OwnershipTransferStarted", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:OwnershipTransferStarted", async ({ event, context }) => {
   const { previousOwner, newOwner } = event.args;
   await context.db
     .insert(schema.ownershipTransferStarted)
@@ -166,7 +181,7 @@ ponder.on("EveryChannelWitnessRegistry:OwnershipTransferStarted", async ({ event
   });
 });
 
-ponder.on("EveryChannelWitnessRegistry:OwnershipTransferred", async ({ event, context }) => {
+on("EveryChannelWitnessRegistry:OwnershipTransferred", async ({ event, context }) => {
   const { previousOwner, newOwner } = event.args;
   await context.db
     .insert(schema.ownershipTransferred)
@@ -304,7 +319,7 @@ async function finalize(context: AnyContext, event: AnyEvent, header: FinalizedH
   }
 }
 
-ponder.on("EveryChannelObservationLedger:ObservationProposed", async ({ event, context }) => {
+on("EveryChannelObservationLedger:ObservationProposed", async ({ event, context }) => {
   const { contentHash: hash, streamHash, slot, content } = event.args;
   const block = event.block.number;
   const fields = {
@@ -344,7 +359,7 @@ ponder.on("EveryChannelObservationLedger:ObservationProposed", async ({ event, c
   await touchStream(context, streamHash, block, existing === null);
 });
 
-ponder.on("EveryChannelObservationLedger:ObservationAttested", async ({ event, context }) => {
+on("EveryChannelObservationLedger:ObservationAttested", async ({ event, context }) => {
   const { contentHash: hash, witness } = event.args;
   const block = event.block.number;
   await context.db
@@ -359,7 +374,7 @@ ponder.on("EveryChannelObservationLedger:ObservationAttested", async ({ event, c
     .set((row) => ({ attested: row.attested | bit, updatedBlock: block }));
 });
 
-ponder.on("EveryChannelObservationLedger:ObservationFinalized", async ({ event, context }) => {
+on("EveryChannelObservationLedger:ObservationFinalized", async ({ event, context }) => {
   const a = event.args;
   await context.db.insert(schema.observationFinalized).values({ ...eventRow(event), ...a });
   const candidate = await context.db.find(schema.candidate, { contentHash: a.contentHash });
@@ -379,33 +394,30 @@ ponder.on("EveryChannelObservationLedger:ObservationFinalized", async ({ event, 
   });
 });
 
-ponder.on(
-  "EveryChannelObservationLedger:ObservationProposedAndFinalized",
-  async ({ event, context }) => {
-    const a = event.args;
-    await context.db
-      .insert(schema.observationProposedAndFinalized)
-      .values({ ...eventRow(event), ...a });
-    const content = {
-      streamHash: a.streamHash,
-      epochHash: a.epochHash,
-      dataRoot: a.dataRoot,
-      locatorHash: a.locatorHash,
-      observedUnixMs: a.observedUnixMs,
-    };
-    await finalize(context, event, {
-      ...content,
-      observationHash: a.observationHash,
-      contentHash: contentHash(content),
-      slot: observationSlot(a.streamHash, a.epochHash),
-      parentObservationHash: a.parentObservationHash,
-      sequence: a.sequence,
-      witnesses: a.witnesses,
-    });
-  },
-);
+on("EveryChannelObservationLedger:ObservationProposedAndFinalized", async ({ event, context }) => {
+  const a = event.args;
+  await context.db
+    .insert(schema.observationProposedAndFinalized)
+    .values({ ...eventRow(event), ...a });
+  const content = {
+    streamHash: a.streamHash,
+    epochHash: a.epochHash,
+    dataRoot: a.dataRoot,
+    locatorHash: a.locatorHash,
+    observedUnixMs: a.observedUnixMs,
+  };
+  await finalize(context, event, {
+    ...content,
+    observationHash: a.observationHash,
+    contentHash: contentHashOfCanonical(content),
+    slot: observationSlotOfCanonical(a.streamHash, a.epochHash),
+    parentObservationHash: a.parentObservationHash,
+    sequence: a.sequence,
+    witnesses: a.witnesses,
+  });
+});
 
-ponder.on("EveryChannelObservationLedger:ReportAccepted", async ({ event, context }) => {
+on("EveryChannelObservationLedger:ReportAccepted", async ({ event, context }) => {
   const { streamHash, reportDigest, witnesses, firstSequence, finalized, skipped } = event.args;
   await context.db.insert(schema.reportAccepted).values({
     ...eventRow(event),
@@ -418,7 +430,7 @@ ponder.on("EveryChannelObservationLedger:ReportAccepted", async ({ event, contex
   });
 });
 
-ponder.on("EveryChannelObservationLedger:EquivocationRecorded", async ({ event, context }) => {
+on("EveryChannelObservationLedger:EquivocationRecorded", async ({ event, context }) => {
   const { slot, witness, contentA, contentB } = event.args;
   await context.db
     .insert(schema.equivocationRecorded)
@@ -437,7 +449,7 @@ ponder.on("EveryChannelObservationLedger:EquivocationRecorded", async ({ event, 
 // Rail
 // ---------------------------------------------------------------------------------------------
 
-ponder.on("EveryChannelRail:StreamClaimed", async ({ event, context }) => {
+on("EveryChannelRail:StreamClaimed", async ({ event, context }) => {
   const { streamId, publisher, key } = event.args;
   const json = toJson("StreamKey", key) as object;
   await context.db
@@ -455,7 +467,7 @@ ponder.on("EveryChannelRail:StreamClaimed", async ({ event, context }) => {
   });
 });
 
-ponder.on("EveryChannelRail:PublisherProposed", async ({ event, context }) => {
+on("EveryChannelRail:PublisherProposed", async ({ event, context }) => {
   const { streamId, publisher, pendingPublisher } = event.args;
   await context.db
     .insert(schema.publisherProposed)
@@ -465,7 +477,7 @@ ponder.on("EveryChannelRail:PublisherProposed", async ({ event, context }) => {
     .set({ pendingPublisher, updatedBlock: event.block.number });
 });
 
-ponder.on("EveryChannelRail:PublisherRotated", async ({ event, context }) => {
+on("EveryChannelRail:PublisherRotated", async ({ event, context }) => {
   const { streamId, previousPublisher, newPublisher } = event.args;
   await context.db
     .insert(schema.publisherRotated)
@@ -477,7 +489,7 @@ ponder.on("EveryChannelRail:PublisherRotated", async ({ event, context }) => {
   });
 });
 
-ponder.on("EveryChannelRail:ManifestPublished", async ({ event, context }) => {
+on("EveryChannelRail:ManifestPublished", async ({ event, context }) => {
   const a = event.args;
   await context.db.insert(schema.manifestPublished).values({ ...eventRow(event), ...a });
   const latest = {
@@ -499,7 +511,7 @@ ponder.on("EveryChannelRail:ManifestPublished", async ({ event, context }) => {
     .set((row) => ({ manifestCount: row.manifestCount + 1, updatedBlock: event.block.number }));
 });
 
-ponder.on("EveryChannelRail:AnnouncementPublished", async ({ event, context }) => {
+on("EveryChannelRail:AnnouncementPublished", async ({ event, context }) => {
   const a = event.args;
   await context.db.insert(schema.announcementPublished).values({ ...eventRow(event), ...a });
   const latest = {
@@ -520,7 +532,7 @@ ponder.on("EveryChannelRail:AnnouncementPublished", async ({ event, context }) =
   }));
 });
 
-ponder.on("EveryChannelRail:NonceUsed", async ({ event, context }) => {
+on("EveryChannelRail:NonceUsed", async ({ event, context }) => {
   const { account, nonce } = event.args;
   await context.db.insert(schema.nonceUsed).values({ ...eventRow(event), account, nonce });
   await context.db
@@ -531,4 +543,14 @@ ponder.on("EveryChannelRail:NonceUsed", async ({ event, context }) => {
       blockNumber: event.block.number,
     })
     .onConflictDoUpdate({ nextNonce: nonce + 1n, blockNumber: event.block.number });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Bulk backfill
+// ---------------------------------------------------------------------------------------------
+
+// Before the first event: the finalized range below the contracts' start blocks, by the handlers
+// above over an in-memory store, written in bulk (`bulk.ts`; nothing when the run has no range).
+ponder.on("EveryChannelWitnessRegistry:setup", async ({ context }) => {
+  await bulkBackfill(context, handlers);
 });

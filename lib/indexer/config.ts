@@ -41,6 +41,13 @@ export const indexerConfigSchema = z
     pollingIntervalMs: z.number().int().min(50).max(60_000).default(1_000),
     /** Most blocks per `eth_getLogs` request (RPC providers cap it); Ponder finds it out when absent. */
     ethGetLogsBlockRange: z.number().int().positive().optional(),
+    /**
+     * The finalized range indexed in bulk before Ponder's first event: every indexed event from the
+     * contracts' start blocks through `throughBlock`, by the same handlers over an in-memory store
+     * (`indexer/src/bulk.ts`); Ponder itself starts at `throughBlock + 1`. Absent: Ponder indexes
+     * everything from the start blocks.
+     */
+    bulk: z.object({ throughBlock: z.number().int().nonnegative() }).strict().optional(),
     contracts: z.object({
       EveryChannelWitnessRegistry: contract,
       EveryChannelObservationLedger: contract,

@@ -5,9 +5,19 @@
  * runs on it: two PGlite processes on one folder corrupt it. SIGINT and SIGTERM are forwarded.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pg from "pg";
+import { createPublicClient, http } from "viem";
 
 import { EveryChannelError, InvalidFieldError } from "../errors";
 import {
@@ -152,6 +162,95 @@ export function lockDataDir(dataDir: string): () => void {
   throw new IndexerRunError(`data folder ${dataDir}: cannot take its lock`, { dataDir });
 }
 
+/**
+ * How the indexer backfills: `bulk` (default) indexes the finalized range before Ponder's first
+ * event with the same handlers over an in-memory store and Ponder starts after it
+ * (`indexer/src/bulk.ts`); `ponder` lets Ponder index everything event by event.
+ */
+export const BACKFILL_MODES = ["bulk", "ponder"] as const;
+export type BackfillMode = (typeof BACKFILL_MODES)[number];
+
+export function parseBackfillMode(value: string): BackfillMode {
+  if (!(BACKFILL_MODES as readonly string[]).includes(value))
+    throw new InvalidFieldError("backfill", value, `expected one of ${BACKFILL_MODES.join(", ")}`);
+  return value as BackfillMode;
+}
+
+/**
+ * The file in the data folder that records the bulk range a database was started with. Ponder
+ * refuses a database started by another configuration, and the range is part of it (the contracts'
+ * start blocks), so a database keeps its range for life; a fresh one gets the chain's `finalized`
+ * block of its first start.
+ */
+export function bulkRangeFile(dataDir: string, config: IndexerConfig, schema: string): string {
+  return path.join(
+    dataDir,
+    config.database.kind === "pglite"
+      ? "bulk-range.pglite.json"
+      : `bulk-range.postgres.${schema}.json`,
+  );
+}
+
+/** Whether the database holds no indexer yet (no PGlite folder, or no `_ponder_meta` in the schema). */
+async function databaseIsFresh(
+  config: IndexerConfig,
+  schema: string,
+  databaseUrl: string | undefined,
+): Promise<boolean> {
+  if (config.database.kind === "pglite") {
+    const dir = config.database.directory;
+    return !existsSync(dir) || readdirSync(dir).length === 0;
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ meta: string | null }>(
+      "SELECT to_regclass($1)::text AS meta",
+      [`"${schema}"._ponder_meta`],
+    );
+    return rows[0]?.meta === null || rows[0]?.meta === undefined;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The run's bulk range (`config.bulk`): for a fresh database in `bulk` mode, through the chain's
+ * `finalized` block now, recorded in `bulkRangeFile` before Ponder starts; for a database that
+ * exists, what that file recorded at its first start (none when it has no file: a database
+ * started before bulk backfills, or with `--backfill ponder`).
+ */
+export async function chooseBulkRange(parameters: {
+  config: IndexerConfig;
+  dataDir: string;
+  schema: string;
+  databaseUrl?: string;
+  mode: BackfillMode;
+}): Promise<IndexerConfig["bulk"]> {
+  const { config, dataDir, schema, mode } = parameters;
+  const file = bulkRangeFile(dataDir, config, schema);
+  if (!(await databaseIsFresh(config, schema, parameters.databaseUrl))) {
+    if (!existsSync(file)) return undefined;
+    const recorded = JSON.parse(readFileSync(file, "utf8")) as { throughBlock: number | null };
+    return recorded.throughBlock === null ? undefined : { throughBlock: recorded.throughBlock };
+  }
+  let throughBlock: number | null = null;
+  if (mode === "bulk") {
+    const client = createPublicClient({ transport: http(config.rpcUrl) });
+    const finalized = await client.getBlock({ blockTag: "finalized" }).catch((error: Error) => {
+      throw new IndexerRunError(
+        `bulk backfill: the node at ${config.rpcUrl} did not give its finalized block (${error.message.split("\n")[0]}); pass --backfill ponder`,
+        { rpcUrl: config.rpcUrl },
+      );
+    });
+    throughBlock = Number(finalized.number);
+  }
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify({ throughBlock })}\n`);
+  await rename(temporary, file);
+  return throughBlock === null ? undefined : { throughBlock };
+}
+
 export interface StartIndexerParameters {
   config: IndexerConfig;
   /** Folder of the run configuration, the lock and (PGlite) the database. */
@@ -174,6 +273,8 @@ export interface StartIndexerParameters {
   heapMiB?: number;
   /** The Ponder app (default `indexer/`; the bench runs another over the same configuration). */
   appDir?: string;
+  /** `bulk` (default) or `ponder`; see `BackfillMode`. */
+  backfill?: BackfillMode;
 }
 
 export interface RunningIndexer {
@@ -203,11 +304,22 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
       parameters.heapMiB,
       `must be whole MiB from ${MIN_HEAP_MIB} to ${MAX_HEAP_MIB}`,
     );
+  if (config.database.kind === "postgres" && parameters.databaseUrl === undefined)
+    throw new InvalidFieldError("DATABASE_URL", undefined, "needed for the postgres database");
   await mkdir(dataDir, { recursive: true });
   const release = lockDataDir(dataDir);
   const configFile = path.join(dataDir, "indexer.config.json");
   try {
-    await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    const bulk = await chooseBulkRange({
+      config,
+      dataDir,
+      schema,
+      ...(parameters.databaseUrl === undefined ? {} : { databaseUrl: parameters.databaseUrl }),
+      mode: parameters.backfill ?? "bulk",
+    });
+    const run: IndexerConfig = { ...config, bulk };
+    if (bulk === undefined) delete run.bulk;
+    await writeFile(configFile, `${JSON.stringify(run, null, 2)}\n`);
   } catch (error) {
     release();
     throw error;
@@ -219,13 +331,8 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
     PONDER_LOG_LEVEL: parameters.logLevel ?? "info",
   };
   delete env.DATABASE_PRIVATE_URL;
-  if (config.database.kind === "postgres") {
-    if (parameters.databaseUrl === undefined) {
-      release();
-      throw new InvalidFieldError("DATABASE_URL", undefined, "needed for the postgres database");
-    }
-    env.DATABASE_URL = parameters.databaseUrl;
-  } else delete env.DATABASE_URL;
+  if (config.database.kind === "postgres") env.DATABASE_URL = parameters.databaseUrl;
+  else delete env.DATABASE_URL;
   const child = spawn(
     process.execPath,
     [

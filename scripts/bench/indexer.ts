@@ -125,6 +125,8 @@ interface Backfill {
   eventsPerSecond: number;
   rssSamplesMiB: number[];
   peakRssMiB: number;
+  /** The bulk backfill's own line: its blocks, events and time (absent on Ponder's floor). */
+  bulk?: { throughBlock: number; events: number; ms: number };
 }
 
 /** Starts a fresh indexer and times its backfill; the indexer is left running. */
@@ -158,17 +160,26 @@ async function backfill(
     output: "pipe",
     logLevel: "info",
     ...(heapFor(database.kind) === undefined ? {} : { heapMiB: heapFor(database.kind) }),
-    ...(appDir === undefined ? {} : { appDir }),
+    // Ponder's floor (another app) indexes everything itself; the indexer takes the finalized range in bulk.
+    ...(appDir === undefined
+      ? { backfill: "bulk" as const }
+      : { appDir, backfill: "ponder" as const }),
     ...(profileDir === undefined
       ? {}
       : { nodeOptions: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] }),
   });
   let output = "";
   let backfillStarted: number | undefined;
+  let bulk: Backfill["bulk"];
   let backfillStartedUs: number | undefined;
   indexer.child.stdout?.on("data", (d: Buffer) => {
     output = (output + d).slice(-4000);
-    if (backfillStarted === undefined && /Started (fetching )?backfill/.test(output)) {
+    const done = /Completed bulk backfill of blocks \d+ to (\d+): (\d+) events in (\d+) ms/.exec(
+      output,
+    );
+    if (done !== null && bulk === undefined)
+      bulk = { throughBlock: Number(done[1]), events: Number(done[2]), ms: Number(done[3]) };
+    if (backfillStarted === undefined && /Started (fetching |bulk )?backfill/.test(output)) {
       backfillStarted = Date.now();
       backfillStartedUs = monotonicUs();
     }
@@ -210,6 +221,7 @@ async function backfill(
         eventsPerSecond: Math.round((events * 1000) / Math.max(backfillMs, 1)),
         rssSamplesMiB: samples.filter((_, i) => i % 4 === 0),
         peakRssMiB: Math.round(peak),
+        ...(bulk === undefined ? {} : { bulk }),
       },
     };
   } catch (error) {
@@ -493,16 +505,18 @@ Sizes: ${run.sizes.map(n).join(", ")} finalized observations. Figures are one ru
 ${measuredApart(run)}
 ## Backfill
 
-A fresh indexer on the whole chain. Rate: ledger events over the time from Ponder's first
-"Started … backfill" log line to the API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
-database and schema setup — is shown apart).
+A fresh indexer on the whole chain, as \`indexer:run\` starts it: the chain's finalized range (the
+tip − 64 on anvil) in bulk (\`--backfill bulk\`, \`indexer/src/bulk.ts\`), Ponder from the block after it.
+Rate: ledger events over the time from the first "Started … backfill" log line (Ponder's or the bulk's) to the
+API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
+database and schema setup — is shown apart). "bulk": the bulk backfill's own line (events it indexed, its time).
 RSS: the Ponder process (PGlite runs inside it; PostgreSQL does not), peak \`VmHWM\`.
 Heap: the Ponder process's \`--heap\` (MiB; Ponder caches rows in a fifth of it), as \`indexer:run\` gives it
 unless \`ECP_INDEXER_BENCH_HEAP_MIB\` says otherwise; "node": Node's own limit (${n(Math.round(v8.getHeapStatistics().heap_size_limit / 1048576))} MiB here).
 
-| finalized | database | heap (MiB) | ledger events | startup (ms) | backfill (ms) | events/s | peak RSS (MiB) |
-|---:|---|---:|---:|---:|---:|---:|---:|
-${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.heapMiB === undefined ? "node" : n(d.heapMiB)} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.peakRssMiB} |`)}
+| finalized | database | heap (MiB) | ledger events | startup (ms) | backfill (ms) | events/s | bulk: events / ms | peak RSS (MiB) |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.heapMiB === undefined ? "node" : n(d.heapMiB)} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.bulk === undefined ? "–" : `${n(d.bulk.events)} / ${n(d.bulk.ms)}`} | ${d.peakRssMiB} |`)}
 
 RSS samples over the backfill (MiB, one per second):
 
@@ -560,9 +574,11 @@ function renderFloor(run: Run): string {
   return `
 ### Ponder's floor
 
-The same backfill by \`scripts/bench/indexer-floor/\`: the indexer's configuration, tables and API
-with one handler per event that does nothing. Ponder still fetches, stores, decodes and dispatches
-every log, so no handlers on Ponder 0.16 reach more than this rate on the same host.
+The same backfill by \`scripts/bench/indexer-floor/\`, Ponder event by event over the whole chain
+(\`--backfill ponder\`): the indexer's configuration, tables and API with one handler per event that
+does nothing. Ponder still fetches, stores, decodes and dispatches every log, so no handlers Ponder
+0.16 runs event by event reach more than this rate on the same host; the bulk backfill does not go
+through it.
 
 | finalized | database | floor: backfill (ms) | floor: events/s | indexer: events/s | indexer / floor | floor: peak RSS (MiB) |
 |---:|---|---:|---:|---:|---:|---:|

@@ -105,6 +105,22 @@ export async function crossCheck(url: string, chain: DeployedChain): Promise<num
   expect(state.quorum).to.equal(Number(await read(registry, abis.registry, "quorum")));
   expect(state.witnesses).to.deep.equal(await read(registry, abis.registry, "witnesses"));
   compared += 3;
+  // Every key the registry ever had: active exactly when the registry says so, at its index.
+  const keys = (await api(url, "/witnesses")).data as {
+    address: Address;
+    index: number;
+    active: boolean;
+  }[];
+  expect(keys.length).to.be.greaterThan(state.witnesses.length);
+  for (const key of keys) {
+    const active = (await read(registry, abis.registry, "isWitness", [key.address])) as boolean;
+    expect(key.active, `${key.address} active`).to.equal(active);
+    if (active)
+      expect(key.index, `${key.address} index`).to.equal(
+        Number(await read(registry, abis.registry, "witnessIndex", [key.address])),
+      );
+    compared += 1;
+  }
   const railStreams = await all(url, "/rail/streams");
   expect(railStreams.length).to.be.greaterThan(0);
   for (const stream of railStreams) {

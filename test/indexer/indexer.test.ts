@@ -9,6 +9,7 @@ import path from "node:path";
 import type { Address } from "viem";
 
 import { IndexerClient, readLedgerStatusFromIndexer } from "../../lib/indexer/client";
+import { INDEXED_CONTRACTS } from "../../lib/indexer/config";
 import { startPostgres, type StartPostgresReturnType } from "../../lib/node/postgres";
 import { createLedgerClient } from "../../lib/ledger/client";
 import { readLedgerStatus } from "../../lib/operator/ledger-status";
@@ -222,6 +223,33 @@ describe("settlement indexer (Ponder) on anvil", function () {
     }
   });
 
+  it("backfills the finalized range in bulk to exactly the state Ponder's own backfill gives", async function () {
+    // The first indexer took round 0 (below `finalized`) in bulk and the rest event by event.
+    const bulk = /Completed bulk backfill of blocks (\d+) to (\d+): (\d+) events/.exec(
+      pglite.output(),
+    );
+    expect(bulk, pglite.output()).to.not.equal(null);
+    const through = BigInt(bulk![2]!);
+    const logs = await chain.client.getLogs({
+      address: INDEXED_CONTRACTS.map((c) => chain.deployments[c].address as Address),
+      fromBlock: BigInt(bulk![1]!),
+      toBlock: through,
+    });
+    expect(Number(bulk![3])).to.equal(logs.length).and.to.be.greaterThan(30);
+    expect(Number(through)).to.be.lessThan(Number(await chain.client.getBlockNumber()));
+    const ponder = await indexerOn(chain, {
+      dataDir: path.join(chain.dir, "pglite-ponder"),
+      backfill: "ponder",
+    });
+    try {
+      await timed("PGlite, Ponder's own backfill", () => caughtUp(ponder, chain.client));
+      expect(ponder.output()).to.not.include("bulk backfill");
+      expect(await snapshot(ponder.url)).to.deep.equal(first);
+    } finally {
+      await ponder.stop();
+    }
+  });
+
   it("resumes a backfill killed midway and ends in the same state", async function () {
     // A proxy in front of anvil slows each eth_getLogs request (5 blocks each) so that the kill
     // lands while the backfill is still running.
@@ -320,5 +348,30 @@ describe("settlement indexer (Ponder) on anvil", function () {
     } while (cursor);
     expect(paged).to.deep.equal(whole.data);
     expect(paged.length).to.be.greaterThan(10);
+  });
+
+  it("takes a whole history in bulk once it is finalized, registry changes included, and answers as the indexer that followed it", async function () {
+    await mine(chain, 70);
+    await caughtUp(pglite, chain.client);
+    const followed = await snapshot(pglite.url);
+    const fresh = await indexerOn(chain, { dataDir: path.join(chain.dir, "pglite-all-bulk") });
+    try {
+      await timed("PGlite, all in bulk", () => caughtUp(fresh, chain.client));
+      const bulk = /Completed bulk backfill of blocks \d+ to (\d+): (\d+) events/.exec(
+        fresh.output(),
+      );
+      expect(bulk, fresh.output()).to.not.equal(null);
+      const rotated = await chain.client.getContractEvents({
+        address: chain.deployments.EveryChannelWitnessRegistry.address as Address,
+        abi: abis.registry,
+        eventName: "WitnessRotated",
+        fromBlock: 0n,
+      });
+      expect(rotated.length).to.equal(1);
+      expect(Number(bulk![1])).to.be.greaterThanOrEqual(Number(rotated[0]!.blockNumber));
+      expect(await snapshot(fresh.url)).to.deep.equal(followed);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

@@ -28,6 +28,7 @@ import {
   buildIndexerConfig,
   startIndexer,
   waitUntilReady,
+  type BackfillMode,
   type IndexerDeployment,
   type RunningIndexer,
 } from "../../lib/indexer/run";
@@ -377,6 +378,7 @@ export async function indexerOn(
     rpcUrl?: string;
     ethGetLogsBlockRange?: number;
     heapMiB?: number;
+    backfill?: BackfillMode;
   },
 ): Promise<StartedIndexer> {
   const port = await freePort();
@@ -398,6 +400,7 @@ export async function indexerOn(
     output: "pipe",
     logLevel: process.env.ECP_INDEXER_LOG === "info" ? "info" : "warn",
     ...(options.heapMiB === undefined ? {} : { heapMiB: options.heapMiB }),
+    ...(options.backfill === undefined ? {} : { backfill: options.backfill }),
   });
   let output = "";
   indexer.child.stdout?.on(
@@ -522,12 +525,22 @@ export async function snapshot(url: string, limit = 4): Promise<Record<string, u
   }
   for (const table of [
     "witness_added",
+    "witness_removed",
+    "witness_rotated",
+    "quorum_changed",
+    "ownership_transfer_started",
+    "ownership_transferred",
     "observation_proposed",
     "observation_attested",
     "observation_finalized",
     "observation_proposed_and_finalized",
     "equivocation_recorded",
+    "report_accepted",
+    "stream_claimed",
+    "publisher_proposed",
+    "publisher_rotated",
     "manifest_published",
+    "announcement_published",
     "nonce_used",
   ])
     await all(`/events/${table}`);

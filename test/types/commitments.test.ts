@@ -18,9 +18,11 @@ import {
 import { merkleRoot } from "../../lib/commitments/merkle";
 import {
   contentHash,
+  contentHashOfCanonical,
   headerContent,
   observationHash,
   observationSlot,
+  observationSlotOfCanonical,
 } from "../../lib/commitments/observation";
 import { abiParameters, type CanonicalTypeName } from "../../lib/types/abi";
 import * as arb from "./arbitraries";
@@ -191,6 +193,26 @@ describe("keccak commitments: TypeScript equals Solidity", function () {
         expect(onChain).to.equal(keccak256(await harness.read.encodeObservationContent([content])));
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it("the unchecked forms over decoded values (the indexer's) equal contentHash and observationSlot, upper-case hex included", function () {
+    fc.assert(
+      fc.property(arb.observationContent, fc.boolean(), (content, upper) => {
+        const cased = upper
+          ? (Object.fromEntries(
+              Object.entries(content).map(([k, v]) => [
+                k,
+                typeof v === "string" ? `0x${v.slice(2).toUpperCase()}` : v,
+              ]),
+            ) as typeof content)
+          : content;
+        expect(contentHashOfCanonical(cased)).to.equal(contentHash(content));
+        expect(observationSlotOfCanonical(cased.streamHash, cased.epochHash)).to.equal(
+          observationSlot(content.streamHash, content.epochHash),
+        );
+      }),
+      { numRuns: 500 },
     );
   });
 

@@ -608,7 +608,15 @@ list("/equivocations", {
 v1.get("/witnesses", async (c) => {
   query(c, "page");
   const body = await snapshot(async (tx, chain) => {
-    const witnesses = await tx.select().from(schema.witness).orderBy(asc(schema.witness.index));
+    // An index's keys in the order they held it (a rotation adds the new key later), then by address.
+    const witnesses = await tx
+      .select()
+      .from(schema.witness)
+      .orderBy(
+        asc(schema.witness.index),
+        asc(schema.witness.addedBlock),
+        asc(schema.witness.address),
+      );
     // An index's first key was added at the earliest `addedBlock` among its keys.
     const indexAdded = new Map<number, bigint>();
     for (const w of witnesses) {
