@@ -306,6 +306,9 @@ export async function bulkBackfill(
   const blockRange = BigInt(settings.ethGetLogsBlockRange ?? DEFAULT_BLOCK_RANGE);
   const timestamps = new Map<bigint, bigint>();
 
+  // Blocks per request: the configured range, halved for good once an answer is too large (so a
+  // dense chain pays for one oversized answer, not one per range).
+  let range = blockRange;
   const fetchRange = async (a: bigint, z: bigint): Promise<Log[]> => {
     try {
       return await client.getLogs({ address: addresses, fromBlock: a, toBlock: z });
@@ -316,18 +319,19 @@ export async function bulkBackfill(
           { fromBlock: a, toBlock: z },
           { cause: error },
         );
-      const middle = a + (z - a) / 2n;
+      const half = (z - a + 2n) / 2n;
+      if (half < range) range = half;
+      const middle = a + half - 1n;
       return [...(await fetchRange(a, middle)), ...(await fetchRange(middle + 1n, z))];
     }
   };
-  const ranges: [bigint, bigint][] = [];
-  for (let a = from; a <= through; a += blockRange)
-    ranges.push([a, a + blockRange - 1n > through ? through : a + blockRange - 1n]);
   const inFlight: Promise<Log[]>[] = [];
-  let next = 0;
+  let cursor = from;
   const refill = () => {
-    while (inFlight.length < PREFETCH + 1 && next < ranges.length) {
-      const [a, z] = ranges[next++]!;
+    while (inFlight.length < PREFETCH + 1 && cursor <= through) {
+      const a = cursor;
+      const z = a + range - 1n > through ? through : a + range - 1n;
+      cursor = z + 1n;
       const fetched = fetchRange(a, z);
       fetched.catch(() => undefined);
       inFlight.push(fetched);
@@ -342,9 +346,24 @@ export async function bulkBackfill(
   );
   const bulkContext = { db: store.db };
   let events = 0;
+  const spent = { fetching: 0, handlers: 0, writing: 0 };
+  const clock = () => performance.now();
+  // One write in flight while the next ranges are indexed: the database works beside the handlers.
+  let writing: Promise<void> = Promise.resolve();
+  const flush = async (all: boolean) => {
+    const batches = store.take(all);
+    const waited = clock();
+    await writing;
+    spent.writing += clock() - waited;
+    writing = write(context.db, batches);
+    writing.catch(() => undefined);
+  };
   refill();
   while (inFlight.length > 0) {
+    const waited = clock();
     const logs = await inFlight.shift()!;
+    spent.fetching += clock() - waited;
+    const working = clock();
     refill();
     logs.sort((x, y) =>
       x.blockNumber === y.blockNumber
@@ -393,11 +412,15 @@ export async function bulkBackfill(
       }
       events += 1;
     }
-    if (store.pendingRows >= FLUSH_ROWS) await write(context.db, store.take(false));
+    spent.handlers += clock() - working;
+    if (store.pendingRows >= FLUSH_ROWS) await flush(false);
   }
-  await write(context.db, store.take(true));
+  await flush(true);
+  const waited = clock();
+  await writing;
+  spent.writing += clock() - waited;
   const ms = Date.now() - started;
   console.log(
-    `Completed bulk backfill of blocks ${from} to ${through}: ${events} events in ${ms} ms (${Math.round((events * 1000) / Math.max(ms, 1))} events/s)`,
+    `Completed bulk backfill of blocks ${from} to ${through}: ${events} events in ${ms} ms (${Math.round((events * 1000) / Math.max(ms, 1))} events/s; waiting for logs ${Math.round(spent.fetching)} ms, decoding and handlers ${Math.round(spent.handlers)} ms, waiting for writes ${Math.round(spent.writing)} ms)`,
   );
 }

@@ -239,8 +239,8 @@ export async function chooseBulkRange(parameters: {
     const client = createPublicClient({ transport: http(config.rpcUrl) });
     const finalized = await client.getBlock({ blockTag: "finalized" }).catch((error: Error) => {
       throw new IndexerRunError(
-        `bulk backfill: the node at ${config.rpcUrl} did not give its finalized block (${error.message.split("\n")[0]}); pass --backfill ponder`,
-        { rpcUrl: config.rpcUrl },
+        `indexer: cannot read the node's finalized block to choose the bulk range (${error.message.split("\n")[0]}); a node without a finalized block needs --backfill ponder`,
+        { network: config.network },
       );
     });
     throughBlock = Number(finalized.number);

@@ -55,7 +55,14 @@ export const indexerBenchSchema = z.object({
           peakRssMiB: z.number(),
           /** The bulk backfill's own figures (absent in reports before it). */
           bulk: z
-            .object({ throughBlock: z.number(), events: z.number(), ms: z.number() })
+            .object({
+              throughBlock: z.number(),
+              events: z.number(),
+              ms: z.number(),
+              logsMs: z.number().optional(),
+              handlersMs: z.number().optional(),
+              writesMs: z.number().optional(),
+            })
             .optional(),
           statusFromIndexerMs: z.number(),
           load: z.object({ head: latency, slot: latency }),

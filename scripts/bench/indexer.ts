@@ -126,7 +126,14 @@ interface Backfill {
   rssSamplesMiB: number[];
   peakRssMiB: number;
   /** The bulk backfill's own line: its blocks, events and time (absent on Ponder's floor). */
-  bulk?: { throughBlock: number; events: number; ms: number };
+  bulk?: {
+    throughBlock: number;
+    events: number;
+    ms: number;
+    logsMs: number;
+    handlersMs: number;
+    writesMs: number;
+  };
 }
 
 /** Starts a fresh indexer and times its backfill; the indexer is left running. */
@@ -174,11 +181,19 @@ async function backfill(
   let backfillStartedUs: number | undefined;
   indexer.child.stdout?.on("data", (d: Buffer) => {
     output = (output + d).slice(-4000);
-    const done = /Completed bulk backfill of blocks \d+ to (\d+): (\d+) events in (\d+) ms/.exec(
-      output,
-    );
+    const done =
+      /Completed bulk backfill of blocks \d+ to (\d+): (\d+) events in (\d+) ms .*?waiting for logs (\d+) ms, decoding and handlers (\d+) ms, waiting for writes (\d+) ms/.exec(
+        output,
+      );
     if (done !== null && bulk === undefined)
-      bulk = { throughBlock: Number(done[1]), events: Number(done[2]), ms: Number(done[3]) };
+      bulk = {
+        throughBlock: Number(done[1]),
+        events: Number(done[2]),
+        ms: Number(done[3]),
+        logsMs: Number(done[4]),
+        handlersMs: Number(done[5]),
+        writesMs: Number(done[6]),
+      };
     if (backfillStarted === undefined && /Started (fetching |bulk )?backfill/.test(output)) {
       backfillStarted = Date.now();
       backfillStartedUs = monotonicUs();
@@ -509,14 +524,15 @@ A fresh indexer on the whole chain, as \`indexer:run\` starts it: the chain's fi
 tip − 64 on anvil) in bulk (\`--backfill bulk\`, \`indexer/src/bulk.ts\`), Ponder from the block after it.
 Rate: ledger events over the time from the first "Started … backfill" log line (Ponder's or the bulk's) to the
 API's indexed block reaching the chain's tip (the startup before it — Ponder's build,
-database and schema setup — is shown apart). "bulk": the bulk backfill's own line (events it indexed, its time).
+database and schema setup — is shown apart). "bulk": the bulk backfill's own line: events it indexed, its time, and of that time the waits for \`eth_getLogs\`
+answers, decoding and handlers, and the waits for the database's writes (the writes run beside the handlers).
 RSS: the Ponder process (PGlite runs inside it; PostgreSQL does not), peak \`VmHWM\`.
 Heap: the Ponder process's \`--heap\` (MiB; Ponder caches rows in a fifth of it), as \`indexer:run\` gives it
 unless \`ECP_INDEXER_BENCH_HEAP_MIB\` says otherwise; "node": Node's own limit (${n(Math.round(v8.getHeapStatistics().heap_size_limit / 1048576))} MiB here).
 
-| finalized | database | heap (MiB) | ledger events | startup (ms) | backfill (ms) | events/s | bulk: events / ms | peak RSS (MiB) |
+| finalized | database | heap (MiB) | ledger events | startup (ms) | backfill (ms) | events/s | bulk: events / ms (logs / handlers / writes) | peak RSS (MiB) |
 |---:|---|---:|---:|---:|---:|---:|---:|---:|
-${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.heapMiB === undefined ? "node" : n(d.heapMiB)} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.bulk === undefined ? "–" : `${n(d.bulk.events)} / ${n(d.bulk.ms)}`} | ${d.peakRssMiB} |`)}
+${rows((r, d) => `| ${n(r.finalized)} | ${d.database} | ${d.heapMiB === undefined ? "node" : n(d.heapMiB)} | ${n(d.events)} | ${n(d.startupMs)} | ${n(d.backfillMs)} | ${n(d.eventsPerSecond)} | ${d.bulk === undefined ? "–" : `${n(d.bulk.events)} / ${n(d.bulk.ms)}${d.bulk.logsMs === undefined ? "" : ` (${n(d.bulk.logsMs)} / ${n(d.bulk.handlersMs ?? 0)} / ${n(d.bulk.writesMs ?? 0)})`}`} | ${d.peakRssMiB} |`)}
 
 RSS samples over the backfill (MiB, one per second):
 

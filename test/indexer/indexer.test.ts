@@ -330,6 +330,22 @@ describe("settlement indexer (Ponder) on anvil", function () {
     expect(existsSync(dataDir)).to.equal(false);
   });
 
+  it("refuses to start in bulk without the node's finalized block, in one line, leaving no bulk range behind", async function () {
+    const dataDir = path.join(chain.dir, "no-node");
+    let refused: unknown;
+    try {
+      // A port nothing listens on: the node cannot be asked for its finalized block.
+      await indexerOn(chain, { dataDir, rpcUrl: "http://127.0.0.1:9" });
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.match(
+      /cannot read the node's finalized block to choose the bulk range \(.*\); a node without a finalized block needs --backfill ponder$/,
+    );
+    expect(existsSync(path.join(dataDir, "bulk-range.pglite.json"))).to.equal(false);
+    expect(existsSync(path.join(dataDir, "indexer.lock"))).to.equal(false);
+  });
+
   it("validates parameters and names the one at fault", async function () {
     await expectRefusals(pglite.url);
   });

@@ -3,7 +3,7 @@ import hre from "hardhat";
 import { encodeFunctionData } from "viem";
 
 import { packCompactBatch } from "../../lib/ledger/compactSignatures";
-import { expectGasSnapshot } from "../support/gas";
+import { expectGasSnapshot, underCoverage } from "../support/gas";
 import {
   contentAt,
   finalizeWithQuorum,
@@ -22,8 +22,7 @@ import {
  * are asserted beside them.
  */
 /** Instrumented bytecode under solidity-coverage costs more gas: budgets are checked only without it. */
-const measuring = !(hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean })
-  .__SOLIDITY_COVERAGE_RUNNING;
+const measuring = !underCoverage();
 
 function expectAtMost(gas: number, limit: number): void {
   if (measuring) expect(gas).to.be.at.most(limit);

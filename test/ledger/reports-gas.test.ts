@@ -6,7 +6,7 @@ import { size, type Address, type Hex } from "viem";
 import { readObservationLedgerDomain } from "../../lib/ledger/domain";
 import { reportOf, signReport } from "../../lib/ledger/report";
 import { packReport, reportCalldataBytes } from "../../lib/ledger/reportCalldata";
-import { expectGasSnapshot } from "../support/gas";
+import { expectGasSnapshot, underCoverage } from "../support/gas";
 import { contentAt, hardhatAccount, runOf, streamOf } from "./fixture";
 
 /**
@@ -16,8 +16,7 @@ import { contentAt, hardhatAccount, runOf, streamOf } from "./fixture";
  * beside them (per finalized observation: at most 32,000 gas and 240 calldata bytes at 3 of 5,
  * 34,000 at 5 of 9 and 11 of 21; the floor aimed at is 10,000 gas and 120 bytes).
  */
-const measuring = !(hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean })
-  .__SOLIDITY_COVERAGE_RUNNING;
+const measuring = !underCoverage();
 
 /** A deployer per set size, used for nothing else, so that addresses (and signatures) never change. */
 const DEPLOYERS: Record<number, Address> = {

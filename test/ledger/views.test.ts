@@ -79,6 +79,26 @@ async function headPositionSlot(ledger: Hex, streamHash: Hex, head: Hex): Promis
   throw new Error("no _heads mapping slot holds the head");
 }
 
+/**
+ * Finalizes `genesis` as its stream's first head and returns a setter of that head's sequence in
+ * storage (`_heads[stream].position`, observed time kept): how the tests reach sequence 2**64 - 1.
+ */
+async function headWithSequence(
+  f: Awaited<ReturnType<typeof loadLedgerFixture>>,
+  genesis: ObservationContent,
+) {
+  await finalizeWithQuorum(f, genesis);
+  const head = linkOn(genesis, undefined);
+  const position = await headPositionSlot(f.ledger.address, genesis.streamHash, head.hash);
+  const setSequence = (sequence: bigint) =>
+    hre.network.provider.send("hardhat_setStorageAt", [
+      f.ledger.address,
+      position,
+      numberToHex((genesis.observedUnixMs << 64n) | sequence, { size: 32 }),
+    ]);
+  return { head, setSequence };
+}
+
 describe("EveryChannelObservationLedger views and commitments", function () {
   it("reverts the constructor with ZeroRegistry on the zero address", async function () {
     const artifact = await hre.artifacts.readArtifact("EveryChannelObservationLedger");
@@ -341,14 +361,8 @@ describe("EveryChannelObservationLedger views and commitments", function () {
   it("gives a head at sequence 2**64 - 1 no successor: every later content is expired, on every path", async function () {
     const f = await loadLedgerFixture();
     const genesis = contentAt(STREAM, 100n);
-    await finalizeWithQuorum(f, genesis);
-    const head = linkOn(genesis, undefined);
-    const position = await headPositionSlot(f.ledger.address, STREAM, head.hash);
-    await hre.network.provider.send("hardhat_setStorageAt", [
-      f.ledger.address,
-      position,
-      numberToHex((genesis.observedUnixMs << 64n) | UINT64_MAX, { size: 32 }),
-    ]);
+    const { head, setSequence } = await headWithSequence(f, genesis);
+    await setSequence(UINT64_MAX);
     expect(await f.ledger.read.finalizedHead([STREAM])).to.deep.equal([
       head.hash,
       UINT64_MAX,
@@ -383,15 +397,7 @@ describe("EveryChannelObservationLedger views and commitments", function () {
   it("lets a report run up to sequence 2**64 - 1 and no further: the entries past it are left", async function () {
     const f = await loadLedgerFixture();
     const genesis = contentAt(STREAM, 100n);
-    await finalizeWithQuorum(f, genesis);
-    const head = linkOn(genesis, undefined);
-    const position = await headPositionSlot(f.ledger.address, STREAM, head.hash);
-    const setHeadSequence = (sequence: bigint) =>
-      hre.network.provider.send("hardhat_setStorageAt", [
-        f.ledger.address,
-        position,
-        numberToHex((genesis.observedUnixMs << 64n) | sequence, { size: 32 }),
-      ]);
+    const { head, setSequence: setHeadSequence } = await headWithSequence(f, genesis);
     const contents = [101n, 102n, 103n].map((e) => contentAt(STREAM, e));
     const report = reportOf(contents);
     const signatures = await Promise.all(

@@ -41,6 +41,7 @@ import { GAS_PRICE_ORACLE_ADDRESS, gasPriceOracleAbi } from "../../lib/opstack/g
 import { hardhatChain } from "../../scripts/bench/chain";
 import { benchConfig } from "../../scripts/bench/config";
 import { PATHS, runOnchain } from "../../scripts/bench/onchain";
+import { underCoverage } from "../support/gas";
 
 /**
  * Under solidity-coverage every EVM step is traced: the bench's batches and FastLZ over tens of KiB
@@ -48,10 +49,6 @@ import { PATHS, runOnchain } from "../../scripts/bench/onchain";
  * the OP Stack's uninstrumented bytecode and cover no line of this project's contracts, so the
  * coverage run skips them and says so (README, "Coverage").
  */
-const underCoverage = (): boolean =>
-  (hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING ===
-  true;
-
 function skipUnderCoverage(context: Mocha.Context): void {
   if (!underCoverage()) return;
   console.log(
