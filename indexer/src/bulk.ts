@@ -322,7 +322,9 @@ export async function bulkBackfill(
       const half = (z - a + 2n) / 2n;
       if (half < range) range = half;
       const middle = a + half - 1n;
-      return [...(await fetchRange(a, middle)), ...(await fetchRange(middle + 1n, z))];
+      // Both halves at once: the first oversized range of a dense chain is fetched in parallel.
+      const [left, right] = await Promise.all([fetchRange(a, middle), fetchRange(middle + 1n, z)]);
+      return [...left, ...right];
     }
   };
   const inFlight: Promise<Log[]>[] = [];
