@@ -1,7 +1,11 @@
 /**
  * One handler per event of the registry, the ledger and the rail. Each writes the event's own row
  * (`eventRow`) and then the state it changes. Adding an event is one table in `ponder.schema.ts`
- * and one `ponder.on` here; the API lists its rows at `/v1/events/<table_name>` without more code.
+ * and one `on` here; the API lists its rows at `/v1/events/<table_name>` without more code. The
+ * bulk backfill (`bulk.ts`) runs these same handlers over the finalized range, so a handler reads
+ * a row's values before it changes that row (Ponder's `find` answers a live view of its cache; the
+ * bulk store answers a copy) and a table a later event reads is listed in `bulk.ts`'s
+ * `STATE_TABLES`.
  */
 import { ponder, type Context, type Event } from "ponder:registry";
 import * as schema from "ponder:schema";
