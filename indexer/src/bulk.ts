@@ -21,7 +21,7 @@ import type { Context } from "ponder:registry";
 import * as schema from "ponder:schema";
 import { getTableColumns, getTableName } from "drizzle-orm";
 import { getTableConfig, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
-import { createPublicClient, http, type Abi, type Address, type Hex, type Log } from "viem";
+import { createPublicClient, http, type Abi, type Address, type Hex } from "viem";
 
 import registryArtifact from "../../artifacts/contracts/EveryChannelWitnessRegistry.sol/EveryChannelWitnessRegistry.json";
 import ledgerArtifact from "../../artifacts/contracts/EveryChannelObservationLedger.sol/EveryChannelObservationLedger.json";
@@ -33,7 +33,7 @@ import {
   type IndexedContract,
 } from "../../lib/indexer/config";
 import { createEventDecoder } from "../../lib/indexer/decode";
-import { isLogsAnswerTooLarge } from "../../lib/rpc/logs";
+import { readLogRanges, type LogRange } from "../../lib/rpc/logs";
 
 /** What a handler of `index.ts` reads of its event. */
 export interface BulkEvent {
@@ -303,42 +303,7 @@ export async function bulkBackfill(
   );
   const addresses = INDEXED_CONTRACTS.map((c) => settings.contracts[c].address);
   const client = createPublicClient({ transport: http(settings.rpcUrl, { retryCount: 3 }) });
-  const blockRange = BigInt(settings.ethGetLogsBlockRange ?? DEFAULT_BLOCK_RANGE);
   const timestamps = new Map<bigint, bigint>();
-
-  // Blocks per request: the configured range, halved for good once an answer is too large (so a
-  // dense chain pays for one oversized answer, not one per range).
-  let range = blockRange;
-  const fetchRange = async (a: bigint, z: bigint): Promise<Log[]> => {
-    try {
-      return await client.getLogs({ address: addresses, fromBlock: a, toBlock: z });
-    } catch (error) {
-      if (!isLogsAnswerTooLarge(error) || a === z)
-        throw new EveryChannelError(
-          `bulk backfill: eth_getLogs of blocks ${a} to ${z} failed: ${(error as Error).message.split("\n")[0]}`,
-          { fromBlock: a, toBlock: z },
-          { cause: error },
-        );
-      const half = (z - a + 2n) / 2n;
-      if (half < range) range = half;
-      const middle = a + half - 1n;
-      // Both halves at once: the first oversized range of a dense chain is fetched in parallel.
-      const [left, right] = await Promise.all([fetchRange(a, middle), fetchRange(middle + 1n, z)]);
-      return [...left, ...right];
-    }
-  };
-  const inFlight: Promise<Log[]>[] = [];
-  let cursor = from;
-  const refill = () => {
-    while (inFlight.length < PREFETCH + 1 && cursor <= through) {
-      const a = cursor;
-      const z = a + range - 1n > through ? through : a + range - 1n;
-      cursor = z + 1n;
-      const fetched = fetchRange(a, z);
-      fetched.catch(() => undefined);
-      inFlight.push(fetched);
-    }
-  };
 
   const store = new MemoryStore(
     (Object.values(schema) as unknown[]).filter(
@@ -360,13 +325,33 @@ export async function bulkBackfill(
     writing = write(context.db, batches);
     writing.catch(() => undefined);
   };
-  refill();
-  while (inFlight.length > 0) {
+  // Blocks per request: the configured range, halved for good once an answer is too large.
+  const ranges = readLogRanges({
+    publicClient: client,
+    address: addresses,
+    fromBlock: from,
+    toBlock: through,
+    blockRange: BigInt(settings.ethGetLogsBlockRange ?? DEFAULT_BLOCK_RANGE),
+    prefetch: PREFETCH,
+  });
+  let read = from - 1n;
+  for (;;) {
     const waited = clock();
-    const logs = await inFlight.shift()!;
+    let next: IteratorResult<LogRange>;
+    try {
+      next = await ranges.next();
+    } catch (error) {
+      throw new EveryChannelError(
+        `bulk backfill: eth_getLogs from block ${read + 1n} failed: ${(error as Error).message.split("\n")[0]}`,
+        { fromBlock: read + 1n },
+        { cause: error },
+      );
+    }
     spent.fetching += clock() - waited;
+    if (next.done === true) break;
+    const { logs, toBlock } = next.value;
+    read = toBlock;
     const working = clock();
-    refill();
     logs.sort((x, y) =>
       x.blockNumber === y.blockNumber
         ? x.logIndex! - y.logIndex!

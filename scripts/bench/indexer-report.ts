@@ -65,7 +65,8 @@ export const indexerBenchSchema = z.object({
             })
             .optional(),
           statusFromIndexerMs: z.number(),
-          load: z.object({ head: latency, slot: latency }),
+          /** `slots`: distinct slots, none from the API's cache (absent in reports before it). */
+          load: z.object({ head: latency, slot: latency, slots: latency.optional() }),
           newBlockToApiMs: z.array(z.number()),
           profile: profile.optional(),
           floor: z

@@ -4,6 +4,7 @@
 // `ledger:status` as the canonical logs do; at the end a fresh index answers the same.
 import { expect } from "chai";
 import path from "node:path";
+import pg from "pg";
 import type { Address } from "viem";
 
 import { IndexerClient, readLedgerStatusFromIndexer } from "../../lib/indexer/client";
@@ -175,5 +176,52 @@ describe("settlement indexer under reorgs on anvil", function () {
     } finally {
       await fresh.stop();
     }
+  });
+
+  it("answers a repeated request from its cache only while neither the database nor the node has moved", async function () {
+    await caughtUp(live, chain.client);
+    const [stream] = (await api(live.url, "/streams?limit=1")).data as { streamHash: string }[];
+    const p = `${live.url}/v1/streams/${stream!.streamHash}`;
+    const get = async () => {
+      const response = await fetch(p);
+      expect(response.status).to.equal(200);
+      return { cache: response.headers.get("cache-status"), body: (await response.json()) as any };
+    };
+    // The same request twice in one state: the second is the first's answer. (Ponder's own
+    // bookkeeping may commit between the two and make the second a fresh read: try again.)
+    let hit: Awaited<ReturnType<typeof get>> | undefined;
+    for (let i = 0; i < 10 && hit === undefined; i++) {
+      const first = await get();
+      const second = await get();
+      if (second.cache === "every-channel-indexer; hit") {
+        expect(second.body).to.deep.equal(first.body);
+        hit = second;
+      }
+    }
+    expect(hit, "no repeated request answered from the cache").to.not.equal(undefined);
+    // A write to the index that no block made (triggers off, so Ponder's reorg tables see
+    // nothing): the node's view is the same, the database's snapshot is not.
+    const admin = new pg.Client({ connectionString: postgres.url });
+    await admin.connect();
+    const bump = (by: number) =>
+      admin.query(
+        `SET session_replication_role = replica;
+         UPDATE ecp_live.ledger_stream SET finalized_count = finalized_count + ${by}
+          WHERE stream_hash = '${stream!.streamHash}';
+         SET session_replication_role = DEFAULT;`,
+      );
+    try {
+      await bump(1000);
+      const moved = await get();
+      expect(moved.cache).to.equal("every-channel-indexer; fwd=stale; stored");
+      expect(moved.body.chain).to.deep.equal(hit!.body.chain);
+      expect(moved.body.data.finalizedCount).to.equal(hit!.body.data.finalizedCount + 1000);
+    } finally {
+      await bump(-1000);
+      await admin.end();
+    }
+    const back = await get();
+    expect(back.cache).to.not.equal("every-channel-indexer; hit");
+    expect(back.body).to.deep.equal(hit!.body);
   });
 });

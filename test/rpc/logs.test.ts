@@ -12,13 +12,15 @@ import {
 } from "viem";
 
 import { EveryChannelError, InvalidFieldError } from "../../lib/errors";
-import { isLogsAnswerTooLarge, readLogs } from "../../lib/rpc/logs";
+import { isLogsAnswerTooLarge, readLogRanges, readLogs } from "../../lib/rpc/logs";
 
 const ADDRESS = "0x00000000000000000000000000000000000000aa" as Address;
 
 /** A node with `perBlock` logs in each block 0–`tip` that refuses answers of more than `cap` logs. */
-function node(start: number, perBlock: number, cap: number, refuse: () => Error) {
+function node(start: number, perBlock: number, cap: number, refuse: () => Error, delayMs = 0) {
   const requests: [number, number][] = [];
+  const addresses: unknown[] = [];
+  const concurrency = { now: 0, max: 0 };
   let tip = start;
   const client = createPublicClient({
     transport: custom(
@@ -26,10 +28,15 @@ function node(start: number, perBlock: number, cap: number, refuse: () => Error)
         async request({ method, params }: { method: string; params?: unknown }) {
           if (method === "eth_blockNumber") return numberToHex(tip);
           if (method !== "eth_getLogs") throw new Error(`unexpected ${method}`);
-          const [filter] = params as [{ fromBlock: Hex; toBlock: Hex }];
+          const [filter] = params as [{ fromBlock: Hex; toBlock: Hex; address: unknown }];
           const from = Number(filter.fromBlock);
           const to = Number(filter.toBlock);
           requests.push([from, to]);
+          addresses.push(filter.address);
+          concurrency.now += 1;
+          concurrency.max = Math.max(concurrency.max, concurrency.now);
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          concurrency.now -= 1;
           if ((to - from + 1) * perBlock > cap) throw refuse();
           const logs = [];
           for (let block = from; block <= to; block += 1)
@@ -51,7 +58,7 @@ function node(start: number, perBlock: number, cap: number, refuse: () => Error)
       { retryCount: 0 },
     ),
   });
-  return { client, requests, mine: (blocks: number) => (tip += blocks) };
+  return { client, requests, addresses, concurrency, mine: (blocks: number) => (tip += blocks) };
 }
 
 const tooLargeForViem = () =>
@@ -134,5 +141,98 @@ describe("readLogs: a contract's logs in ranges", function () {
     }
     expect(caught).to.be.instanceOf(InvalidFieldError);
     expect((caught as Error).message).to.equal("blockRange: must be at least 1 (got 0n)");
+  });
+});
+
+describe("readLogRanges: ranges as they arrive, several contracts, requests ahead", function () {
+  const OTHER = "0x00000000000000000000000000000000000000bb" as Address;
+
+  it("reads several contracts with one request per range", async function () {
+    const { client, addresses } = node(29, 1, 1000, tooLargeForViem);
+    const ranges = [];
+    for await (const range of readLogRanges({
+      publicClient: client,
+      address: [ADDRESS, OTHER],
+      fromBlock: 0n,
+      blockRange: 10n,
+    }))
+      ranges.push(range);
+    expect(ranges.map((r) => [r.fromBlock, r.toBlock])).to.deep.equal([
+      [0n, 9n],
+      [10n, 19n],
+      [20n, 29n],
+    ]);
+    expect(addresses).to.deep.equal([
+      [ADDRESS, OTHER],
+      [ADDRESS, OTHER],
+      [ADDRESS, OTHER],
+    ]);
+  });
+
+  it("keeps `prefetch` ranges requested ahead, and yields every range once, in block order", async function () {
+    const { client, concurrency } = node(99, 2, 1000, tooLargeForViem, 5);
+    let next = 0n;
+    let logs = 0;
+    for await (const range of readLogRanges({
+      publicClient: client,
+      address: ADDRESS,
+      fromBlock: 0n,
+      blockRange: 10n,
+      prefetch: 2,
+    })) {
+      expect(range.fromBlock).to.equal(next);
+      next = range.toBlock + 1n;
+      logs += range.logs.length;
+      // The caller is slow: the requests ahead fill up meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+    expect(next).to.equal(100n);
+    expect(logs).to.equal(200);
+    expect(concurrency.max).to.equal(3);
+  });
+
+  it("requests both halves of an oversized range at once, and every later range at the half", async function () {
+    const { client, requests, concurrency } = node(99, 3, 40, tooManyForNode, 5);
+    let logs = 0;
+    for await (const range of readLogRanges({
+      publicClient: client,
+      address: ADDRESS,
+      fromBlock: 0n,
+      blockRange: 50n,
+    }))
+      logs += range.logs.length;
+    expect(logs).to.equal(300);
+    // Refused: 0-49, then its halves 0-24 and 25-49 (requested together); blocks 50-99 are read
+    // in ranges that fit at once (13 blocks, 39 logs), never refused.
+    const refused = requests.filter(([from, to]) => (to - from + 1) * 3 > 40);
+    expect(refused).to.deep.equal([
+      [0, 49],
+      [0, 24],
+      [25, 49],
+    ]);
+    expect(concurrency.max).to.be.greaterThan(1);
+    expect(requests.filter(([from]) => from >= 50).every(([from, to]) => to - from + 1 <= 13)).to.be
+      .true;
+  });
+
+  it("refuses a negative or fractional prefetch, naming it", async function () {
+    const { client } = node(9, 1, 40, tooLargeForViem);
+    for (const prefetch of [-1, 1.5]) {
+      let caught: unknown;
+      try {
+        await readLogRanges({
+          publicClient: client,
+          address: ADDRESS,
+          fromBlock: 0n,
+          prefetch,
+        }).next();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).to.be.instanceOf(InvalidFieldError);
+      expect((caught as Error).message).to.equal(
+        `prefetch: must be an integer of at least 0 (got ${prefetch})`,
+      );
+    }
   });
 });

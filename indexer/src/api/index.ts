@@ -9,6 +9,7 @@
 import { db, publicClients } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono, type Context } from "hono";
+import { LRUCache } from "lru-cache";
 import {
   and,
   type ReadonlyDrizzle,
@@ -119,36 +120,58 @@ async function readNodeView(): Promise<NodeView> {
   return await readNodeViewNow();
 }
 
-/** The chain's tip and `finalized` block (`node`), and the indexer's checkpoint read by `tx`. */
-async function chainView(tx: Reader, [latest, finalized]: NodeView): Promise<ChainView> {
+/** The node's view as it enters an answer: the part of an answer's key that the node gives. */
+const nodeViewKey = ([latest, finalized]: NodeView): string =>
+  `${latest}/${finalized === null ? "" : String(finalized.number)}`;
+
+/**
+ * The chain's tip and `finalized` block (`node`), the indexer's checkpoint and the database
+ * snapshot, read by `tx` as its first statement (which, in a repeatable-read transaction, takes the
+ * snapshot that all of the answer's reads see).
+ */
+async function chainView(
+  tx: Reader,
+  [latest, finalized]: NodeView,
+): Promise<{ chain: ChainView; snapshot: string }> {
   const rpc = publicClients.settlement;
-  const checkpoints = await tx.execute(sql`SELECT latest_checkpoint FROM _ponder_checkpoint`);
-  const rows = (checkpoints as unknown as { rows: { latest_checkpoint: string }[] }).rows;
-  const checkpoint = rows[0]?.latest_checkpoint ?? "0".repeat(75);
+  const read = await tx.execute(
+    sql`SELECT pg_current_snapshot()::text AS snapshot, (SELECT latest_checkpoint FROM _ponder_checkpoint LIMIT 1) AS latest_checkpoint`,
+  );
+  const [row] = (
+    read as unknown as { rows: { snapshot: string; latest_checkpoint: string | null }[] }
+  ).rows;
+  const checkpoint = row?.latest_checkpoint ?? "0".repeat(75);
   return {
-    chainId: rpc.chain?.id ?? Number(checkpoint.slice(...CHECKPOINT_BLOCK.chainId)),
-    latestBlock: hexToBigInt(latest).toString(),
-    finalizedBlock: finalized === null ? "0" : hexToBigInt(finalized.number as Hex).toString(),
-    indexedBlock: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.number)).toString(),
-    indexedBlockTimestamp: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.timestamp)).toString(),
+    snapshot: row!.snapshot,
+    chain: {
+      chainId: rpc.chain?.id ?? Number(checkpoint.slice(...CHECKPOINT_BLOCK.chainId)),
+      latestBlock: hexToBigInt(latest).toString(),
+      finalizedBlock: finalized === null ? "0" : hexToBigInt(finalized.number as Hex).toString(),
+      indexedBlock: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.number)).toString(),
+      indexedBlockTimestamp: BigInt(checkpoint.slice(...CHECKPOINT_BLOCK.timestamp)).toString(),
+    },
   };
 }
 
 /**
- * Runs one answer's reads in one read-only, repeatable-read transaction after reading the node's
- * view, so that the checkpoint, the rows and the counts of an answer are one state of the index
- * (PostgreSQL: one snapshot; PGlite: its single connection held for the transaction, which the
- * indexer's writes wait for). `ponder:api` types its `db` without `transaction`; Ponder's own SQL
- * middleware reads the same way (`readonlyQB.raw.transaction(..., { accessMode: "read only" })`).
+ * Runs one answer's reads in one read-only, repeatable-read transaction, so that the checkpoint,
+ * the rows and the counts of an answer are one state of the index (PostgreSQL: one snapshot;
+ * PGlite: its single connection held for the transaction, which the indexer's writes wait for).
+ * `ponder:api` types its `db` without `transaction`; Ponder's own SQL middleware reads the same way
+ * (`readonlyQB.raw.transaction(..., { accessMode: "read only" })`). Answers the value and the
+ * transaction's snapshot (`pg_current_snapshot()`).
  */
-async function snapshot<T>(read: (tx: Reader, chain: ChainView) => Promise<T>): Promise<T> {
-  const node = await readNodeView();
+async function snapshot<T>(
+  node: NodeView,
+  read: (tx: Reader, chain: ChainView) => Promise<T>,
+): Promise<{ value: T; snapshot: string }> {
   const outcome = await (db as unknown as Transactional).transaction(
     async (tx) => {
       // Ponder's query builder retries a transaction whose callback throws, nine times with
       // back-off (about a minute): an answer's own refusals (404, 400) leave it as values.
       try {
-        return { value: await read(tx, await chainView(tx, node)) };
+        const view = await chainView(tx, node);
+        return { value: await read(tx, view.chain), snapshot: view.snapshot };
       } catch (error) {
         if (error instanceof EveryChannelError) return { refused: error };
         throw error;
@@ -157,8 +180,55 @@ async function snapshot<T>(read: (tx: Reader, chain: ChainView) => Promise<T>): 
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
   if ("refused" in outcome) throw outcome.refused;
-  return outcome.value;
+  return outcome;
 }
+
+/**
+ * Answers already given, by request URL, with the state they were read in: the database snapshot
+ * and the node's view. Two snapshots that are equal (the same `xmin:xmax:xip` list) see the same
+ * committed transactions, so the same rows: while neither the database (a new block indexed, a
+ * reorg rolled back, Ponder's own bookkeeping) nor the node's view has moved, a request is answered
+ * from here after one statement (`SELECT pg_current_snapshot()`) instead of its reads. Bounded by
+ * `ANSWER_CACHE_MAX` answers and `ANSWER_CACHE_BYTES` of JSON.
+ */
+const ANSWER_CACHE_MAX = 1_000;
+const ANSWER_CACHE_BYTES = 32 * 1024 * 1024;
+const answers = new LRUCache<string, { node: string; snapshot: string; body: string }>({
+  max: ANSWER_CACHE_MAX,
+  maxSize: ANSWER_CACHE_BYTES,
+  sizeCalculation: (answer) => Math.max(1, answer.body.length),
+});
+
+/** The database's current snapshot, outside any transaction. */
+async function currentSnapshot(): Promise<string> {
+  const read = await db.execute(sql`SELECT pg_current_snapshot()::text AS snapshot`);
+  return (read as unknown as { rows: { snapshot: string }[] }).rows[0]!.snapshot;
+}
+
+/**
+ * A `200` JSON answer to `c` of what `read` reads in one `snapshot`, or the answer already given to
+ * the same URL in the same state (`answers`). Says which in `Cache-Status` (RFC 9211).
+ */
+async function answer(
+  c: Context,
+  read: (tx: Reader, chain: ChainView) => Promise<unknown>,
+): Promise<Response> {
+  const node = await readNodeView();
+  const nodeKey = nodeViewKey(node);
+  const url = c.req.url;
+  const given = answers.get(url);
+  if (given !== undefined && given.node === nodeKey && given.snapshot === (await currentSnapshot()))
+    return c.body(given.body, 200, { ...JSON_HEADERS, "cache-status": `${CACHE_NAME}; hit` });
+  const { value, snapshot: state } = await snapshot(node, read);
+  const body = JSON.stringify(value);
+  answers.set(url, { node: nodeKey, snapshot: state, body });
+  return c.body(body, 200, {
+    ...JSON_HEADERS,
+    "cache-status": `${CACHE_NAME}; fwd=${given === undefined ? "miss" : "stale"}; stored`,
+  });
+}
+const CACHE_NAME = "every-channel-indexer";
+const JSON_HEADERS = { "content-type": "application/json" } as const;
 
 const isFinal = (chain: ChainView, block: bigint | null | undefined): boolean =>
   block !== null && block !== undefined && block <= BigInt(chain.finalizedBlock);
@@ -390,9 +460,7 @@ type Query<S extends QueryName> = z.output<(typeof querySchemas)[S]>;
 
 /** A route answering one item (`404` when `read` finds none): `{ chain, data }`. */
 function one(path: string, read: (tx: Reader, chain: ChainView, c: Context) => Promise<unknown>) {
-  v1.get(path, async (c) =>
-    c.json(await snapshot(async (tx, chain) => ({ chain, data: await read(tx, chain, c) }))),
-  );
+  v1.get(path, (c) => answer(c, async (tx, chain) => ({ chain, data: await read(tx, chain, c) })));
 }
 
 /**
@@ -417,12 +485,11 @@ function list<S extends QueryName, Row>(
     const q = query(c, spec.query);
     const limit = q.limit ?? DEFAULT_PAGE;
     const after = decodeCursor(q.cursor, spec.cursorSize ?? 1);
-    const body = await snapshot(async (tx, chain) => {
+    return answer(c, async (tx, chain) => {
       const rows = await spec.rows(tx, { q, after, take: limit + 1, c });
       const { data, nextCursor } = page(rows, limit, spec.key);
       return { chain, data: await spec.answer(tx, data, chain), nextCursor };
     });
-    return c.json(body);
   });
 }
 
@@ -463,7 +530,7 @@ v1.get("/status", async (c) => {
       { address: x.address, startBlock: String(x.startBlock) },
     ]),
   );
-  const body = await snapshot(async (tx, chain) => {
+  return answer(c, async (tx, chain) => {
     const [[streams], [slots], [observations], [equivocations]] = await Promise.all([
       tx.select({ n: count() }).from(schema.ledgerStream),
       tx.select({ n: count() }).from(schema.slot),
@@ -482,7 +549,6 @@ v1.get("/status", async (c) => {
       },
     };
   });
-  return c.json(body);
 });
 
 list("/streams", {
@@ -607,7 +673,7 @@ list("/equivocations", {
 
 v1.get("/witnesses", async (c) => {
   query(c, "page");
-  const body = await snapshot(async (tx, chain) => {
+  return answer(c, async (tx, chain) => {
     // An index's keys in the order they held it (a rotation adds the new key later), then by address.
     const witnesses = await tx
       .select()
@@ -675,7 +741,6 @@ v1.get("/witnesses", async (c) => {
     });
     return { chain, data, nextCursor: null };
   });
-  return c.json(body);
 });
 
 one("/registry", async (tx, chain) => {
