@@ -98,7 +98,7 @@ describe("settlement indexer (Ponder) on anvil", function () {
     pglite = await indexerOn(chain, { dataDir: path.join(chain.dir, "pglite-a") });
     await timed("PGlite: start and index", () => caughtUp(pglite, chain.client));
     const status = (await api(pglite.url, "/status")).data;
-    expect(status).to.include({ streams: 4, finalizedObservations: 12, equivocations: 2 });
+    expect(status).to.include({ streams: 4, finalizedObservations: 18, equivocations: 2 });
     const compared = await crossCheck(pglite.url, chain);
     expect(compared).to.be.greaterThan(100);
     first = await snapshot(pglite.url);

@@ -32,6 +32,8 @@ import {
   type IndexerDeployment,
   type RunningIndexer,
 } from "../../lib/indexer/run";
+import { reportOf, signReport } from "../../lib/ledger/report";
+import { packReport } from "../../lib/ledger/reportCalldata";
 import { signObservation } from "../../lib/ledger/typedData";
 import { freePort, startAnvil, type StartAnvilReturnType } from "../../lib/node/anvil";
 import type { LedgerAbi, RailAbi, RegistryAbi } from "../../lib/operator/contracts";
@@ -166,8 +168,9 @@ export const WITNESSES = [4, 5, 6];
  * Sends the traffic of the suites. Every call of `round(r)` adds, on streams distinct per `tag`
  * (so that two branches of a reorg differ): finalizations by transaction and by relayed
  * signatures (`ObservationFinalized` and `ObservationProposedAndFinalized`), a contested slot, a
- * slot that expires, an equivocation, and rail claims, manifests (two revisions), announcements,
- * a nonce and a publisher rotation. `registryChanges` changes the quorum and rotates a witness.
+ * slot that expires, an equivocation, a run finalized by a co-signed report (`ReportAccepted`),
+ * and rail claims, manifests (two revisions), announcements, a nonce and a publisher rotation.
+ * `registryChanges` changes the quorum and rotates a witness.
  */
 export class Traffic {
   constructor(private readonly chain: DeployedChain) {}
@@ -206,13 +209,18 @@ export class Traffic {
     );
   }
 
-  async relay(items: { content: ObservationContent; witnesses: number[] }[]): Promise<void> {
-    const domain = {
+  /** The ledger's EIP-712 domain. */
+  private get domain() {
+    return {
       name: "EveryChannelObservationLedger",
       version: "2",
       chainId: BigInt(CHAIN_ID),
       verifyingContract: this.addresses.ledger,
-    };
+    } as const;
+  }
+
+  async relay(items: { content: ObservationContent; witnesses: number[] }[]): Promise<void> {
+    const domain = this.domain;
     const signed = [];
     for (const item of items) {
       const signatures = [];
@@ -229,6 +237,22 @@ export class Traffic {
         abi: abis.ledger,
         functionName: "submitSignedAttestations",
         args: [signed],
+      }),
+    );
+  }
+
+  /** Finalizes `contents` (one stream's run, in order) by one report co-signed by `witnesses`. */
+  async report(contents: ObservationContent[], witnesses: number[]): Promise<void> {
+    const report = reportOf(contents);
+    const signatures = await Promise.all(
+      witnesses.map((w) => signReport(account(w), this.domain, report)),
+    );
+    await this.send(
+      this.wallet(RELAYER).writeContract({
+        address: this.addresses.ledger,
+        abi: abis.ledger,
+        functionName: "submitReport",
+        args: packReport(report, signatures),
       }),
     );
   }
@@ -260,6 +284,11 @@ export class Traffic {
     // Expiry: epoch 8 of the first stream finalizes past the contested epoch 3.
     await this.attest(a, contentAt(stream, 8n));
     await this.attest(c, contentAt(stream, 8n));
+    // Epochs 9-11 of the first stream finalize by one co-signed report (`ReportAccepted`).
+    await this.report(
+      [9n, 10n, 11n].map((epoch) => contentAt(stream, epoch)),
+      [a, b, c],
+    );
     await this.railRound(1000 * tag + r);
   }
 
