@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { DEPLOYMENTS, deploymentRecord, deploymentRecordPath } from "../lib/deploy/context";
 import { EveryChannelError } from "../lib/errors";
-import { INDEXED_CONTRACTS } from "../lib/indexer/config";
+import { DEFAULT_BULK_STATE_ROWS, INDEXED_CONTRACTS } from "../lib/indexer/config";
 import {
   DEFAULT_LISTEN,
   DEFAULT_SCHEMA,
@@ -33,6 +33,7 @@ interface IndexerRunArgs {
   blockRange?: string;
   heap?: string;
   backfill: string;
+  bulkStateRows: string;
 }
 
 async function deployments(hre: HardhatRuntimeEnvironment) {
@@ -76,6 +77,11 @@ withOptions(
       "backfill",
       "bulk: the chain's finalized range through the same handlers in memory, written in bulk, then Ponder from the next block; ponder: Ponder event by event. A database keeps the mode of its first start",
       "bulk",
+    )
+    .addOptionalParam(
+      "bulkStateRows",
+      "Rows of slots, candidates, streams, witnesses and rail records the bulk backfill keeps in memory; past it the least recently used half is written and read back when needed",
+      String(DEFAULT_BULK_STATE_ROWS),
     ),
 ).setAction(
   taskAction(async (args: IndexerRunArgs, hre) => {
@@ -87,6 +93,7 @@ withOptions(
       args.blockRange === undefined
         ? undefined
         : parseIntegerOption("block-range", args.blockRange, 1);
+    const bulkStateRows = parseIntegerOption("bulk-state-rows", args.bulkStateRows, 1, 10_000_000);
     const databaseUrl = process.env.DATABASE_URL;
     const heapMiB =
       args.heap === undefined
@@ -111,6 +118,7 @@ withOptions(
         dataDir,
         pollingIntervalMs,
         ethGetLogsBlockRange,
+        bulkStateRows,
       }),
       dataDir,
       listen,

@@ -16,7 +16,7 @@
  * `setup` event, inside the transaction that writes Ponder's first checkpoint: a process killed
  * during it leaves no row and no checkpoint, and the next start runs it again from the beginning.
  */
-import { sql } from "ponder";
+import { and, eq, sql } from "ponder";
 import type { Context } from "ponder:registry";
 import * as schema from "ponder:schema";
 import { getTableColumns, getTableName } from "drizzle-orm";
@@ -57,11 +57,13 @@ const PREFETCH = 2;
 /** Rows per INSERT (one JSON parameter). */
 const WRITE_BATCH = 5_000;
 /** Rows of the append-only tables held before they are written. */
-const FLUSH_ROWS = 50_000;
+const FLUSH_ROWS = 20_000;
 
 /**
- * The tables a later event can read or change (their rows stay in memory for the whole range).
- * Every other table only ever gets new rows (the event tables, the finalized chain, the
+ * The tables a later event can read or change. Their rows stay in memory up to the run's
+ * `bulkStateRows`; past it the least recently used half is written (an upsert) and dropped, and a
+ * row dropped is read back from the database when an event needs it again, so memory stays flat
+ * over any range. Every other table only ever gets new rows (the event tables, the finalized chain, the
  * finalizations' witnesses, the registry's history): those are written as they come, and a handler
  * that reads or changes one is refused.
  */
@@ -99,8 +101,18 @@ interface TableState {
   columns: [string, PgColumn][];
   primaryKey: [string, PgColumn][];
   state: boolean;
+  /** State rows in memory by key, least recently used first. */
   rows: Map<string, Row>;
+  /** Keys of state rows written and dropped from memory: in the database, read back on use. */
+  spilled: Set<string>;
   pending: Row[];
+}
+
+/** Rows to write; `upsert` for state rows, which may already be in the database. */
+interface Batch {
+  info: TableState;
+  rows: Row[];
+  upsert: boolean;
 }
 
 class BulkStoreError extends EveryChannelError {
@@ -123,8 +135,20 @@ function normalize(column: PgColumn, value: unknown): unknown {
 class MemoryStore {
   private readonly tables = new Map<PgTable, TableState>();
   pendingRows = 0;
+  /** State rows in memory, over every state table. */
+  stateRows = 0;
+  /** State rows read back from the database after they were dropped. */
+  reloaded = 0;
 
-  constructor(tables: readonly PgTable[]) {
+  /**
+   * `load` reads one state row back from the database by its key (after the writes in flight);
+   * `maxStateRows` bounds the state rows in memory.
+   */
+  constructor(
+    tables: readonly PgTable[],
+    private readonly load: (info: TableState, key: Row) => Promise<Row | undefined>,
+    private readonly maxStateRows: number,
+  ) {
     for (const table of tables) {
       const columns = Object.entries(getTableColumns(table)) as [string, PgColumn][];
       const config = getTableConfig(table);
@@ -138,6 +162,7 @@ class MemoryStore {
         primaryKey: columns.filter(([, c]) => keyNames.includes(c.name)),
         state: STATE_TABLES.includes(table),
         rows: new Map(),
+        spilled: new Set(),
         pending: [],
       });
     }
@@ -171,6 +196,31 @@ class MemoryStore {
     return out;
   }
 
+  /**
+   * The state row of `key` (`keyRow` holds its primary key), from memory (marked as just used) or,
+   * if it was dropped, read back from the database; undefined when there is none.
+   */
+  private async row(info: TableState, key: string, keyRow: Row): Promise<Row | undefined> {
+    const held = info.rows.get(key);
+    if (held !== undefined) {
+      info.rows.delete(key);
+      info.rows.set(key, held);
+      return held;
+    }
+    if (!info.spilled.has(key)) return undefined;
+    const primaryKey: Row = {};
+    for (const [js, column] of info.primaryKey) primaryKey[js] = normalize(column, keyRow[js]);
+    const loaded = await this.load(info, primaryKey);
+    if (loaded === undefined)
+      throw new BulkStoreError(`row ${info.name} (${key}) was written but is not in the database`);
+    const row = this.normalizeRow(info, loaded);
+    info.spilled.delete(key);
+    info.rows.set(key, row);
+    this.stateRows += 1;
+    this.reloaded += 1;
+    return row;
+  }
+
   private applyUpdate(info: TableState, key: string, existing: Row, change: unknown): Row {
     const values = (typeof change === "function" ? change({ ...existing }) : change) as Row;
     const next = { ...existing };
@@ -180,7 +230,11 @@ class MemoryStore {
     return { ...next };
   }
 
-  private insertOne(info: TableState, row: Row, conflict?: { update?: unknown }): Row | null {
+  private async insertOne(
+    info: TableState,
+    row: Row,
+    conflict?: { update?: unknown },
+  ): Promise<Row | null> {
     const normalized = this.normalizeRow(info, row);
     if (!info.state) {
       if (conflict !== undefined)
@@ -190,7 +244,7 @@ class MemoryStore {
       return { ...normalized };
     }
     const key = this.key(info, normalized);
-    const existing = info.rows.get(key);
+    const existing = await this.row(info, key, normalized);
     if (existing !== undefined) {
       if (conflict === undefined)
         throw new BulkStoreError(`unique constraint failed on ${info.name} (${key})`);
@@ -198,6 +252,7 @@ class MemoryStore {
       return this.applyUpdate(info, key, existing, conflict.update);
     }
     info.rows.set(key, normalized);
+    this.stateRows += 1;
     return { ...normalized };
   }
 
@@ -205,15 +260,16 @@ class MemoryStore {
   readonly db = {
     find: async (table: PgTable, key: Row) => {
       const info = this.info(table, true);
-      const row = info.rows.get(this.key(info, key));
+      const row = await this.row(info, this.key(info, key), key);
       return row === undefined ? null : { ...row };
     },
     insert: (table: PgTable) => ({
       values: (values: Row | Row[]) => {
         const info = this.info(table, false);
         const list = Array.isArray(values) ? values : [values];
-        const run = (conflict?: { update?: unknown }) => {
-          const out = list.map((row) => this.insertOne(info, row, conflict));
+        const run = async (conflict?: { update?: unknown }) => {
+          const out = [];
+          for (const row of list) out.push(await this.insertOne(info, row, conflict));
           return Array.isArray(values) ? out : out[0];
         };
         let done: Promise<unknown> | undefined;
@@ -231,7 +287,7 @@ class MemoryStore {
       set: async (change: unknown) => {
         const info = this.info(table, true);
         const k = this.key(info, key);
-        const existing = info.rows.get(k);
+        const existing = await this.row(info, k, key);
         if (existing === undefined)
           throw new BulkStoreError(`no row of ${info.name} to update (${k})`);
         return this.applyUpdate(info, k, existing, change);
@@ -239,16 +295,41 @@ class MemoryStore {
     }),
   };
 
-  /** Takes the rows to write: the append-only tables' new rows, and with `all` every state row. */
-  take(all: boolean): { info: TableState; rows: Row[] }[] {
-    const out = [];
+  /**
+   * Takes the rows to write: the append-only tables' new rows; with `all` every state row, else the
+   * least recently used state rows past `maxStateRows`, down to half of it, which are dropped.
+   */
+  take(all: boolean): Batch[] {
+    const out: Batch[] = [];
+    const over = all || this.stateRows <= this.maxStateRows ? 0 : this.stateRows;
+    const keep = Math.floor(this.maxStateRows / 2);
     for (const info of this.tables.values()) {
-      const rows = info.state ? (all ? [...info.rows.values()] : []) : info.pending;
-      if (!info.state) info.pending = [];
-      if (rows.length > 0) out.push({ info, rows });
+      if (!info.state) {
+        if (info.pending.length > 0) out.push({ info, rows: info.pending, upsert: false });
+        info.pending = [];
+      } else if (all) {
+        if (info.rows.size > 0) out.push({ info, rows: [...info.rows.values()], upsert: true });
+      } else if (over > 0 && info.rows.size > 0) {
+        // Each table gives up the same share of its rows, its least recently used.
+        const drop = Math.ceil((info.rows.size * (over - keep)) / over);
+        const rows: Row[] = [];
+        for (const [key, row] of info.rows) {
+          if (rows.length >= drop) break;
+          rows.push(row);
+          info.rows.delete(key);
+          info.spilled.add(key);
+        }
+        this.stateRows -= rows.length;
+        out.push({ info, rows, upsert: true });
+      }
     }
     this.pendingRows = 0;
     return out;
+  }
+
+  /** Whether `take(false)` has state rows to drop. */
+  get overfull(): boolean {
+    return this.stateRows > this.maxStateRows;
   }
 }
 
@@ -262,14 +343,28 @@ function record(info: TableState, row: Row): Row {
   return out;
 }
 
-async function write(db: Context["db"], batches: { info: TableState; rows: Row[] }[]) {
-  for (const { info, rows } of batches)
+async function write(db: Context["db"], batches: Batch[]) {
+  for (const { info, rows, upsert } of batches) {
+    // State rows may be in the database already (dropped and read back): their new values win.
+    const keys = info.primaryKey.map(([, column]) => sql.identifier(column.name));
+    const others = info.columns
+      .filter(([, column]) => !info.primaryKey.some(([, key]) => key === column))
+      .map(
+        ([, column]) =>
+          sql`${sql.identifier(column.name)} = EXCLUDED.${sql.identifier(column.name)}`,
+      );
+    const conflict = !upsert
+      ? sql``
+      : others.length === 0
+        ? sql` ON CONFLICT (${sql.join(keys, sql`, `)}) DO NOTHING`
+        : sql` ON CONFLICT (${sql.join(keys, sql`, `)}) DO UPDATE SET ${sql.join(others, sql`, `)}`;
     for (let i = 0; i < rows.length; i += WRITE_BATCH) {
       const json = JSON.stringify(rows.slice(i, i + WRITE_BATCH).map((row) => record(info, row)));
       await db.sql.execute(
-        sql`INSERT INTO ${info.table} SELECT * FROM json_populate_recordset(NULL::${info.table}, ${json}::json)`,
+        sql`INSERT INTO ${info.table} SELECT * FROM json_populate_recordset(NULL::${info.table}, ${json}::json)${conflict}`,
       );
     }
+  }
 }
 
 const ABIS: Record<IndexedContract, Abi> = {
@@ -305,18 +400,29 @@ export async function bulkBackfill(
   const client = createPublicClient({ transport: http(settings.rpcUrl, { retryCount: 3 }) });
   const timestamps = new Map<bigint, bigint>();
 
+  // One write in flight while the next ranges are indexed: the database works beside the handlers.
+  let writing: Promise<void> = Promise.resolve();
+  // A dropped state row is read back after the writes in flight, its own among them.
+  const load = async (info: TableState, key: Row): Promise<Row | undefined> => {
+    await writing;
+    const [row] = await context.db.sql
+      .select()
+      .from(info.table as typeof schema.slot)
+      .where(and(...info.primaryKey.map(([js, column]) => eq(column, key[js]))));
+    return row as Row | undefined;
+  };
   const store = new MemoryStore(
     (Object.values(schema) as unknown[]).filter(
       (value): value is PgTable =>
         typeof value === "object" && value !== null && DRIZZLE_TABLE in value,
     ),
+    load,
+    settings.bulkStateRows,
   );
   const bulkContext = { db: store.db };
   let events = 0;
   const spent = { fetching: 0, handlers: 0, writing: 0 };
   const clock = () => performance.now();
-  // One write in flight while the next ranges are indexed: the database works beside the handlers.
-  let writing: Promise<void> = Promise.resolve();
   const flush = async (all: boolean) => {
     const batches = store.take(all);
     const waited = clock();
@@ -400,7 +506,7 @@ export async function bulkBackfill(
       events += 1;
     }
     spent.handlers += clock() - working;
-    if (store.pendingRows >= FLUSH_ROWS) await flush(false);
+    if (store.pendingRows >= FLUSH_ROWS || store.overfull) await flush(false);
   }
   await flush(true);
   const waited = clock();
@@ -408,6 +514,6 @@ export async function bulkBackfill(
   spent.writing += clock() - waited;
   const ms = Date.now() - started;
   console.log(
-    `Completed bulk backfill of blocks ${from} to ${through}: ${events} events in ${ms} ms (${Math.round((events * 1000) / Math.max(ms, 1))} events/s; waiting for logs ${Math.round(spent.fetching)} ms, decoding and handlers ${Math.round(spent.handlers)} ms, waiting for writes ${Math.round(spent.writing)} ms)`,
+    `Completed bulk backfill of blocks ${from} to ${through}: ${events} events in ${ms} ms (${Math.round((events * 1000) / Math.max(ms, 1))} events/s; waiting for logs ${Math.round(spent.fetching)} ms, decoding and handlers ${Math.round(spent.handlers)} ms, waiting for writes ${Math.round(spent.writing)} ms; ${store.reloaded} state rows read back)`,
   );
 }

@@ -32,6 +32,9 @@ const contract = z.object({
   startBlock: z.number().int().nonnegative(),
 });
 
+/** `bulkStateRows` unless the run says otherwise. */
+export const DEFAULT_BULK_STATE_ROWS = 20_000;
+
 export const indexerConfigSchema = z
   .object({
     network: z.string().min(1),
@@ -48,6 +51,12 @@ export const indexerConfigSchema = z
      * everything from the start blocks.
      */
     bulk: z.object({ throughBlock: z.number().int().nonnegative() }).strict().optional(),
+    /**
+     * Rows of the tables that later events read or change (slots, candidates, streams, witnesses,
+     * rail records) kept in memory during the bulk backfill; past it the least recently used half
+     * is written and dropped, and read back from the database if an event needs it again.
+     */
+    bulkStateRows: z.number().int().min(1).max(10_000_000).default(DEFAULT_BULK_STATE_ROWS),
     contracts: z.object({
       EveryChannelWitnessRegistry: contract,
       EveryChannelObservationLedger: contract,

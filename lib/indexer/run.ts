@@ -100,6 +100,8 @@ export interface BuildIndexerConfigParameters {
   dataDir: string;
   pollingIntervalMs?: number;
   ethGetLogsBlockRange?: number;
+  /** State rows the bulk backfill keeps in memory (default `DEFAULT_BULK_STATE_ROWS`). */
+  bulkStateRows?: number;
 }
 
 export function buildIndexerConfig(parameters: BuildIndexerConfigParameters): IndexerConfig {
@@ -116,6 +118,9 @@ export function buildIndexerConfig(parameters: BuildIndexerConfigParameters): In
       ...(parameters.ethGetLogsBlockRange === undefined
         ? {}
         : { ethGetLogsBlockRange: parameters.ethGetLogsBlockRange }),
+      ...(parameters.bulkStateRows === undefined
+        ? {}
+        : { bulkStateRows: parameters.bulkStateRows }),
       contracts: {
         EveryChannelWitnessRegistry: contract("EveryChannelWitnessRegistry"),
         EveryChannelObservationLedger: contract("EveryChannelObservationLedger"),

@@ -200,6 +200,12 @@ describe("settlement indexer (Ponder) on anvil", function () {
     const heap = await hardhat(["--network", "anvil", "indexer:run", "--heap", "64"], chain.env);
     expect(heap.code).to.equal(1);
     expect(heap.output).to.include('heap: must be from 128 to 1048576 (got "64")');
+    const rows = await hardhat(
+      ["--network", "anvil", "indexer:run", "--bulk-state-rows", "0"],
+      chain.env,
+    );
+    expect(rows.code).to.equal(1);
+    expect(rows.output).to.include('bulk-state-rows: must be from 1 to 10000000 (got "0")');
     const none = await hardhat(["--network", "anvil", "indexer:run"], {
       ...chain.env,
       ECP_DEPLOYMENTS_DIR: path.join(chain.dir, "no-deployments"),
@@ -388,6 +394,32 @@ describe("settlement indexer (Ponder) on anvil", function () {
       expect(await snapshot(fresh.url)).to.deep.equal(followed);
     } finally {
       await fresh.stop();
+    }
+  });
+
+  it("keeps at most bulkStateRows state rows in memory, reading dropped ones back, and answers the same (PostgreSQL)", async function () {
+    await caughtUp(pglite, chain.client);
+    const followed = await snapshot(pglite.url);
+    // One state row and 4 blocks per range: after every range every state row is written and
+    // dropped, and each later event on a slot, stream, witness or rail record reads its row back.
+    const bounded = await indexerOn(chain, {
+      dataDir: path.join(chain.dir, "pg-bounded"),
+      databaseUrl: postgres.url,
+      schema: "ecp_bounded",
+      bulkStateRows: 1,
+      ethGetLogsBlockRange: 4,
+    });
+    try {
+      await timed("PostgreSQL, all in bulk, one state row", () => caughtUp(bounded, chain.client));
+      const line =
+        /Completed bulk backfill of blocks \d+ to \d+: (\d+) events .*; (\d+) state rows read back\)/.exec(
+          bounded.output(),
+        );
+      expect(line, bounded.output()).to.not.equal(null);
+      expect(Number(line![2])).to.be.greaterThan(20);
+      expect(await snapshot(bounded.url)).to.deep.equal(followed);
+    } finally {
+      await bounded.stop();
     }
   });
 });

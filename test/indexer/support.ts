@@ -408,6 +408,7 @@ export async function indexerOn(
     ethGetLogsBlockRange?: number;
     heapMiB?: number;
     backfill?: BackfillMode;
+    bulkStateRows?: number;
   },
 ): Promise<StartedIndexer> {
   const port = await freePort();
@@ -418,6 +419,7 @@ export async function indexerOn(
       rpcUrl: options.rpcUrl ?? chain.node.url,
       deployments: chain.deployments,
       ethGetLogsBlockRange: options.ethGetLogsBlockRange,
+      bulkStateRows: options.bulkStateRows,
       databaseUrl: options.databaseUrl,
       dataDir: options.dataDir,
       pollingIntervalMs: options.pollingIntervalMs ?? 100,

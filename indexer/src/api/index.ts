@@ -200,9 +200,36 @@ const answers = new LRUCache<string, { node: string; snapshot: string; body: str
 });
 
 /** The database's current snapshot, outside any transaction. */
-async function currentSnapshot(): Promise<string> {
+async function readSnapshot(): Promise<string> {
   const read = await db.execute(sql`SELECT pg_current_snapshot()::text AS snapshot`);
   return (read as unknown as { rows: { snapshot: string }[] }).rows[0]!.snapshot;
+}
+
+/** The reading of the snapshot in flight, and the one that the requests arriving meanwhile share. */
+let snapshotReading: Promise<string> | undefined;
+let nextSnapshotReading: Promise<string> | undefined;
+
+/**
+ * A snapshot of the database read after this call: the requests that arrive while one reading is
+ * in flight share the next one, which starts when it ends (a burst of 10 requests asks twice, not
+ * 10 times). None is answered with a snapshot read before it arrived, so no answer is older than
+ * one the same client was given before asking.
+ */
+function currentSnapshot(): Promise<string> {
+  if (snapshotReading === undefined) {
+    const reading = readSnapshot().finally(() => {
+      if (snapshotReading === reading) snapshotReading = undefined;
+    });
+    snapshotReading = reading;
+    return reading;
+  }
+  nextSnapshotReading ??= snapshotReading
+    .catch(() => undefined)
+    .then(() => {
+      nextSnapshotReading = undefined;
+      return currentSnapshot();
+    });
+  return nextSnapshotReading;
 }
 
 /**
